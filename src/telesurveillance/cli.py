@@ -1,0 +1,230 @@
+"""The `telesurveillance` command (Typer + Rich): the edge that composes everything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from telesurveillance.adapters import case_file, verdict_json
+from telesurveillance.domain import calendar
+from telesurveillance.domain.billing import engine
+from telesurveillance.domain.regulation import catalogue, check, loader, store
+from telesurveillance.services import demo_population as demo_data
+
+app = typer.Typer(
+    help="Open-source French medical telemonitoring (LATM) platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+billing_app = typer.Typer(help="Billing: per-period verdicts with their legal basis.")
+regulation_app = typer.Typer(help="Regulatory parameters: cited, dated values.")
+app.add_typer(billing_app, name="billing")
+app.add_typer(regulation_app, name="regulation")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _regulation() -> store.Regulation:
+    try:
+        return store.packaged()
+    except loader.RegulationError as exc:
+        err.print(f"[red]regulatory data invalid:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+@billing_app.command("case")
+def billing_case(
+    files: Annotated[list[Path], typer.Argument(help="Case files (YAML).", exists=False)],
+    check_: Annotated[
+        bool, typer.Option("--check", help="Compare with each case's `expect`.")
+    ] = False,
+) -> None:
+    """Judge acceptance cases: print the verdicts as JSON, or check them against `expect`.
+
+    Exit codes: 0 all good; 1 a case differs from its expectation; 2 a file is not a valid case.
+    """
+    regulation = _regulation()
+    results: list[dict[str, Any]] = []
+    invalid = differs = 0
+    for path in files:
+        try:
+            case = case_file.parse(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            err.print(f"[red]INVALID[/] {path}: cannot read: {exc}")
+            invalid += 1
+            continue
+        except case_file.CaseError as exc:
+            err.print(f"[red]INVALID[/] {path}: {exc}")
+            invalid += 1
+            continue
+        judged = engine.judge(regulation, case.situation, case.as_of)
+        if not check_:
+            results.append(verdict_json.judgement(case.name, judged))
+            continue
+        problems = case_file.mismatches(case, judged)
+        if problems:
+            differs += 1
+            out.print(f"[red]FAIL[/] {path}: {case.name}", highlight=False)
+            for problem in problems:
+                out.print(f"    {problem}", highlight=False)
+        else:
+            out.print(f"[green]PASS[/] {path}: {case.name}", highlight=False)
+    if not check_:
+        document: Any = results[0] if len(files) == 1 and results else results
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        passed = len(files) - differs - invalid
+        out.print(f"{passed} passed, {differs} failed, {invalid} invalid")
+    if invalid:
+        raise typer.Exit(2)
+    if differs:
+        raise typer.Exit(1)
+
+
+def _parse_day(value: str | None, option: str) -> dt.date:
+    if value is None:
+        return dt.datetime.now(calendar.PARIS).date()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        err.print(f"[red]{option}: {value!r} is not a date YYYY-MM-DD[/]")
+        raise typer.Exit(2) from None
+
+
+@regulation_app.command("show")
+def regulation_show(
+    name: Annotated[str, typer.Argument(help="Parameter, e.g. forfaits/operateur/socle_niveau_2")],
+    at: Annotated[
+        str | None, typer.Option("--at", help="Date YYYY-MM-DD (default: today).")
+    ] = None,
+) -> None:
+    """Show the value of a parameter in force at a date, since when, and its citations."""
+    regulation = _regulation()
+    key = catalogue.name_of(name)
+    if key not in catalogue.CATALOGUE:
+        err.print(f"[red]unknown parameter {key!r}[/]; see `telesurveillance regulation list`")
+        raise typer.Exit(2)
+    day = _parse_day(at, "--at")
+    tl = regulation.any(key)
+    dated = tl.get(day)
+    out.print(f"[bold]{key}[/] — {tl.title}")
+    if dated is None:
+        out.print(f"[red]nothing in force on {day.isoformat()}[/]")
+        raise typer.Exit(1)
+    until = dated.until.isoformat() if dated.until else "…"
+    out.print(f"in force on {day.isoformat()}: since {dated.since.isoformat()} until {until}")
+    out.print(json.dumps(_plain(dated.value), ensure_ascii=False, indent=2), highlight=False)
+    if dated.note:
+        out.print(f"note: {dated.note}", highlight=False)
+    for c in dated.cite:
+        out.print(f"  • \\[{c.status.value}] {c.short()}", highlight=False)
+        if c.quote:
+            out.print(f"      « {c.quote} »", highlight=False)
+
+
+def _plain(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=_default))
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: getattr(value, k) for k in value.__dataclass_fields__}
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+@regulation_app.command("list")
+def regulation_list() -> None:
+    """List every regulatory parameter with its title."""
+    regulation = _regulation()
+    table = Table("parameter", "title", "values")
+    for tl in regulation:
+        table.add_row(tl.name, tl.title, str(len(tl.entries)))
+    out.print(table)
+
+
+@regulation_app.command("check")
+def regulation_check(
+    today: Annotated[
+        str | None, typer.Option("--today", help="Reference date for staleness.")
+    ] = None,
+    show_to_confirm: Annotated[
+        bool, typer.Option("--to-confirm", help="List what is still to confirm.")
+    ] = False,
+) -> None:
+    """Check the data: citations, reviews older than 180 days, gaps. Exit 1 on any error."""
+    regulation = _regulation()
+    findings = check.check(regulation, _parse_day(today, "--today"))
+    errors = [f for f in findings if f.severity is check.Severity.ERROR]
+    infos = [f for f in findings if f.severity is check.Severity.INFO]
+    for f in errors:
+        out.print(f"[red]error[/] {f.name}: {f.message}", highlight=False)
+    if show_to_confirm:
+        for f in infos:
+            out.print(f"to confirm: {f.name}: {f.message}", highlight=False)
+    out.print(
+        f"{len(regulation.names())} parameters, {len(errors)} error(s), "
+        f"{len(infos)} value(s) still to confirm"
+    )
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command("demo")
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic population.")] = 1,
+    patients: Annotated[int, typer.Option(help="Number of synthetic patients.")] = 24,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Billing date (default today).")
+    ] = None,
+) -> None:
+    """Judge a synthetic demo population (labelled synthetic) and print the billing verdicts."""
+    regulation = _regulation()
+    day = _parse_day(as_of, "--as-of")
+    table = Table(title=f"SYNTHETIC demo population — billing verdicts on {day.isoformat()}")
+    for column in (
+        "patient",
+        "indication",
+        "periods",
+        "billable",
+        "opérateur €",
+        "technique €",
+        "first reason not due",
+    ):
+        table.add_column(column)
+    for label, situation in demo_data.population(seed, patients, day):
+        judged = engine.judge(regulation, situation, day)
+        billable = [p for p in judged.periods if p.billable]
+        op = sum(
+            (ln.amount or 0 for p in billable for ln in p.lines if ln.forfait.value == "operateur"),
+            start=0,
+        )
+        tech = sum(
+            (ln.amount or 0 for p in billable for ln in p.lines if ln.forfait.value == "technique"),
+            start=0,
+        )
+        refused = next((p.reasons[0].rule for p in judged.periods if p.reasons), "")
+        table.add_row(
+            label,
+            situation.prise_en_charge.indication.value,
+            str(len(judged.periods)),
+            str(len(billable)),
+            f"{op:.2f}",
+            f"{tech:.2f}",
+            refused,
+        )
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point of the console script and of `python -m telesurveillance`."""
+    app()

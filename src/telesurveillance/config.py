@@ -1,0 +1,26 @@
+"""Settings, read only by the edges (`web/app.py` and `cli.py`), from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Where the data lives. Embedded SQLite by default; PostgreSQL in production."""
+
+    database_url: str
+    data_dir: Path
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("TELESURVEILLANCE_DATA_DIR", str(DEFAULT_DATA_DIR)))
+        url = env.get("TELESURVEILLANCE_DATABASE_URL") or (
+            f"sqlite:///{(data_dir / 'telesurveillance.sqlite3').as_posix()}"
+        )
+        return cls(database_url=url, data_dir=data_dir)

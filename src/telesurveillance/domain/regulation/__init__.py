@@ -1,0 +1,1 @@
+"""Regulatory parameters as cited, dated data (`data/`), with typed access by date."""

@@ -1,0 +1,55 @@
+"""Audit of the regulatory data: uncited or unconfirmed values, stale reviews, gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from telesurveillance.domain.regulation import store
+
+STALE_AFTER_DAYS = 180
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    severity: Severity
+    name: str
+    message: str
+
+
+def check(regulation: store.Regulation, today: dt.date) -> list[Finding]:
+    """Errors make `regulation check` fail; infos list what is still to confirm."""
+    findings: list[Finding] = []
+    for tl in regulation:
+        age = (today - tl.reviewed_on).days
+        if age > STALE_AFTER_DAYS:
+            findings.append(
+                Finding(Severity.ERROR, tl.name, f"last reviewed {age} days ago ({tl.reviewed_on})")
+            )
+        if tl.reviewed_on > today:
+            findings.append(
+                Finding(Severity.ERROR, tl.name, f"reviewed_on {tl.reviewed_on} is in the future")
+            )
+        for start, end in tl.gaps():
+            findings.append(
+                Finding(Severity.ERROR, tl.name, f"nothing in force from {start} to {end}")
+            )
+        for entry in tl:
+            if not entry.cite:
+                findings.append(Finding(Severity.ERROR, tl.name, f"uncited value {entry.since}"))
+            elif entry.to_confirm:
+                statuses = ", ".join(sorted({c.status.value for c in entry.cite}))
+                findings.append(
+                    Finding(
+                        Severity.INFO,
+                        tl.name,
+                        f"value since {entry.since} still to confirm ({statuses})",
+                    )
+                )
+    return findings
