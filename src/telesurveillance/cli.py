@@ -222,7 +222,7 @@ def demo(
             f"{tech:.2f}",
             refused,
         )
-    out.print(table)
+    Console(width=max(out.width, 150)).print(table)
 
 
 def main() -> None:

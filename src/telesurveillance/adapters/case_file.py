@@ -75,7 +75,6 @@ class PriseEnChargeIn(_Model):
     pecan: StrictBool = False
     majorations: tuple[MajorationIn, ...] = ()
     stopped_on: Day | None = None
-    sous_population: StrictStr | None = None
 
 
 class EveryDayIn(_Model):
@@ -168,7 +167,6 @@ def _situation(case: CaseIn) -> model.Situation:
                 for m in pec.majorations
             ),
             stopped_on=pec.stopped_on,
-            sous_population=pec.sous_population,
         ),
         days_with_data=_days(case.transmissions),
     )

@@ -100,7 +100,6 @@ class PriseEnCharge:
     pecan: bool = False
     majorations: tuple[Majoration, ...] = ()
     stopped_on: dt.date | None = None
-    sous_population: str | None = None
 
     @property
     def prescriptions(self) -> tuple[Prescription, ...]:
