@@ -17,5 +17,7 @@ def test_the_test_command_serves_postgresql_15_on_loopback() -> None:
     with psycopg.connect(dsn) as conn:
         version = conn.execute("show server_version").fetchone()
         address = conn.execute("select inet_server_addr()::text").fetchone()
-    assert version is not None and version[0].startswith("15.")
-    assert address is not None and address[0].startswith("127.")
+    assert version is not None
+    assert version[0].startswith("15.")
+    assert address is not None
+    assert address[0].startswith("127.")

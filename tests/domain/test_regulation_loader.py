@@ -187,7 +187,7 @@ def test_store_refuses_a_file_not_in_the_catalogue() -> None:
 def test_store_refuses_a_missing_file() -> None:
     texts = store.packaged_texts()
     del texts["forfaits/operateur/socle_niveau_2.yaml"]
-    with pytest.raises(loader.RegulationError, match="no data file.*socle_niveau_2"):
+    with pytest.raises(loader.RegulationError, match=r"no data file.*socle_niveau_2"):
         store.from_texts(texts)
 
 
@@ -223,9 +223,7 @@ def test_check_flags_a_review_181_days_old() -> None:
 
 
 def test_check_flags_a_gap_between_two_values() -> None:
-    text = _file(
-        _money_entry("2024-01-01") + "  2024-04-01: null\n" + _money_entry("2024-07-01")
-    )
+    text = _file(_money_entry("2024-01-01") + "  2024-04-01: null\n" + _money_entry("2024-07-01"))
     name = "forfaits.technique.codes.1612544"
     tl = loader.load_timeline(name, text, "money", records.Money)
     assert tl.gaps() == [(dt.date(2024, 4, 1), dt.date(2024, 7, 1))]
@@ -236,3 +234,7 @@ def test_check_flags_a_gap_between_two_values() -> None:
 def test_check_finds_no_error_in_the_packaged_data_when_freshly_reviewed() -> None:
     findings = check.check(store.packaged(), dt.date(2026, 11, 23))
     assert [f for f in findings if f.severity is check.Severity.ERROR] == []
+
+
+def test_loader_refuses_negative_money() -> None:
+    _refused(_file(_money_entry(value='"-1.00"')), "money must be a quoted string")

@@ -23,7 +23,7 @@ import yaml
 
 from telesurveillance.domain.regulation import citation, records, timeline
 
-MONEY = re.compile(r"^-?\d+\.\d{2}$")
+MONEY = re.compile(r"^\d+\.\d{2}$")
 DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 TOP_KEYS = {"title", "type", "reviewed_on", "values"}
 OPTIONAL_TOP_KEYS = {"description"}
