@@ -14,8 +14,8 @@ from rich.table import Table
 
 from telesurveillance.adapters import case_file, verdict_json
 from telesurveillance.domain import calendar
-from telesurveillance.domain.billing import engine
-from telesurveillance.domain.regulation import catalogue, check, loader, store
+from telesurveillance.domain.billing import engine, file_active
+from telesurveillance.domain.regulation import catalogue, check, loader, records, store
 from telesurveillance.services import demo_population as demo_data
 
 app = typer.Typer(
@@ -87,6 +87,31 @@ def billing_case(
         raise typer.Exit(2)
     if differs:
         raise typer.Exit(1)
+
+
+@billing_app.command("simulate")
+def billing_simulate(
+    file_active_: Annotated[
+        int, typer.Option("--file-active", min=1, help="Average monthly file active.")
+    ],
+    benefit: Annotated[
+        records.Benefit, typer.Option(help="Expected benefit of the activity.")
+    ] = records.Benefit.ORGANISATIONNEL,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Date YYYY-MM-DD (default: today).")
+    ] = None,
+) -> None:
+    """APPROXIMATE forfait technique per patient under both readings of the file-active grid."""
+    regulation = _regulation()
+    day = _parse_day(at, "--at")
+    grid = regulation.get("forfaits.technique.grille_file_active", records.FileActiveGrid).at(day)
+    floors = regulation.get("forfaits.technique.planchers", records.AmountsByBenefit).at(day)
+    out.print(f"APPROXIMATE — simulator only, never a billed amount ({grid.value.lecture})")
+    for reading in file_active.Reading:
+        sim = file_active.simulate(grid.value, floors.value, benefit, file_active_, reading)
+        shown = "unknown (tier not in the data)" if sim.amount is None else f"{sim.amount:.2f} €"
+        floored = " (floor)" if sim.floored else ""
+        out.print(f"{reading.value}: {shown}{floored}", highlight=False)
 
 
 def _parse_day(value: str | None, option: str) -> dt.date:

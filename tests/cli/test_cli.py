@@ -152,3 +152,13 @@ def test_python_dash_m_telesurveillance_help_exits_0() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert "billing" in completed.stdout
+
+
+def test_billing_simulate_labels_its_figures_approximate() -> None:
+    result = runner.invoke(
+        app, ["billing", "simulate", "--file-active", "6100", "--at", "2024-06-01"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "APPROXIMATE" in result.output
+    assert "tranche_entiere: 45.83 €" in result.output
+    assert "progressive: 49.25 €" in result.output
