@@ -13,7 +13,8 @@ from telesurveillance.domain.billing import engine, model, verdict
 from telesurveillance.domain.regulation import catalogue, records, store
 
 REGULATION = store.packaged()
-FIRST_START = dt.date(2023, 7, 1)
+# Starts before the common law (ETAPES-era monitoring) must be judged too, never crash.
+FIRST_START = dt.date(2023, 3, 1)
 LAST_START = dt.date(2025, 6, 30)
 MAX_SPAN_DAYS = 600
 MAJORABLE = {catalogue.Indication.INSUFFISANCE_CARDIAQUE, catalogue.Indication.DIABETE}

@@ -238,3 +238,11 @@ def test_check_finds_no_error_in_the_packaged_data_when_freshly_reviewed() -> No
 
 def test_loader_refuses_negative_money() -> None:
     _refused(_file(_money_entry(value='"-1.00"')), "money must be a quoted string")
+
+
+def test_at_or_first_gives_the_first_value_before_it_and_the_current_value_after() -> None:
+    tl = store.packaged().get("periodes.duree_jours", int)
+    assert tl.at_or_first(dt.date(2023, 6, 30)).since == dt.date(2023, 7, 1)
+    assert tl.at_or_first(dt.date(2023, 7, 1)).value == 30
+    with pytest.raises(timeline.NotInForce):
+        tl.at(dt.date(2023, 6, 30))

@@ -36,6 +36,7 @@ class PeriodContext:
         return self.read(self.regulation.get(name, tp).at(self.day))
 
     def _reason(self, rule: str, detail: str | None) -> verdict.Reason:
+        # A rule's wording explains a refusal even for a day before the rule's first version.
         dated = self.regulation.rule_text(rule, self.day)
         return verdict.Reason(rule, dated.value.texte, dated.value.text_en, dated.cite, detail)
 

@@ -7,7 +7,9 @@ clock and no store. A period is judged once its last day is before `as_of` (B2, 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
 from telesurveillance.domain import calendar
 from telesurveillance.domain.billing import (
@@ -19,7 +21,9 @@ from telesurveillance.domain.billing import (
     series,
     verdict,
 )
-from telesurveillance.domain.regulation import records, store
+from telesurveillance.domain.regulation import records, store, timeline
+
+T = TypeVar("T")
 
 
 def judge(
@@ -27,8 +31,8 @@ def judge(
 ) -> verdict.Judgement:
     """Every elapsed period's verdict, and the billable periods grouped into series."""
     pec = situation.prise_en_charge
-    length = regulation.get("periodes.duree_jours", int).at(pec.starts_on).value
-    max_months = regulation.get("prescription.duree_maximale_mois", int).at(pec.starts_on).value
+    length = _structure(regulation, "periodes.duree_jours", pec.starts_on)
+    max_months = _structure(regulation, "prescription.duree_maximale_mois", pec.starts_on)
     covered = coverage.covered_periods(pec.starts_on, pec.prescriptions, length, max_months)
     verdicts: list[verdict.PeriodVerdict] = []
     previous: tuple[int, int] | None = None
@@ -48,6 +52,13 @@ def judge(
             break
         number += 1
     return verdict.Judgement(as_of, tuple(verdicts), series.group(regulation, verdicts, as_of))
+
+
+def _structure(regulation: store.Regulation, name: str, starts_on: dt.date) -> int:
+    """A rule shaping the periods, as in force when monitoring started — or, for monitoring begun
+    before the common law (ETAPES), its first version: only periods under it can be billed, and
+    the earlier ones are judged not listed."""
+    return regulation.get(name, int).at_or_first(starts_on).value
 
 
 def _is_final(situation: model.Situation, period: calendar.Period) -> bool:
@@ -81,20 +92,24 @@ def _judge_period(
     days = sum(1 for d in situation.days_with_data if period.contains(d))
     expected = _expected_days(ctx)
     inscription = rules.listing(ctx)
-    rules.ars_declaration(ctx)
-    rules.convention(ctx)
-    rules.certificate(ctx)
-    rules.prescription(ctx, covered)
-    rules.pecan(ctx)
-    rules.death(ctx)
-    rules.stop(ctx)
-    rules.esms(ctx)
-    rules.observance(ctx, days, expected, previous)
+    checks: tuple[Callable[[], object], ...] = (
+        lambda: rules.ars_declaration(ctx),
+        lambda: rules.convention(ctx),
+        lambda: rules.certificate(ctx),
+        lambda: rules.prescription(ctx, covered),
+        lambda: rules.pecan(ctx),
+        lambda: rules.death(ctx),
+        lambda: rules.stop(ctx),
+        lambda: rules.esms(ctx),
+        lambda: rules.observance(ctx, days, expected, previous),
+    )
+    for check in checks:
+        _guarded(ctx, check)
     lines: tuple[verdict.Line, ...] = ()
     coef = amounts.ONE
     if inscription is not None:
         niveau = inscription.niveau_forfait_operateur
-        coef = amounts.coefficient(ctx, niveau, majorated)
+        coef = _guarded(ctx, lambda: amounts.coefficient(ctx, niveau, majorated)) or amounts.ONE
         if not ctx.reasons:
             lines = _lines(ctx, inscription, coef)
     judged = verdict.PeriodVerdict(
@@ -110,6 +125,16 @@ def _judge_period(
         basis=ctx.basis_list(),
     )
     return judged, coef
+
+
+def _guarded(ctx: context.PeriodContext, check: Callable[[], T]) -> T | None:
+    """Run a rule; a parameter with no value on the execution date makes the period not due
+    (e.g. a period before the common law of 1 July 2023) instead of an error."""
+    try:
+        return check()
+    except timeline.NotInForce as missing:
+        ctx.fail("regulation.not_in_force", f"{missing.name} on {missing.day.isoformat()}")
+        return None
 
 
 def _lines(

@@ -19,7 +19,7 @@ def group(
     regulation: store.Regulation, periods: Sequence[verdict.PeriodVerdict], as_of: dt.date
 ) -> tuple[verdict.Series, ...]:
     """The billable periods, in order, cut into invoices; each invoice cut into paper sheets."""
-    per_series = regulation.get("series.max_periodes", int).at(as_of).value
-    per_sheet = regulation.get("series.max_lignes_feuille_papier", int).at(as_of).value
+    per_series = regulation.get("series.max_periodes", int).at_or_first(as_of).value
+    per_sheet = regulation.get("series.max_lignes_feuille_papier", int).at_or_first(as_of).value
     billable = [p.number for p in periods if p.billable]
     return tuple(verdict.Series(s, chunks(s, per_sheet)) for s in chunks(billable, per_series))

@@ -91,6 +91,7 @@ RULE_IDS = (
     "patient.deceased_in_period",
     "esms.included_in_tariff",
     "indication.not_listed",
+    "regulation.not_in_force",
     "pecan.expired",
     "majoration.not_eligible",
     "majoration.not_in_force",

@@ -47,7 +47,7 @@ class Regulation:
         return self.get(f"indications.{code.value}.{part}", tp)
 
     def rule_text(self, rule: str, day: dt.date) -> timeline.Dated[records.RuleText]:
-        return self.get(f"regles.{rule}", records.RuleText).at(day)
+        return self.get(f"regles.{rule}", records.RuleText).at_or_first(day)
 
 
 def from_texts(texts: Mapping[str, str]) -> Regulation:

@@ -60,6 +60,11 @@ class Timeline(Generic[T]):
                 return entry
         raise NotInForce(self.name, day)
 
+    def at_or_first(self, day: dt.date) -> Dated[T]:
+        """The value in force on `day`, or the first value for a day before it: for rules that
+        shape or word a verdict about days before the common law (which are never billed)."""
+        return self.at(max(day, self.entries[0].since))
+
     def get(self, day: dt.date) -> Dated[T] | None:
         """Like `at`, for callers that treat "nothing in force" as a verdict of their own."""
         try:
