@@ -14,8 +14,8 @@ from rich.table import Table
 
 from telesurveillance.adapters import case_file, verdict_json
 from telesurveillance.domain import calendar
-from telesurveillance.domain.billing import engine, file_active
-from telesurveillance.domain.regulation import catalogue, check, loader, records, store
+from telesurveillance.domain.billing import engine, file_active, verdict
+from telesurveillance.domain.regulation import catalogue, check, loader, records, store, timeline
 from telesurveillance.services import demo_population as demo_data
 
 app = typer.Typer(
@@ -104,8 +104,14 @@ def billing_simulate(
     """APPROXIMATE forfait technique per patient under both readings of the file-active grid."""
     regulation = _regulation()
     day = _parse_day(at, "--at")
-    grid = regulation.get("forfaits.technique.grille_file_active", records.FileActiveGrid).at(day)
-    floors = regulation.get("forfaits.technique.planchers", records.AmountsByBenefit).at(day)
+    try:
+        grid = regulation.get("forfaits.technique.grille_file_active", records.FileActiveGrid).at(
+            day
+        )
+        floors = regulation.get("forfaits.technique.planchers", records.AmountsByBenefit).at(day)
+    except timeline.NotInForce as missing:
+        err.print(f"[red]{missing}[/]")
+        raise typer.Exit(1) from None
     out.print(f"APPROXIMATE — simulator only, never a billed amount ({grid.value.lecture})")
     for reading in file_active.Reading:
         sim = file_active.simulate(grid.value, floors.value, benefit, file_active_, reading)
@@ -230,11 +236,21 @@ def demo(
         judged = engine.judge(regulation, situation, day)
         billable = [p for p in judged.periods if p.billable]
         op = sum(
-            (ln.amount or 0 for p in billable for ln in p.lines if ln.forfait.value == "operateur"),
+            (
+                ln.amount or 0
+                for p in billable
+                for ln in p.lines
+                if ln.forfait is verdict.Forfait.OPERATEUR
+            ),
             start=0,
         )
         tech = sum(
-            (ln.amount or 0 for p in billable for ln in p.lines if ln.forfait.value == "technique"),
+            (
+                ln.amount or 0
+                for p in billable
+                for ln in p.lines
+                if ln.forfait is verdict.Forfait.TECHNIQUE
+            ),
             start=0,
         )
         refused = next((p.reasons[0].rule for p in judged.periods if p.reasons), "")

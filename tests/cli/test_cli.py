@@ -162,3 +162,12 @@ def test_billing_simulate_labels_its_figures_approximate() -> None:
     assert "APPROXIMATE" in result.output
     assert "tranche_entiere: 45.83 €" in result.output
     assert "progressive: 49.25 €" in result.output
+
+
+def test_billing_simulate_before_any_grid_value_exits_1_with_a_message() -> None:
+    result = runner.invoke(
+        app, ["billing", "simulate", "--file-active", "6100", "--at", "2023-01-01"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "no value in force on 2023-01-01" in result.output
+    assert "Traceback" not in result.output
