@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from telesurveillance.adapters.sql import database, migrate, tables
 from telesurveillance.domain.regulation import store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,3 +21,61 @@ SHARED_CASES = ROOT.parent / "shared" / "cases"
 @pytest.fixture(scope="session")
 def regulation() -> store.Regulation:
     return store.packaged()
+
+
+# --- The store on both backends -------------------------------------------------------------
+#
+# Every test that takes `engine` runs twice: on an embedded SQLite file and on the PostgreSQL 15
+# server started by scripts/test (TELESURVEILLANCE_TEST_PG_URL). The schema is migrated once per
+# session (SQLite: into a template file copied per test; PostgreSQL: truncated between tests).
+
+PG_URL = os.environ.get("TELESURVEILLANCE_TEST_PG_URL")
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = database.create(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_engine() -> Iterator[sa.Engine]:
+    if PG_URL is None:
+        if os.environ.get("CI"):
+            pytest.fail("TELESURVEILLANCE_TEST_PG_URL is not set: run the tests with scripts/test")
+        pytest.skip("no PostgreSQL: run through scripts/test (TELESURVEILLANCE_TEST_PG_URL)")
+    engine = database.create(PG_URL)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _truncate(engine: sa.Engine) -> None:
+    names = [t.name for t in tables.metadata.sorted_tables]
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(
+    request: pytest.FixtureRequest, tmp_path: Path, _sqlite_template: Path
+) -> Iterator[sa.Engine]:
+    """A migrated, empty store: one run on SQLite, one on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "store.sqlite3"
+        shutil.copyfile(_sqlite_template, path)
+        sqlite_engine = database.create(f"sqlite:///{path}")
+        yield sqlite_engine
+        sqlite_engine.dispose()
+        return
+    pg_engine: sa.Engine = request.getfixturevalue("_pg_engine")
+    _truncate(pg_engine)
+    yield pg_engine

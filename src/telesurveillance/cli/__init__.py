@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from telesurveillance.adapters import case_file, verdict_json
+from telesurveillance.cli import alerts, dashboard, ledger, pathway, security
+from telesurveillance.cli import store as store_commands
 from telesurveillance.domain import calendar
 from telesurveillance.domain.billing import engine, file_active, verdict
 from telesurveillance.domain.regulation import catalogue, check, loader, records, store, timeline
@@ -27,6 +29,8 @@ billing_app = typer.Typer(help="Billing: per-period verdicts with their legal ba
 regulation_app = typer.Typer(help="Regulatory parameters: cited, dated values.")
 app.add_typer(billing_app, name="billing")
 app.add_typer(regulation_app, name="regulation")
+for _area in (store_commands, alerts, pathway, ledger, security, dashboard):
+    _area.register(app)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

@@ -1,0 +1,194 @@
+"""The write path of readings: one durable, idempotent write with the per-day counters.
+
+`store` inserts a batch of normalised readings with `ON CONFLICT DO NOTHING RETURNING`, so the
+database itself says which readings are new; only those increment `reading_days` and move
+`last_readings`, in the same transaction. A retried batch therefore changes nothing, and the
+counters always equal a recount from the raw readings (`recount`, used by the tests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from telesurveillance.adapters.sql import schema
+from telesurveillance.domain import calendar
+
+#: Rows per INSERT statement (4 parameters each; SQLite allows 32,766 parameters).
+CHUNK = 2000
+_UTC = dt.UTC
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Reading:
+    """A normalised reading: `ts` in UTC milliseconds, `value` in the kind's canonical unit."""
+
+    patient_id: int
+    kind: int
+    ts: int
+    value: float
+
+    @property
+    def instant(self) -> dt.datetime:
+        return instant(self.ts)
+
+    @property
+    def day(self) -> dt.date:
+        return calendar.paris_day(self.instant)
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What a write did: the readings that were new, and how many were already there."""
+
+    new: tuple[Reading, ...]
+    duplicates: int
+
+
+def millis(instant: dt.datetime) -> int:
+    """UTC milliseconds of an aware instant (sub-millisecond precision is dropped)."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"instant {instant.isoformat()} has no time zone")
+    delta = instant - dt.datetime(1970, 1, 1, tzinfo=_UTC)
+    return delta // dt.timedelta(milliseconds=1)
+
+
+def instant(ts: int) -> dt.datetime:
+    return dt.datetime(1970, 1, 1, tzinfo=_UTC) + dt.timedelta(milliseconds=ts)
+
+
+def _insert_sql(conn: sa.Connection, rows: int) -> str:
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    values = ",".join([f"({mark},{mark},{mark},{mark})"] * rows)
+    return (
+        f"INSERT INTO readings (patient_id, kind, ts, value) VALUES {values} "
+        "ON CONFLICT (patient_id, kind, ts) DO NOTHING RETURNING patient_id, kind, ts, value"
+    )
+
+
+def store(conn: sa.Connection, batch: Iterable[Reading]) -> Stored:
+    """Insert `batch` (any order, duplicates allowed) and update the counters; no commit here."""
+    unique = sorted(set(batch))
+    new: list[Reading] = []
+    for start in range(0, len(unique), CHUNK):
+        chunk = unique[start : start + CHUNK]
+        params = tuple(v for r in chunk for v in (r.patient_id, r.kind, r.ts, r.value))
+        result = conn.exec_driver_sql(_insert_sql(conn, len(chunk)), params)
+        new.extend(Reading(int(p), int(k), int(t), float(v)) for p, k, t, v in result)
+    _count(conn, new)
+    return Stored(tuple(new), len(unique) - len(new))
+
+
+def _insert(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def _count(conn: sa.Connection, new: Sequence[Reading]) -> None:
+    if not new:
+        return
+    per_day: Counter[tuple[int, dt.date, int]] = Counter()
+    last: dict[tuple[int, int], int] = {}
+    day_of = _DayCache()
+    for r in new:
+        per_day[(r.patient_id, day_of(r.ts), r.kind)] += 1
+        key = (r.patient_id, r.kind)
+        if r.ts > last.get(key, r.ts - 1):
+            last[key] = r.ts
+    days = _insert(conn, schema.reading_days)
+    conn.execute(
+        days.on_conflict_do_update(
+            index_elements=["patient_id", "day", "kind"],
+            set_={"n": schema.reading_days.c.n + days.excluded.n},
+        ),
+        [{"patient_id": p, "day": d, "kind": k, "n": n} for (p, d, k), n in per_day.items()],
+    )
+    lasts = _insert(conn, schema.last_readings)
+    conn.execute(
+        lasts.on_conflict_do_update(
+            index_elements=["patient_id", "kind"],
+            set_={
+                "ts": sa.case(
+                    (lasts.excluded.ts > schema.last_readings.c.ts, lasts.excluded.ts),
+                    else_=schema.last_readings.c.ts,
+                )
+            },
+        ),
+        [{"patient_id": p, "kind": k, "ts": t} for (p, k), t in last.items()],
+    )
+
+
+class _DayCache:
+    """Paris day of a UTC millisecond instant, cached per UTC hour (offsets change on the hour)."""
+
+    def __init__(self) -> None:
+        self._hours: dict[int, dt.date] = {}
+
+    def __call__(self, ts: int) -> dt.date:
+        hour = ts // 3_600_000
+        day = self._hours.get(hour)
+        if day is None:
+            day = calendar.paris_day(instant(hour * 3_600_000))
+            self._hours[hour] = day
+        return day
+
+
+def delete(conn: sa.Connection, patient_id: int, kind: int, ts: int) -> bool:
+    """Remove one reading (entered in error) and its count; True if it existed."""
+    r = schema.readings.c
+    deleted = conn.execute(
+        sa.delete(schema.readings).where(r.patient_id == patient_id, r.kind == kind, r.ts == ts)
+    ).rowcount
+    if not deleted:
+        return False
+    day = calendar.paris_day(instant(ts))
+    d = schema.reading_days.c
+    conn.execute(
+        sa.update(schema.reading_days)
+        .where(d.patient_id == patient_id, d.day == day, d.kind == kind)
+        .values(n=d.n - 1)
+    )
+    conn.execute(
+        sa.delete(schema.reading_days).where(
+            d.patient_id == patient_id, d.day == day, d.kind == kind, d.n <= 0
+        )
+    )
+    latest = conn.execute(
+        sa.select(sa.func.max(r.ts)).where(r.patient_id == patient_id, r.kind == kind)
+    ).scalar_one_or_none()
+    lr = schema.last_readings.c
+    if latest is None:
+        conn.execute(
+            sa.delete(schema.last_readings).where(lr.patient_id == patient_id, lr.kind == kind)
+        )
+    else:
+        conn.execute(
+            sa.update(schema.last_readings)
+            .where(lr.patient_id == patient_id, lr.kind == kind)
+            .values(ts=latest)
+        )
+    return True
+
+
+def days(conn: sa.Connection, patient_id: int) -> dict[tuple[dt.date, int], int]:
+    """The stored counters of one patient: (Paris day, kind) → readings."""
+    d = schema.reading_days.c
+    rows = conn.execute(
+        sa.select(d.day, d.kind, d.n).where(d.patient_id == patient_id).order_by(d.day, d.kind)
+    )
+    return {(day, kind): n for day, kind, n in rows}
+
+
+def recount(conn: sa.Connection, patient_id: int) -> dict[tuple[dt.date, int], int]:
+    """The counters recomputed from the raw readings (what `days` must always equal)."""
+    r = schema.readings.c
+    counts: Counter[tuple[dt.date, int]] = Counter()
+    for kind, ts in conn.execute(sa.select(r.kind, r.ts).where(r.patient_id == patient_id)):
+        counts[(calendar.paris_day(instant(ts)), kind)] += 1
+    return dict(counts)

@@ -1,0 +1,1 @@
+"""Measurement kinds (LOINC → canonical UCUM unit), unit normalisation and plausibility."""

@@ -1,0 +1,136 @@
+"""The measurement table: which LOINC codes we accept, in which units, within which bounds.
+
+The table is data (`measurements.yaml`), not if-chains: adding a kind is adding an entry.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+
+
+class MeasurementError(ValueError):
+    """A value we refuse; `field` names the faulty element (a FHIRPath-like location)."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    id: int
+    name: str
+    label: str
+    loinc: tuple[str, ...]
+    unit: str
+    units: dict[str, tuple[float, float]]
+    low: float
+    high: float
+
+    def normalise(self, value: float, unit: str, field: str = "value") -> float:
+        """The value in the canonical unit; refuses unknown units and implausible values."""
+        if unit not in self.units:
+            accepted = ", ".join(sorted(self.units))
+            raise MeasurementError(
+                f"unit {unit!r} is not accepted for {self.label} (accepted UCUM codes: {accepted})",
+                f"{field}.code",
+            )
+        if not math.isfinite(value):
+            raise MeasurementError(f"value {value!r} is not a finite number", f"{field}.value")
+        factor, offset = self.units[unit]
+        canonical = round(value * factor + offset, 6)
+        if not self.low <= canonical <= self.high:
+            raise MeasurementError(
+                f"implausible {self.label}: {canonical:g} {self.unit} "
+                f"(accepted {self.low:g}–{self.high:g} {self.unit})",
+                f"{field}.value",
+            )
+        return canonical
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    loinc: str
+    name: str
+    label: str
+    components: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    kinds: tuple[Kind, ...]
+    panels: tuple[Panel, ...]
+
+    @functools.cached_property
+    def _by_loinc(self) -> dict[str, Kind]:
+        return {code: kind for kind in self.kinds for code in kind.loinc}
+
+    def by_loinc(self, code: str) -> Kind | None:
+        return self._by_loinc.get(code)
+
+    def by_id(self, kind_id: int) -> Kind:
+        for kind in self.kinds:
+            if kind.id == kind_id:
+                return kind
+        raise KeyError(kind_id)
+
+    def by_name(self, name: str) -> Kind:
+        for kind in self.kinds:
+            if kind.name == name:
+                return kind
+        raise KeyError(name)
+
+    def panel(self, code: str) -> Panel | None:
+        return next((p for p in self.panels if p.loinc == code), None)
+
+    def panel_of(self, component_code: str) -> Panel | None:
+        return next((p for p in self.panels if component_code in p.components), None)
+
+
+def _kind(raw: dict[str, Any]) -> Kind:
+    low, high = raw["plausible"]
+    return Kind(
+        id=int(raw["id"]),
+        name=str(raw["name"]),
+        label=str(raw["label"]),
+        loinc=tuple(str(c) for c in raw["loinc"]),
+        unit=str(raw["unit"]),
+        units={str(u): (float(f), float(o)) for u, (f, o) in raw["units"].items()},
+        low=float(low),
+        high=float(high),
+    )
+
+
+def parse(text: str) -> Table:
+    raw = yaml.safe_load(text)
+    kinds = tuple(_kind(k) for k in raw["kinds"])
+    ids = [k.id for k in kinds]
+    codes = [c for k in kinds for c in k.loinc]
+    if len(set(ids)) != len(ids) or len(set(codes)) != len(codes):
+        raise ValueError("measurement table: duplicate kind id or LOINC code")
+    for kind in kinds:
+        if kind.unit not in kind.units or kind.units[kind.unit] != (1.0, 0.0):
+            raise ValueError(f"measurement table: {kind.name}'s canonical unit must map to [1, 0]")
+    panels = tuple(
+        Panel(str(p["loinc"]), str(p["name"]), str(p["label"]), tuple(p["components"]))
+        for p in raw.get("panels", [])
+    )
+    for panel in panels:
+        if any(c not in codes for c in panel.components):
+            raise ValueError(f"measurement table: panel {panel.loinc} has an unknown component")
+    return Table(kinds, panels)
+
+
+@functools.cache
+def packaged() -> Table:
+    text = resources.files(__package__).joinpath("measurements.yaml").read_text(encoding="utf-8")
+    return parse(text)

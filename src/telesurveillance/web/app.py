@@ -1,0 +1,60 @@
+"""`create_app(settings)`: builds the FastAPI application; nothing happens at import time.
+
+Each area contributes one router module; the list below is the whole surface of the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from telesurveillance import config
+from telesurveillance.adapters.sql import database, migrate
+from telesurveillance.domain.measures import table as measures
+from telesurveillance.domain.regulation import store as regulation_store
+from telesurveillance.web import clock
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the handlers reach through `request.app.state.services`."""
+
+    settings: config.Settings
+    engine: sa.Engine
+    regulation: regulation_store.Regulation
+    measures: measures.Table
+    clock: clock.Clock
+
+
+def create_app(
+    settings: config.Settings, *, engine: sa.Engine | None = None, now: clock.Clock | None = None
+) -> FastAPI:
+    """The application over the configured store (migrated to the current schema first)."""
+    store = engine if engine is not None else database.create(settings.database_url)
+    migrate.upgrade(store)
+    app = FastAPI(
+        title="Télésurveillance médicale",
+        version="0.1.0",
+        description="FHIR R4 ingestion, alerts, care pathway and LATM billing.",
+    )
+    app.state.services = Services(
+        settings=settings,
+        engine=store,
+        regulation=regulation_store.packaged(),
+        measures=measures.packaged(),
+        clock=now if now is not None else clock.system,
+    )
+    for include in _ROUTERS:
+        include(app)
+    return app
+
+
+def _fhir(app: FastAPI) -> None:
+    from telesurveillance.web import fhir
+
+    fhir.include(app)
+
+
+_ROUTERS = [_fhir]
