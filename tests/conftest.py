@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
+from telesurveillance import config
 from telesurveillance.adapters.sql import database, migrate, tables
 from telesurveillance.domain.regulation import store
+from telesurveillance.web import app
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
@@ -79,3 +83,24 @@ def engine(
     pg_engine: sa.Engine = request.getfixturevalue("_pg_engine")
     _truncate(pg_engine)
     yield pg_engine
+
+
+# --- The web application over the test store ------------------------------------------------
+
+ClientFactory = Callable[..., TestClient]
+
+
+@pytest.fixture
+def make_client(engine: sa.Engine, tmp_path: Path) -> ClientFactory:
+    """`make_client(role="administrateur", patient_id=None, now=None)`: a TestClient of the real
+    app over the test store, authenticated as `role` (scoped to `patient_id` for `patient`)."""
+
+    def make(
+        role: str = "administrateur",
+        patient_id: int | None = None,
+        now: Callable[[], dt.datetime] | None = None,
+    ) -> TestClient:
+        settings = config.Settings(database_url=str(engine.url), data_dir=tmp_path)
+        return TestClient(app.create_app(settings, engine=engine, now=now))
+
+    return make

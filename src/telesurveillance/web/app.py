@@ -5,16 +5,21 @@ Each area contributes one router module; the list below is the whole surface of 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from fastapi import FastAPI
 
 from telesurveillance import config
 from telesurveillance.adapters.sql import database, migrate
+from telesurveillance.domain.measures import reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.domain.regulation import store as regulation_store
 from telesurveillance.web import clock
+
+#: Called after each durable commit of new readings, in the same process (alert evaluation).
+IngestListener = Callable[[Sequence[reading.Reading]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +31,7 @@ class Services:
     regulation: regulation_store.Regulation
     measures: measures.Table
     clock: clock.Clock
+    after_ingest: list[IngestListener] = field(default_factory=list)
 
 
 def create_app(

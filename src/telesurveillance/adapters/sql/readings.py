@@ -18,28 +18,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from telesurveillance.adapters.sql import schema
 from telesurveillance.domain import calendar
+from telesurveillance.domain.measures import reading
+
+Reading = reading.Reading
+millis = reading.millis
+instant = reading.instant
 
 #: Rows per INSERT statement (4 parameters each; SQLite allows 32,766 parameters).
 CHUNK = 2000
-_UTC = dt.UTC
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Reading:
-    """A normalised reading: `ts` in UTC milliseconds, `value` in the kind's canonical unit."""
-
-    patient_id: int
-    kind: int
-    ts: int
-    value: float
-
-    @property
-    def instant(self) -> dt.datetime:
-        return instant(self.ts)
-
-    @property
-    def day(self) -> dt.date:
-        return calendar.paris_day(self.instant)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +34,6 @@ class Stored:
 
     new: tuple[Reading, ...]
     duplicates: int
-
-
-def millis(instant: dt.datetime) -> int:
-    """UTC milliseconds of an aware instant (sub-millisecond precision is dropped)."""
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError(f"instant {instant.isoformat()} has no time zone")
-    delta = instant - dt.datetime(1970, 1, 1, tzinfo=_UTC)
-    return delta // dt.timedelta(milliseconds=1)
-
-
-def instant(ts: int) -> dt.datetime:
-    return dt.datetime(1970, 1, 1, tzinfo=_UTC) + dt.timedelta(milliseconds=ts)
 
 
 def _insert_sql(conn: sa.Connection, rows: int) -> str:
