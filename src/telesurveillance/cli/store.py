@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
-import typer
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, BinaryIO
 
-from telesurveillance.adapters.sql import migrate
+import typer
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from telesurveillance.adapters.fhir import bulk
+from telesurveillance.adapters.sql import alerts as sql_alerts
+from telesurveillance.adapters.sql import fhir_observations, migrate
 from telesurveillance.cli import common
+from telesurveillance.domain.alerts import ruleset
+from telesurveillance.domain.measures import reading
+from telesurveillance.domain.measures import table as measures
+from telesurveillance.services import alerts, ingest
 
 db_app = typer.Typer(help="The database: migrations.")
+
+#: The application factory `serve` runs (web/asgi.py).
+ASGI_FACTORY = "telesurveillance.web.asgi:create"
+#: Rejected lines printed after an import (the summary counts them all).
+SHOWN_REJECTED = 20
 
 
 @db_app.command("upgrade")
@@ -24,6 +48,86 @@ def db_upgrade() -> None:
         common.out.print(f"{url}: upgraded to {', '.join(sorted(after))}", highlight=False)
 
 
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Serve the API and the dashboard (migrations are applied on start)."""
+    import uvicorn
+
+    # By name: the CLI and the web edge do not import each other (import-linter).
+    uvicorn.run(ASGI_FACTORY, factory=True, host=host, port=port, log_level="info")
+
+
+def _lines(handle: BinaryIO, progress: Progress, task: TaskID) -> Iterator[bytes]:
+    for line in handle:
+        progress.advance(task, len(line))
+        yield line
+
+
+def _decoded(lines: Iterable[bytes]) -> Iterator[str]:
+    for line in lines:
+        yield line.decode("utf-8")
+
+
+def import_(
+    file: Annotated[Path, typer.Argument(help="FILE.ndjson (FHIR resources) or FILE.csv.")],
+) -> None:
+    """Import readings from NDJSON (one Observation per line) or CSV
+    (patient,code,effective,value,unit); a bad line never blocks the good ones.
+
+    Exit codes: 0 every line accepted or duplicate; 1 some lines rejected; 2 unreadable file.
+    """
+    suffix = file.suffix.lower()
+    if suffix not in (".ndjson", ".jsonl", ".csv"):
+        common.err.print(f"[red]{file}: expected a .ndjson or .csv file[/]")
+        raise typer.Exit(2)
+    try:
+        size = file.stat().st_size
+        handle = file.open("rb")
+    except OSError as error:
+        common.err.print(f"[red]{file}: cannot read: {error}[/]")
+        raise typer.Exit(2) from None
+    engine = common.engine()
+    store = fhir_observations.SqlStore(engine)
+    table = measures.packaged()
+    alerts_store = sql_alerts.SqlAlerts(engine)
+    rule_sets = ruleset.packaged()
+
+    def evaluate(new: Sequence[reading.Reading]) -> None:
+        # The same evaluation as the server's ingest listener: imported readings raise alerts.
+        alerts.on_ingest(alerts_store, rule_sets, new, dt.datetime.now(dt.UTC))
+
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with handle, Progress(*columns, console=common.err, transient=True) as progress:
+        task = progress.add_task(file.name, total=size)
+        lines = _lines(handle, progress, task)
+        parsed = (
+            bulk.csv_rows(_decoded(lines), table) if suffix == ".csv" else bulk.ndjson(lines, table)
+        )
+        report = ingest.bulk(parsed, store, after_write=evaluate)
+    for rejected in report.rejected[:SHOWN_REJECTED]:
+        where = f" ({rejected.expression})" if rejected.expression else ""
+        common.out.print(f"line {rejected.line}: {rejected.diagnostics}{where}", highlight=False)
+    if len(report.rejected) > SHOWN_REJECTED:
+        common.out.print(f"… and {len(report.rejected) - SHOWN_REJECTED} more rejected lines")
+    common.out.print(
+        f"accepted {report.accepted}, duplicates {report.duplicates}, "
+        f"rejected {len(report.rejected)} — {report.readings} new readings in "
+        f"{report.seconds:.2f} s ({report.rate:,.0f} lines/s)",
+        highlight=False,
+    )
+    if report.rejected:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the `telesurveillance` app."""
     app.add_typer(db_app, name="db")
+    app.command("serve")(serve)
+    app.command("import")(import_)

@@ -41,21 +41,76 @@ def _insert_sql(conn: sa.Connection, rows: int) -> str:
     values = ",".join([f"({mark},{mark},{mark},{mark})"] * rows)
     return (
         f"INSERT INTO readings (patient_id, kind, ts, value) VALUES {values} "
-        "ON CONFLICT (patient_id, kind, ts) DO NOTHING RETURNING patient_id, kind, ts, value"
+        "ON CONFLICT (patient_id, kind, ts) DO NOTHING RETURNING patient_id, kind, ts"
     )
 
 
 def store(conn: sa.Connection, batch: Iterable[Reading]) -> Stored:
-    """Insert `batch` (any order, duplicates allowed) and update the counters; no commit here."""
-    unique = sorted(set(batch))
-    new: list[Reading] = []
-    for start in range(0, len(unique), CHUNK):
-        chunk = unique[start : start + CHUNK]
-        params = tuple(v for r in chunk for v in (r.patient_id, r.kind, r.ts, r.value))
-        result = conn.exec_driver_sql(_insert_sql(conn, len(chunk)), params)
-        new.extend(Reading(int(p), int(k), int(t), float(v)) for p, k, t, v in result)
+    """Insert `batch` (any order, duplicates allowed) and update the counters; no commit here.
+
+    Within a batch the first reading of a key wins, as a stored reading wins over a retry.
+    """
+    unique: dict[tuple[int, int, int], Reading] = {}
+    for r in batch:
+        unique.setdefault((r.patient_id, r.kind, r.ts), r)
+    keys = sorted(unique)  # tuple order: C comparisons, and the primary key's order
+    if conn.dialect.name == "sqlite":
+        new = _store_sqlite(conn, keys, unique)
+    else:
+        new = _store_returning(conn, keys, unique)
     _count(conn, new)
-    return Stored(tuple(new), len(unique) - len(new))
+    return Stored(tuple(new), len(keys) - len(new))
+
+
+def _store_sqlite(
+    conn: sa.Connection,
+    keys: list[tuple[int, int, int]],
+    unique: dict[tuple[int, int, int], Reading],
+) -> list[Reading]:
+    """SQLite: look up the keys already stored, then a plain sorted `executemany`.
+
+    Safe because SQLite has one writer: in a write transaction (`database.writing`, BEGIN
+    IMMEDIATE) nobody can insert between the look-up and the insert. Outside one, a concurrent
+    insert of the same key makes the plain INSERT fail loudly — never a double count.
+    """
+    existing: set[tuple[int, int, int]] = set()
+    start = 0
+    while start < len(keys):
+        patient, kind, first = keys[start]
+        end = start
+        while end < len(keys) and keys[end][0] == patient and keys[end][1] == kind:
+            end += 1
+        rows = conn.exec_driver_sql(
+            "SELECT ts FROM readings WHERE patient_id = ? AND kind = ? AND ts BETWEEN ? AND ?",
+            (patient, kind, first, keys[end - 1][2]),
+        )
+        existing.update((patient, kind, ts) for (ts,) in rows)
+        start = end
+    fresh = [k for k in keys if k not in existing]
+    if fresh:
+        cursor = conn.connection.driver_connection
+        assert cursor is not None
+        cursor.executemany(
+            "INSERT INTO readings (patient_id, kind, ts, value) VALUES (?, ?, ?, ?)",
+            [(p, k, t, unique[(p, k, t)].value) for p, k, t in fresh],
+        )
+    return [unique[k] for k in fresh]
+
+
+def _store_returning(
+    conn: sa.Connection,
+    keys: list[tuple[int, int, int]],
+    unique: dict[tuple[int, int, int], Reading],
+) -> list[Reading]:
+    """PostgreSQL: concurrent writers, so the database says which rows are new (RETURNING)."""
+    new: list[Reading] = []
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        params = tuple(v for key in chunk for v in (*key, unique[key].value))
+        result = conn.exec_driver_sql(_insert_sql(conn, len(chunk)), params)
+        new.extend(unique[(int(p), int(k), int(t))] for p, k, t in result)
+    new.sort(key=lambda r: (r.patient_id, r.kind, r.ts))
+    return new
 
 
 def _insert(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:

@@ -1,0 +1,352 @@
+"""Ingestion benchmark: the SQLite ceiling, then our bulk, batched-API and single-reading paths.
+
+    python bench/ingest.py --readings 1000000
+
+All in one run, on this machine, each on a fresh SQLite store (WAL, synchronous=FULL):
+
+0. Ceiling: raw `sqlite3` executemany of pre-built, key-sorted tuples into a `readings` table of
+   the same schema (WITHOUT ROWID, primary key patient, kind, ts), in transactions of 20,000 rows:
+   what SQLite itself does, with no parsing, no checks and no day counters.
+1. Bulk import: our `telesurveillance import` path over an NDJSON file of FHIR Observations
+   (parse, fast-path checks, patient check, `readings.store` with the day counters, commits in
+   chunks); and the same over CSV.
+2. Batched API: `POST /fhir` batch Bundles of 1,000 Observations to a uvicorn server (its own
+   process, security gate and audit trail included), over two keep-alive connections.
+3. Single-reading API: `POST /fhir/Observation`, one reading per request, over `--concurrency`
+   keep-alive connections, each answered after the durable (group) commit holding it.
+
+Each figure is printed as readings/s (requests/s for 3) and as a ratio to the ceiling, with the
+bytes per stored reading (dbstat after VACUUM) and the file size per reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import secrets
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from telesurveillance.adapters.fhir import bulk
+from telesurveillance.adapters.sql import (
+    database,
+    fhir_observations,
+    migrate,
+    schema,
+    security_accounts,
+)
+from telesurveillance.domain.access import roles
+from telesurveillance.domain.measures import table as measures
+from telesurveillance.services import accounts, ingest
+
+START = int(dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp() * 1000)
+STEP = 300_000  # a CGM reading every 5 minutes
+TARGETS = {"bulk": 200_000, "batched": 50_000, "single": 1_600}
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    count: int
+    seconds: float
+    unit: str = "readings/s"
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+
+def _rows(n: int, patients: int, offset: int = 0) -> Iterator[tuple[int, int, int, float]]:
+    """`n` CGM readings spread over `patients` (patient ids 1..patients), kind 9 (mg/dL)."""
+    per = -(-n // patients)
+    made = 0
+    for patient in range(1, patients + 1):
+        for i in range(per):
+            if made == n:
+                return
+            yield patient, 9, START + (offset + i) * STEP, 90.0 + (i % 60)
+            made += 1
+
+
+def _observation(patient: int, ts: int, value: float) -> dict[str, Any]:
+    moment = dt.datetime.fromtimestamp(ts / 1000, dt.UTC).isoformat().replace("+00:00", "Z")
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                        "code": "laboratory",
+                    }
+                ]
+            }
+        ],
+        "code": {"coding": [{"system": "http://loinc.org", "code": "99504-3"}]},
+        "subject": {"reference": f"Patient/{patient}"},
+        "effectiveDateTime": moment,
+        "valueQuantity": {
+            "value": value,
+            "unit": "mg/dL",
+            "system": "http://unitsofmeasure.org",
+            "code": "mg/dL",
+        },
+    }
+
+
+def ceiling(path: Path, n: int, patients: int) -> Figure:
+    rows = list(_rows(n, patients))
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in database.SQLITE_PRAGMAS:
+        conn.execute(pragma)
+    conn.execute(
+        "CREATE TABLE readings (patient_id INTEGER NOT NULL, kind SMALLINT NOT NULL, "
+        "ts BIGINT NOT NULL, value FLOAT NOT NULL, PRIMARY KEY (patient_id, kind, ts)) "
+        "WITHOUT ROWID"
+    )
+    started = time.perf_counter()
+    for start in range(0, len(rows), 20_000):
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany("INSERT INTO readings VALUES (?, ?, ?, ?)", rows[start : start + 20_000])
+        conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return Figure("ceiling (raw sqlite3 executemany, sorted)", n, seconds)
+
+
+def _store(path: Path, patients: int) -> sa.Engine:
+    engine = database.create(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    with database.writing(engine) as conn:
+        conn.execute(
+            sa.insert(schema.patients),
+            [
+                {
+                    "id": p,
+                    "family": "SYNTHETIQUE",
+                    "birth_date": dt.date(1950, 1, 1),
+                    "synthetic": True,
+                }
+                for p in range(1, patients + 1)
+            ],
+        )
+    return engine
+
+
+def bulk_import(path: Path, source: Path, n: int, patients: int, csv: bool) -> Figure:
+    engine = _store(path, patients)
+    table = measures.packaged()
+    store = fhir_observations.SqlStore(engine)
+    with source.open("rb") as handle:
+        started = time.perf_counter()
+        if csv:
+            parsed = bulk.csv_rows((line.decode() for line in handle), table)
+        else:
+            parsed = bulk.ndjson(handle, table)
+        report = ingest.bulk(parsed, store)
+        seconds = time.perf_counter() - started
+    engine.dispose()
+    assert report.readings == n, report
+    assert not report.rejected, report
+    return Figure(f"bulk import ({'CSV' if csv else 'NDJSON'})", n, seconds)
+
+
+def _server(path: Path, patients: int) -> tuple[subprocess.Popen[bytes], int, str]:
+    """A uvicorn server (its own process, as in production) over a fresh store, and a token."""
+    engine = _store(path, patients)
+    token = accounts.TOKEN_PREFIX + secrets.token_urlsafe(32)
+    security_accounts.SqlAccounts(engine).add_token(
+        accounts.digest(token),
+        "bench",
+        roles.Role("medecin"),
+        None,
+        None,
+        False,
+        dt.datetime.now(dt.UTC),
+        None,
+    )
+    engine.dispose()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = {
+        **os.environ,
+        "TELESURVEILLANCE_DATABASE_URL": f"sqlite:///{path}",
+        "TELESURVEILLANCE_DATA_DIR": str(path.parent),
+        "TELESURVEILLANCE_SECURE_COOKIES": "0",
+        "TELESURVEILLANCE_TOKEN_RATE": "1e12",
+        "TELESURVEILLANCE_TOKEN_BURST": "1e12",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "telesurveillance.web.asgi:create",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    server = subprocess.Popen(command, env=env)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("the benchmark server did not start") from None
+            time.sleep(0.1)
+    return server, port, token
+
+
+async def _post_all(
+    port: int, token: str, path: str, bodies: Sequence[bytes], connections: int, expect: int
+) -> float:
+    """POST every body over `connections` keep-alive HTTP/1.1 connections (a minimal client, so
+    that the figure measures the server, not the client library)."""
+    queue = iter(bodies)
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n"
+        "Content-Type: application/fhir+json\r\nContent-Length: "
+    ).encode()
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for body in queue:
+            writer.write(head + str(len(body)).encode() + b"\r\n\r\n" + body)
+            status_line = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                if name.lower() == b"content-length":
+                    length = int(value)
+            answer = await reader.readexactly(length)
+            status = int(status_line.split()[1])
+            if status != expect:
+                raise RuntimeError(f"{path}: {status} {answer[:300]!r}")
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return time.perf_counter() - started
+
+
+def _served(
+    path: Path, patients: int, url: str, bodies: Sequence[bytes], connections: int, expect: int
+) -> float:
+    server, port, token = _server(path, patients)
+    try:
+        return asyncio.run(_post_all(port, token, url, bodies, connections, expect))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def batched(path: Path, n: int, patients: int, size: int) -> Figure:
+    rows = list(_rows(n, patients))
+    bodies = []
+    for start in range(0, len(rows), size):
+        entries = [
+            {"resource": _observation(p, ts, v), "request": {"method": "POST", "url": "x"}}
+            for p, _k, ts, v in rows[start : start + size]
+        ]
+        bundle = {"resourceType": "Bundle", "type": "batch", "entry": entries}
+        bodies.append(json.dumps(bundle).encode())
+    seconds = _served(path, patients, "/fhir", bodies, 2, 200)
+    return Figure(f"batched API (Bundles of {size}, uvicorn)", n, seconds)
+
+
+def single(path: Path, n: int, patients: int, connections: int) -> Figure:
+    bodies = [json.dumps(_observation(p, ts, v)).encode() for p, _k, ts, v in _rows(n, patients)]
+    seconds = _served(path, patients, "/fhir/Observation", bodies, connections, 201)
+    return Figure(
+        f"single-reading API ({connections} connections, uvicorn)", n, seconds, "requests/s"
+    )
+
+
+def footprint(path: Path) -> tuple[float, float]:
+    """(bytes per reading of the `readings` table via dbstat, file bytes per reading)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("VACUUM")
+    rows = conn.execute("SELECT count(*) FROM readings").fetchone()[0]
+    try:
+        table = conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name = 'readings'").fetchone()[0]
+    except sqlite3.OperationalError:  # SQLite built without dbstat
+        table = float("nan")
+    conn.close()
+    return table / rows, path.stat().st_size / rows
+
+
+def run(argv: Sequence[str] | None = None) -> list[Figure]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--readings", type=int, default=1_000_000)
+    parser.add_argument("--patients", type=int, default=1_000)
+    parser.add_argument("--bundle", type=int, default=1_000)
+    parser.add_argument("--api-readings", type=int, default=None, help="readings of part 2")
+    parser.add_argument("--single", type=int, default=20_000, help="requests of part 3")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--dir", type=Path, default=None, help="work directory (default: temp)")
+    args = parser.parse_args(argv)
+    n, patients = args.readings, min(args.patients, args.readings)
+    work = Path(args.dir or tempfile.mkdtemp(prefix="bench-ingest-"))
+    work.mkdir(parents=True, exist_ok=True)
+    out = sys.stdout
+    out.write(f"{n:,} readings, {patients:,} patients, work dir {work}\n")
+    figures: list[Figure] = []
+
+    def report(figure: Figure) -> None:
+        figures.append(figure)
+        top = figures[0].rate
+        out.write(
+            f"{figure.name:<48} {figure.rate:>10,.0f} {figure.unit:<11} "
+            f"{figure.rate / top:>6.3f}× ceiling  ({figure.count:,} in {figure.seconds:.2f} s)\n"
+        )
+        out.flush()
+
+    report(ceiling(work / "ceiling.sqlite3", n, patients))
+    ndjson, csv = work / "readings.ndjson", work / "readings.csv"
+    with ndjson.open("w") as fj, csv.open("w") as fc:
+        fc.write("patient,code,effective,value,unit\n")
+        for p, _k, ts, v in _rows(n, patients):
+            observation = _observation(p, ts, v)
+            fj.write(json.dumps(observation) + "\n")
+            fc.write(f"{p},99504-3,{observation['effectiveDateTime']},{v},mg/dL\n")
+    report(bulk_import(work / "bulk.sqlite3", ndjson, n, patients, csv=False))
+    table_bytes, file_bytes = footprint(work / "bulk.sqlite3")
+    out.write(
+        f"bytes per stored reading: {table_bytes:.1f} (readings table, dbstat), "
+        f"{file_bytes:.1f} (whole file incl. day counters)\n"
+    )
+    report(bulk_import(work / "bulk_csv.sqlite3", csv, n, patients, csv=True))
+    report(batched(work / "batched.sqlite3", min(args.api_readings or n, n), patients, args.bundle))
+    report(single(work / "single.sqlite3", min(args.single, n), patients, args.concurrency))
+    out.write(
+        "targets: bulk ≥ 200,000 readings/s (≥ 0.42× ceiling), batched API ≥ 50,000 readings/s, "
+        "single-reading API ≥ 1,600 requests/s, ≤ 24 bytes per reading\n"
+    )
+    return figures
+
+
+if __name__ == "__main__":
+    run()

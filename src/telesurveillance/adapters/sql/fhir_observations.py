@@ -1,0 +1,166 @@
+"""Observations over `readings`: durable idempotent writes, read by id, search with keyset paging.
+
+`readings` has no foreign key to `patients` (it would cost an index lookup per row on the bulk
+path), so every write first checks that its patients exist, in the same transaction.
+A panel (blood pressure) is read back as one Observation when all its components are stored at
+the same instant; its first component leads, the others are joined on the instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from telesurveillance.adapters.fhir import outcome
+from telesurveillance.adapters.sql import database, readings, schema
+from telesurveillance.domain.measures import reading
+from telesurveillance.domain.measures import table as measures
+
+r = schema.readings.c
+
+
+def known_patients(conn: sa.Connection, patient_ids: set[int]) -> set[int]:
+    found: set[int] = set()
+    ordered = sorted(patient_ids)
+    for start in range(0, len(ordered), 1000):
+        part = ordered[start : start + 1000]
+        p = schema.patients.c
+        found.update(conn.execute(sa.select(p.id).where(p.id.in_(part))).scalars())
+    return found
+
+
+def check_patients(conn: sa.Connection, batch: Sequence[reading.Reading]) -> None:
+    wanted = {x.patient_id for x in batch}
+    missing = sorted(wanted - known_patients(conn, wanted))
+    if missing:
+        raise outcome.Invalid(
+            f"unknown patient Patient/{missing[0]}: create the Patient first",
+            "Observation.subject",
+            code="not-found",
+        )
+
+
+def write(conn: sa.Connection, batch: Sequence[reading.Reading]) -> readings.Stored:
+    """Check the patients, then store (no commit here: the caller's transaction)."""
+    check_patients(conn, batch)
+    return readings.store(conn, batch)
+
+
+@dataclass(frozen=True)
+class SqlStore:
+    """The `services.ingest.Store` port over an engine (one transaction per chunk)."""
+
+    engine: sa.Engine
+
+    def known_patients(self, patient_ids: set[int]) -> set[int]:
+        with self.engine.connect() as conn:
+            return known_patients(conn, patient_ids)
+
+    def write(self, batch: Sequence[reading.Reading]) -> Sequence[reading.Reading]:
+        with database.writing(self.engine) as conn:
+            return readings.store(conn, batch).new
+
+
+# --- Reading back -----------------------------------------------------------------------------
+
+
+def fetch(
+    conn: sa.Connection, patient_id: int, kinds: Sequence[int], ts: int
+) -> list[reading.Reading] | None:
+    """The readings behind an Observation id, or None when any is missing."""
+    rows = conn.execute(
+        sa.select(r.kind, r.value).where(r.patient_id == patient_id, r.kind.in_(kinds), r.ts == ts)
+    ).all()
+    values = dict(rows)
+    if set(values) != set(kinds):
+        return None
+    return [reading.Reading(patient_id, k, ts, float(values[k])) for k in kinds]
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    patient_id: int
+    kinds: tuple[int, ...] | None = None
+    since: int | None = None  # ts >= since
+    until: int | None = None  # ts < until
+    after: tuple[int, int] | None = None  # keyset: (kind, ts) strictly after
+    count: int = 100
+    panels: bool = True  # group panel components into one Observation
+
+
+def search(
+    conn: sa.Connection, query: Query, table: measures.Table
+) -> tuple[list[list[reading.Reading]], tuple[int, int] | None]:
+    """A page of Observations (each a list of readings) and the keyset of the next page."""
+    base = schema.readings.alias("base")
+    b = base.c
+    conditions = [b.patient_id == query.patient_id]
+    if query.kinds is not None:
+        conditions.append(b.kind.in_(query.kinds))
+    if query.since is not None:
+        conditions.append(b.ts >= query.since)
+    if query.until is not None:
+        conditions.append(b.ts < query.until)
+    if query.after is not None:
+        conditions.append(sa.tuple_(b.kind, b.ts) > sa.tuple_(*query.after))
+    columns: list[sa.ColumnElement[object]] = [b.kind, b.ts, b.value]
+    joins: sa.FromClause = base
+    panel_joins: list[tuple[int, list[int]]] = []
+    if query.panels:
+        for panel in table.panels:
+            kinds = [_kind_id(table, c) for c in panel.components]
+            panel_joins.append((kinds[0], kinds[1:]))
+            for other in kinds[1:]:
+                # A follower component is shown inside its panel when the leader exists.
+                leader = schema.readings.alias(f"lead{other}")
+                conditions.append(
+                    sa.or_(
+                        b.kind != other,
+                        ~sa.exists().where(
+                            leader.c.patient_id == b.patient_id,
+                            leader.c.kind == kinds[0],
+                            leader.c.ts == b.ts,
+                        ),
+                    )
+                )
+                follower = schema.readings.alias(f"follow{other}")
+                joins = joins.outerjoin(
+                    follower,
+                    sa.and_(
+                        b.kind == kinds[0],
+                        follower.c.patient_id == b.patient_id,
+                        follower.c.kind == other,
+                        follower.c.ts == b.ts,
+                    ),
+                )
+                columns.append(follower.c.value.label(f"v{other}"))
+    statement = (
+        sa.select(*columns)
+        .select_from(joins)
+        .where(*conditions)
+        .order_by(b.kind, b.ts)
+        .limit(query.count + 1)
+    )
+    rows = conn.execute(statement).all()
+    more = len(rows) > query.count
+    rows = rows[: query.count]
+    found: list[list[reading.Reading]] = []
+    for row in rows:
+        kind, ts, value = int(row.kind), int(row.ts), float(row.value)
+        group = [reading.Reading(query.patient_id, kind, ts, value)]
+        for lead, others in panel_joins:
+            if kind == lead:
+                extra = [(o, row._mapping[f"v{o}"]) for o in others]
+                if all(v is not None for _, v in extra):
+                    group += [reading.Reading(query.patient_id, o, ts, float(v)) for o, v in extra]
+        found.append(group)
+    next_key = (int(rows[-1].kind), int(rows[-1].ts)) if more and rows else None
+    return found, next_key
+
+
+def _kind_id(table: measures.Table, loinc: str) -> int:
+    kind = table.by_loinc(loinc)
+    assert kind is not None
+    return kind.id

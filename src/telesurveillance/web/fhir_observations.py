@@ -1,0 +1,85 @@
+"""Observation create, read, search; QuestionnaireResponse (its total score) create.
+
+A create answers only after the durable commit: 201 with the stored Observation when the
+reading is new, 200 with the stored one when it was already there (a retry: same patient, LOINC
+kind and instant), then the ingest listeners (alerts) get the new readings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.parse
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from telesurveillance.adapters.fhir import fast, ids, observations, outcome, questionnaires, search
+from telesurveillance.adapters.sql import fhir_observations
+from telesurveillance.domain.measures import reading
+from telesurveillance.web import fhir_http, fhir_registry
+
+
+async def _store(request: Request, batch: Sequence[reading.Reading]) -> Response:
+    services = fhir_http.services(request)
+    stored = await asyncio.wrap_future(fhir_http.writer(request).submit(batch))
+    fhir_http.notify(request, stored.new)
+    resource = observations.render(batch, services.measures)
+    location = f"{fhir_http.base_url(request)}/Observation/{resource['id']}"
+    if stored.new:
+        return fhir_http.respond(resource, 201, {"Location": location})
+    with services.engine.connect() as conn:
+        first = batch[0]
+        kept = fhir_observations.fetch(conn, first.patient_id, [r.kind for r in batch], first.ts)
+    current = observations.render(kept or batch, services.measures)
+    return fhir_http.respond(current, 200, {"Location": location})
+
+
+async def create(request: Request) -> Response:
+    resource = await fhir_http.resource(request)
+    table = fhir_http.services(request).measures
+    batch = fast.readings(resource, table) or observations.parse(resource, table)
+    return await _store(request, batch)
+
+
+async def create_questionnaire_response(request: Request) -> Response:
+    resource = await fhir_http.resource(request)
+    batch = questionnaires.parse(resource, fhir_http.services(request).measures)
+    return await _store(request, batch)
+
+
+async def read(request: Request) -> Response:
+    text = request.path_params["id"]
+    key = ids.parse_observation(text)
+    services = fhir_http.services(request)
+    found = None
+    if key is not None:
+        with services.engine.connect() as conn:
+            found = fhir_observations.fetch(conn, key.patient_id, key.kinds, key.ts)
+    if not found:
+        raise outcome.Invalid(f"Observation/{text} does not exist", status=404, code="not-found")
+    return fhir_http.respond(observations.render(found, services.measures))
+
+
+async def find(request: Request) -> Response:
+    params: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        params.setdefault(name, []).append(value)
+    services = fhir_http.services(request)
+    query = search.query(params, services.measures)
+
+    def run() -> tuple[list[dict[str, Any]], tuple[int, int] | None]:
+        with services.engine.connect() as conn:
+            groups, next_key = fhir_observations.search(conn, query, services.measures)
+        return [observations.render(g, services.measures) for g in groups], next_key
+
+    found, next_key = await run_in_threadpool(run)
+    base = fhir_http.base_url(request)
+    next_url = None
+    if next_key is not None:
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "_cursor"]
+        kept.append(("_cursor", search.cursor_text(next_key)))
+        next_url = f"{base}/Observation?{urllib.parse.urlencode(kept)}"
+    return fhir_http.respond(fhir_registry.searchset(found, base, str(request.url), next_url))

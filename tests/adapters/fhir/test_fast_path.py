@@ -1,0 +1,242 @@
+"""The bulk fast path accepts only what the R4B model path accepts, with the same readings."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from typing import Any
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from telesurveillance.adapters.fhir import fast, observations, outcome
+from telesurveillance.domain.measures import table as measures
+
+TABLE = measures.packaged()
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+
+_codes = st.sampled_from(
+    [
+        "29463-7",
+        "8867-4",
+        "2708-6",
+        "59408-5",
+        "8310-5",
+        "2339-0",
+        "99504-3",
+        "105272-9",
+        "41950-7",
+        "85354-9",
+        "8480-6",
+        "1234-5",
+        "",
+        " 29463-7",
+    ]
+)
+_units = st.sampled_from(
+    ["kg", "g", "[lb_av]", "/min", "%", "Cel", "[degF]", "mg/dL", "mmol/L", "/d", "mg", "", "k g"]
+)
+_instants = st.one_of(
+    st.sampled_from(
+        [
+            "2026-01-14T23:30:00Z",
+            "2026-03-29T01:59:59.999+01:00",
+            "2026-10-25T02:30:00+02:00",
+            "2026-01-14T23:30:00.1234567Z",
+            "2026-01-14T23:30Z",
+            "2026-01-14",
+            "2026-01-14T24:00:00Z",
+            "2026-01-14T10:00:60+01:00",
+            "2026-02-30T10:00:00Z",
+            "2026-01-14T10:00:00+14:00",
+            "2026-01-14T10:00:00+15:00",
+            "2026-01-14T10:00:00",
+            "0000-01-01T00:00:00Z",
+        ]
+    ),
+    st.datetimes(timezones=st.just(dt.UTC)).map(lambda d: d.isoformat()),
+)
+_values = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.sampled_from([True, None, "80", 80.5, 0, 1e308]),
+)
+_statuses = st.sampled_from(["final", "amended", "preliminary", "cancelled", "bogus", "", 3])
+_strings = st.one_of(st.text(max_size=6), st.sampled_from(["urn:x", " a", "a b", "\u00a0"]))
+
+
+_KINDS = [k for k in TABLE.kinds if k.loinc]
+
+
+@st.composite
+def _valid(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid common-shape Observation of any kind, unit and plausible value."""
+    kind = draw(st.sampled_from(_KINDS))
+    unit = draw(st.sampled_from(sorted(kind.units)))
+    factor, offset = kind.units[unit]
+    canonical = draw(st.floats(kind.low, kind.high, allow_nan=False))
+    value = draw(
+        st.sampled_from(
+            [round((canonical - offset) / factor, 3), int((canonical - offset) / factor)]
+        )
+    )
+    assume(kind.low <= round(value * factor + offset, 6) <= kind.high)
+    moment = draw(
+        st.datetimes(
+            min_value=dt.datetime(1990, 1, 1),  # noqa: DTZ001 (hypothesis wants naive bounds)
+            max_value=dt.datetime(2100, 1, 1),  # noqa: DTZ001
+            timezones=st.sampled_from(
+                [dt.UTC, dt.timezone(dt.timedelta(hours=2)), dt.timezone(dt.timedelta(hours=-5))]
+            ),
+        )
+    )
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "status": draw(st.sampled_from(sorted(observations.STORED_STATUSES))),
+        "code": {"coding": [{"system": LOINC, "code": draw(st.sampled_from(kind.loinc))}]},
+        "subject": {"reference": f"Patient/{draw(st.integers(1, 10**9))}"},
+        "effectiveDateTime": moment.isoformat(
+            timespec=draw(st.sampled_from(["seconds", "milliseconds", "microseconds"]))
+        ),
+        "valueQuantity": {"value": value, "code": unit},
+    }
+    if draw(st.booleans()):
+        resource["valueQuantity"]["system"] = UCUM
+    if draw(st.booleans()):
+        resource["valueQuantity"]["unit"] = unit
+    if draw(st.booleans()):
+        resource["identifier"] = [{"system": "urn:device:1", "value": "abc-1"}]
+    if draw(st.booleans()):
+        resource["category"] = [{"coding": [{"system": "urn:c", "code": "vital-signs"}]}]
+    if draw(st.booleans()):
+        resource["device"] = {"reference": "Device/1"}
+    return resource
+
+
+_MUTATIONS: list[tuple[str, Any]] = [
+    ("resourceType", st.sampled_from(["Patient", "observation"])),
+    ("status", _statuses),
+    (
+        "code",
+        st.sampled_from(
+            [
+                {},
+                {"coding": []},
+                {"coding": [{"system": LOINC, "code": "1234-5"}]},
+                {"coding": [{"system": "urn:x", "code": "29463-7"}]},
+                {"coding": [{"system": LOINC, "code": "85354-9"}]},
+                {"coding": [{"system": LOINC, "code": " 29463-7"}]},
+                "x",
+            ]
+        ),
+    ),
+    (
+        "subject",
+        st.sampled_from(
+            [
+                {},
+                {"reference": "Patient/0"},
+                {"reference": "Group/1"},
+                {"reference": "urn:uuid:1"},
+                {"reference": ""},
+                {"reference": "Patient/1", "display": "x"},
+            ]
+        ),
+    ),
+    ("effectiveDateTime", _instants),
+    ("valueQuantity", st.fixed_dictionaries({"value": _values, "code": _units})),
+    (
+        "valueQuantity",
+        st.fixed_dictionaries({"value": _values, "code": _units, "system": _strings}),
+    ),
+    (
+        "identifier",
+        st.lists(st.fixed_dictionaries({"system": _strings, "value": _strings}), max_size=2),
+    ),
+    (
+        "category",
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "coding": st.lists(
+                        st.fixed_dictionaries(
+                            {"system": _strings, "code": _strings, "display": _strings}
+                        ),
+                        max_size=2,
+                    )
+                }
+            ),
+            max_size=2,
+        ),
+    ),
+    ("device", st.fixed_dictionaries({"reference": _strings})),
+    ("id", _strings),
+    ("note", st.just([])),
+    ("component", st.just([])),
+    ("valueString", st.just("80")),
+]
+
+
+@st.composite
+def observations_(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid Observation with up to two elements replaced by doubtful or wrong ones."""
+    resource = draw(_valid())
+    for key, values in draw(st.lists(st.sampled_from(_MUTATIONS), max_size=2)):
+        if draw(st.integers(0, 4)) == 0:
+            resource.pop(key, None)
+        else:
+            resource[key] = draw(values)
+    return resource
+
+
+def _model(resource: dict[str, Any]) -> Any:
+    try:
+        return observations.parse(copy.deepcopy(resource), TABLE)
+    except outcome.Invalid:
+        return "refused"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(observations_())
+def test_the_fast_path_agrees_with_the_model_path(resource: dict[str, Any]) -> None:
+    # Through JSON, as the bulk path sees it (NaN and such as a parser would give them).
+    resource = json.loads(json.dumps(resource))
+    found = fast.readings(resource, TABLE)
+    if found is not None:
+        assert _model(resource) == found
+
+
+@settings(max_examples=300, deadline=None)
+@given(_valid())
+def test_the_fast_path_takes_every_valid_common_observation(resource: dict[str, Any]) -> None:
+    resource = json.loads(json.dumps(resource))
+    found = fast.readings(resource, TABLE)
+    assert found is not None
+    assert found == _model(resource)
+
+
+def test_the_fast_path_takes_the_common_shape() -> None:
+    resource = {
+        "resourceType": "Observation",
+        "identifier": [{"system": "urn:device:1", "value": "abc"}],
+        "status": "final",
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                        "code": "vital-signs",
+                    }
+                ]
+            }
+        ],
+        "code": {"coding": [{"system": LOINC, "code": "29463-7", "display": "Body weight"}]},
+        "subject": {"reference": "Patient/7"},
+        "effectiveDateTime": "2026-01-14T23:30:00+01:00",
+        "valueQuantity": {"value": 80.5, "unit": "kg", "system": UCUM, "code": "kg"},
+    }
+    found = fast.readings(resource, TABLE)
+    assert found is not None
+    assert found == _model(resource)

@@ -1,0 +1,95 @@
+"""The measurement table: LOINC codes, one canonical unit per kind, plausibility bounds."""
+
+from __future__ import annotations
+
+import pytest
+
+from telesurveillance.domain.measures import table as measures
+
+TABLE = measures.packaged()
+
+
+@pytest.mark.parametrize(
+    ("loinc", "name"),
+    [
+        ("29463-7", "poids"),
+        ("8480-6", "pression_systolique"),
+        ("8462-4", "pression_diastolique"),
+        ("8867-4", "frequence_cardiaque"),
+        ("2708-6", "spo2"),
+        ("59408-5", "spo2"),
+        ("8310-5", "temperature"),
+        ("9279-1", "frequence_respiratoire"),
+        ("2339-0", "glycemie"),
+        ("2345-7", "glycemie"),
+        ("99504-3", "glucose_capteur"),
+        ("105272-9", "glucose_capteur"),
+        ("4548-4", "hba1c"),
+        ("41950-7", "pas"),
+    ],
+)
+def test_each_loinc_code_of_the_issue_has_its_kind(loinc: str, name: str) -> None:
+    kind = TABLE.by_loinc(loinc)
+    assert kind is not None
+    assert kind.name == name
+
+
+def test_the_blood_pressure_panel_has_systolic_and_diastolic_components() -> None:
+    panel = TABLE.panel("85354-9")
+    assert panel is not None
+    assert panel.components == ("8480-6", "8462-4")
+
+
+def test_pounds_become_kilograms() -> None:
+    assert TABLE.by_name("poids").normalise(100, "[lb_av]") == pytest.approx(45.359237)
+
+
+def test_glucose_in_mmol_per_litre_becomes_mg_per_decilitre() -> None:
+    assert TABLE.by_name("glycemie").normalise(5.5, "mmol/L") == pytest.approx(99.088)
+
+
+def test_fahrenheit_becomes_celsius() -> None:
+    assert TABLE.by_name("temperature").normalise(98.6, "[degF]") == pytest.approx(37.0)
+
+
+def test_an_unknown_unit_is_refused_naming_the_code() -> None:
+    with pytest.raises(measures.MeasurementError) as refused:
+        TABLE.by_name("poids").normalise(80, "mg", "Observation.valueQuantity")
+    assert refused.value.field == "Observation.valueQuantity.code"
+
+
+@pytest.mark.parametrize(
+    ("name", "unit", "below", "lowest", "highest", "above"),
+    [
+        ("poids", "kg", 0.29, 0.3, 400, 400.01),
+        ("spo2", "%", 29.9, 30, 100, 100.1),
+        ("glycemie", "mg/dL", 9.9, 10, 1500, 1500.1),
+        ("temperature", "Cel", 24.9, 25, 45, 45.1),
+    ],
+)
+def test_plausibility_bounds_hold_on_both_sides(
+    name: str, unit: str, below: float, lowest: float, highest: float, above: float
+) -> None:
+    kind = TABLE.by_name(name)
+    assert kind.normalise(lowest, unit) == lowest
+    assert kind.normalise(highest, unit) == highest
+    for value in (below, above):
+        with pytest.raises(measures.MeasurementError):
+            kind.normalise(value, unit)
+
+
+def test_a_negative_weight_and_a_zero_glucose_are_implausible() -> None:
+    with pytest.raises(measures.MeasurementError):
+        TABLE.by_name("poids").normalise(-1, "kg")
+    with pytest.raises(measures.MeasurementError):
+        TABLE.by_name("glycemie").normalise(0, "mg/dL")
+
+
+def test_a_table_with_a_duplicate_loinc_code_is_refused() -> None:
+    text = """
+kinds:
+  - {id: 1, name: a, label: A, loinc: ["1-1"], unit: kg, units: {kg: [1, 0]}, plausible: [0, 1]}
+  - {id: 2, name: b, label: B, loinc: ["1-1"], unit: kg, units: {kg: [1, 0]}, plausible: [0, 1]}
+"""
+    with pytest.raises(ValueError, match="duplicate"):
+        measures.parse(text)
