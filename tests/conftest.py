@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,9 +14,11 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from telesurveillance import config
-from telesurveillance.adapters.sql import database, migrate, tables
+from telesurveillance.adapters.sql import database, migrate, security_accounts, tables
+from telesurveillance.domain.access import roles
 from telesurveillance.domain.regulation import store
-from telesurveillance.web import app
+from telesurveillance.services import accounts
+from telesurveillance.web import app, security_http
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
@@ -92,15 +95,41 @@ ClientFactory = Callable[..., TestClient]
 
 @pytest.fixture
 def make_client(engine: sa.Engine, tmp_path: Path) -> ClientFactory:
-    """`make_client(role="administrateur", patient_id=None, now=None)`: a TestClient of the real
-    app over the test store, authenticated as `role` (scoped to `patient_id` for `patient`)."""
+    """`make_client(role="administrateur", patient_id=None, now=None, exploitant_id=None,
+    device=False, authenticated=True)`: a TestClient of the real app over the test store,
+    carrying a fresh API token (`Authorization: Bearer`) for `role`, scoped to `patient_id`
+    (patient) or `exploitant_id` (exploitant); `device=True` makes it a device token. The
+    per-token rate limit is lifted (tests may fire thousands of requests); tests/web/security
+    checks it with the production defaults."""
 
     def make(
         role: str = "administrateur",
         patient_id: int | None = None,
         now: Callable[[], dt.datetime] | None = None,
+        exploitant_id: int | None = None,
+        device: bool = False,
+        authenticated: bool = True,
     ) -> TestClient:
         settings = config.Settings(database_url=str(engine.url), data_dir=tmp_path)
-        return TestClient(app.create_app(settings, engine=engine, now=now))
+        options = security_http.Options(
+            secure_cookies=False, token_rate=1_000_000.0, token_burst=1_000_000.0
+        )
+        client = TestClient(
+            app.create_app(settings, engine=engine, now=now, security_options=options)
+        )
+        if authenticated:
+            secret = accounts.TOKEN_PREFIX + secrets.token_urlsafe(32)
+            security_accounts.SqlAccounts(engine).add_token(
+                accounts.digest(secret),
+                f"test {role}",
+                roles.Role(role),
+                patient_id,
+                exploitant_id,
+                device,
+                dt.datetime.now(dt.UTC),
+                None,
+            )
+            client.headers["Authorization"] = f"Bearer {secret}"
+        return client
 
     return make

@@ -1,9 +1,177 @@
-"""CLI commands of the security area (registered on the main app by `register`)."""
+"""CLI commands of the security area: `user create`, `token create|revoke|list`, `backup`,
+`restore`."""
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from telesurveillance.adapters import backup as backups
+from telesurveillance.adapters.sql import security_accounts
+from telesurveillance.cli import common
+from telesurveillance.domain.access import roles
+from telesurveillance.services import accounts
+
+user_app = typer.Typer(help="Accounts of the platform's users.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens (Authorization: Bearer).", no_args_is_help=True)
+
+RoleOption = Annotated[
+    str,
+    typer.Option(
+        "--role", help="medecin, soignant, facturation, exploitant, patient, administrateur"
+    ),
+]
+PatientOption = Annotated[
+    int | None, typer.Option("--patient", help="Patient id (role patient, device tokens).")
+]
+ExploitantOption = Annotated[
+    int | None, typer.Option("--exploitant", help="Exploitant id (role exploitant).")
+]
+
+
+def _role(value: str) -> roles.Role:
+    try:
+        return roles.parse(value)
+    except ValueError as exc:
+        common.err.print(f"[red]{exc}[/]", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Argument(help="Log-in name.")],
+    role: RoleOption,
+    patient: PatientOption = None,
+    exploitant: ExploitantOption = None,
+    name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a local account; the password is prompted for (or read with --password-stdin)."""
+    chosen = _role(role)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    store = security_accounts.SqlAccounts(common.engine())
+    try:
+        account_id = accounts.create_account(
+            store,
+            username,
+            password,
+            chosen,
+            _now(),
+            display_name=name,
+            patient_id=patient,
+            exploitant_id=exploitant,
+        )
+    except accounts.AccountError as exc:
+        common.err.print(f"[red]{exc}[/]", highlight=False)
+        raise typer.Exit(1) from None
+    common.out.print(f"account {account_id} created: {username} ({chosen.value})", highlight=False)
+
+
+@token_app.command("create")
+def token_create(
+    role: RoleOption,
+    patient: PatientOption = None,
+    exploitant: ExploitantOption = None,
+    device: Annotated[
+        bool, typer.Option("--device", help="Device token: only writes Observations for --patient.")
+    ] = False,
+    label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "",
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, help="Expires after this many days.")
+    ] = None,
+) -> None:
+    """Create an API token; the token is printed once, as the last word of the output."""
+    chosen = _role(role)
+    now = _now()
+    expires = now + dt.timedelta(days=days) if days is not None else None
+    store = security_accounts.SqlAccounts(common.engine())
+    try:
+        token_id, secret = accounts.create_token(
+            store,
+            chosen,
+            now,
+            label=label,
+            patient_id=patient,
+            exploitant_id=exploitant,
+            device=device,
+            expires=expires,
+        )
+    except accounts.AccountError as exc:
+        common.err.print(f"[red]{exc}[/]", highlight=False)
+        raise typer.Exit(1) from None
+    kind = "device token" if device else "token"
+    # plain print: a token must never be wrapped or styled
+    sys.stdout.write(
+        f"{kind} {token_id} ({chosen.value}); keep it secret, it is shown once: {secret}\n"
+    )
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id.")]) -> None:
+    """Revoke a token: every later request with it answers 401."""
+    store = security_accounts.SqlAccounts(common.engine())
+    if not store.revoke_token(token_id, _now()):
+        common.err.print(f"[red]no live token {token_id}[/]", highlight=False)
+        raise typer.Exit(1)
+    common.out.print(f"token {token_id} revoked", highlight=False)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """List the tokens (never their secret): role, scope, created, revoked, last used."""
+    for row in security_accounts.SqlAccounts(common.engine()).tokens():
+        fields = " ".join(f"{k}={v}" for k, v in row.items() if v is not None)
+        common.out.print(fields, highlight=False)
+
+
+def backup(
+    destination: Annotated[Path, typer.Argument(help="Backup file to write.")],
+) -> None:
+    """Back up the configured store (SQLite online backup, or pg_dump for PostgreSQL)."""
+    url = common.settings().database_url
+    try:
+        backups.backup(url, destination)
+    except backups.BackupError as exc:
+        common.err.print(f"[red]{exc}[/]", highlight=False)
+        raise typer.Exit(1) from None
+    common.out.print(f"backup written to {destination}", highlight=False)
+
+
+def restore(
+    source: Annotated[Path, typer.Argument(help="Backup file to restore.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm: the current content is replaced.")
+    ] = False,
+) -> None:
+    """Replace the configured store's content by a backup (stop the server first)."""
+    if not yes:
+        common.err.print("[red]restore replaces the whole store: pass --yes to confirm[/]")
+        raise typer.Exit(2)
+    url = common.settings().database_url
+    try:
+        backups.restore(url, source)
+    except backups.BackupError as exc:
+        common.err.print(f"[red]{exc}[/]", highlight=False)
+        raise typer.Exit(1) from None
+    common.out.print(f"restored from {source}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the `telesurveillance` app."""
+    app.add_typer(user_app, name="user")
+    app.add_typer(token_app, name="token")
+    app.command("backup")(backup)
+    app.command("restore")(restore)

@@ -1,0 +1,74 @@
+"""`services.audit.Log` over the SQL store: insert-only (the table refuses UPDATE and DELETE)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql import tables_security as t
+from telesurveillance.services import audit
+
+
+class SqlAuditLog:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def append(self, event: audit.Event) -> int:
+        with database.writing(self.engine) as conn:
+            return int(
+                conn.execute(
+                    sa.insert(t.audit_events)
+                    .values(
+                        recorded_at=event.recorded_at.astimezone(dt.UTC),
+                        actor=event.actor[:64],
+                        actor_name=event.actor_name[:200],
+                        role=event.role,
+                        route=event.route[:200],
+                        action=event.action,
+                        method=event.method[:8],
+                        path=event.path[:2000],
+                        patient_id=event.patient_id,
+                        source=event.source[:64],
+                        status=event.status,
+                        request_id=event.request_id,
+                    )
+                    .returning(t.audit_events.c.id)
+                ).scalar_one()
+            )
+
+    def events(
+        self, *, patient_id: int | None = None, limit: int = 100, before_id: int | None = None
+    ) -> Sequence[audit.Event]:
+        c = t.audit_events.c
+        query = sa.select(t.audit_events).order_by(c.id.desc()).limit(limit)
+        if patient_id is not None:
+            query = query.where(c.patient_id == patient_id)
+        if before_id is not None:
+            query = query.where(c.id < before_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            audit.Event(
+                recorded_at=_utc(r.recorded_at),
+                actor=r.actor,
+                actor_name=r.actor_name,
+                role=r.role,
+                route=r.route,
+                action=r.action,
+                method=r.method,
+                path=r.path,
+                patient_id=r.patient_id,
+                source=r.source,
+                status=r.status,
+                request_id=r.request_id,
+                id=r.id,
+            )
+            for r in rows
+        ]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)

@@ -1,0 +1,1 @@
+"""Access control as data: roles, the role × route permission table, the password policy."""

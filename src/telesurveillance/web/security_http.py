@@ -1,0 +1,291 @@
+"""HTTP hardening pieces of the security gate (`web.security`): options, refusals, security
+headers, body and JSON-depth limits, the CSRF check.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import math
+import os
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Message, Receive, Scope
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = b"x-csrf-token"
+
+#: No inline script anywhere (script-src 'self'); inline style attributes are tolerated (they
+#: cannot run code); nothing may frame the pages (clickjacking); forms post to us only.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+_JSON_TYPES = ("application/json", "application/fhir+json", "application/x-ndjson")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Security settings of the web app (environment variables in `from_env`)."""
+
+    secure_cookies: bool = True
+    """Session cookie sent over HTTPS only; turn off only for a plain-HTTP development server."""
+    hsts: bool = False
+    """Send Strict-Transport-Security (when the platform is served over HTTPS only)."""
+    max_body: int = 16 * 1024 * 1024
+    max_json_depth: int = 32
+    token_rate: float = 50.0
+    """Requests per second allowed on average per API token..."""
+    token_burst: float = 200.0
+    """... and in a burst."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Options:
+        env = os.environ if environ is None else environ
+
+        def flag(name: str, default: bool) -> bool:
+            value = env.get(name)
+            return default if value is None else value.strip().lower() in {"1", "true", "yes"}
+
+        default = cls()
+        return cls(
+            secure_cookies=flag("TELESURVEILLANCE_SECURE_COOKIES", True),
+            hsts=flag("TELESURVEILLANCE_HSTS", False),
+            max_body=int(env.get("TELESURVEILLANCE_MAX_BODY", default.max_body)),
+            token_rate=float(env.get("TELESURVEILLANCE_TOKEN_RATE", default.token_rate)),
+            token_burst=float(env.get("TELESURVEILLANCE_TOKEN_BURST", default.token_burst)),
+        )
+
+
+class Refused(Exception):
+    """A request the gate answers itself, with a status and a short reason."""
+
+    def __init__(
+        self, status: int, code: str, message: str, *, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+
+def _wants_html(scope: Scope) -> bool:
+    accept = dict(scope.get("headers", [])).get(b"accept", b"")
+    return b"text/html" in accept
+
+
+def refusal(scope: Scope, refused: Refused) -> Response:
+    """The answer to a refused request: FHIR OperationOutcome under /fhir, an HTML page for a
+    browser (with a link to the log-in page on 401), JSON `{"detail": ...}` otherwise."""
+    headers: dict[str, str] = {}
+    if refused.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="telesurveillance"'
+    if refused.retry_after is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(refused.retry_after)))
+    path = str(scope.get("path", ""))
+    if path.startswith("/fhir"):
+        outcome = {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": refused.code, "diagnostics": refused.message}],
+        }
+        return JSONResponse(outcome, refused.status, headers, media_type="application/fhir+json")
+    if _wants_html(scope):
+        link = '<p><a href="/login">Se connecter</a></p>' if refused.status == 401 else ""
+        body = (
+            f'<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+            f"<title>{refused.status}</title></head><body><h1>{refused.status}</h1>"
+            f"<p>{refused.message}</p>{link}</body></html>"
+        )
+        return HTMLResponse(body, refused.status, headers)
+    return JSONResponse({"detail": refused.message}, refused.status, headers)
+
+
+def headers(options: Options) -> list[tuple[bytes, bytes]]:
+    found = [
+        (b"content-security-policy", CSP.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        # health data must not stay in shared caches or the browser's history cache
+        (b"cache-control", b"no-store"),
+    ]
+    if options.hsts:
+        found.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+    return found
+
+
+def merge(
+    existing: list[tuple[bytes, bytes]], extra: list[tuple[bytes, bytes]]
+) -> list[tuple[bytes, bytes]]:
+    """`existing` plus the `extra` headers it does not set itself (a static file keeps its own
+    Cache-Control)."""
+    present = {name.lower() for name, _ in existing}
+    return list(existing) + [(n, v) for n, v in extra if n not in present]
+
+
+def json_depth(body: bytes) -> int:
+    """The deepest nesting of arrays and objects in a JSON (or NDJSON) text, without parsing
+    it (a deep document is refused before a recursive parser sees it)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def _content_type(scope: Scope) -> str:
+    raw: bytes = dict(scope.get("headers", [])).get(b"content-type", b"")
+    return raw.decode("latin-1").split(";", 1)[0].strip().lower()
+
+
+async def _read_all(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise Refused(413, "too-costly", f"request body over {limit} bytes")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def replay(body: bytes) -> Receive:
+    """A `receive` that hands `body` once, then waits like a real connection."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def limit_body(
+    scope: Scope, receive: Receive, options: Options
+) -> tuple[Receive, bytes | None]:
+    """Refuse a body over the size limit (413) or JSON nested too deep (400). JSON bodies are
+    read here (bounded) and returned; others are counted as the application reads them."""
+    declared = dict(scope.get("headers", [])).get(b"content-length")
+    if declared is not None and declared.isdigit() and int(declared) > options.max_body:
+        raise Refused(413, "too-costly", f"request body over {options.max_body} bytes")
+    if scope["method"] in {"GET", "HEAD", "OPTIONS"} and declared is None:
+        return receive, None
+    kind = _content_type(scope)
+    if kind in _JSON_TYPES or kind.endswith("+json"):
+        body = await _read_all(receive, options.max_body)
+        if json_depth(body) > options.max_json_depth:
+            raise Refused(400, "structure", f"JSON nested deeper than {options.max_json_depth}")
+        return replay(body), body
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > options.max_body:
+            raise Refused(413, "too-costly", f"request body over {options.max_body} bytes")
+        return message
+
+    return counted, None
+
+
+def _subject(resource: Any) -> int | None:
+    if not isinstance(resource, dict):
+        return None
+    subject = resource.get("subject")
+    reference = subject.get("reference") if isinstance(subject, dict) else None
+    if not isinstance(reference, str) or not reference.startswith("Patient/"):
+        return None
+    number = reference.removeprefix("Patient/")
+    return int(number) if number.isdigit() and len(number) < 19 else None
+
+
+def body_patients(body: bytes | None) -> set[int] | None:
+    """The patients a FHIR JSON body is about (its `subject`, every entry of a Bundle, every
+    line of NDJSON); None when one resource names its patient otherwise (an identifier) or not
+    at all, so a patient-scoped caller cannot be checked and is refused."""
+    if not body:
+        return None
+    try:
+        text = body.decode("utf-8")
+        stripped = text.strip()
+        if stripped.startswith("{") and "\n{" not in stripped:
+            documents = [json.loads(stripped)]
+        else:
+            documents = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except (UnicodeDecodeError, ValueError):
+        return None
+    resources: list[Any] = []
+    for doc in documents:
+        if isinstance(doc, dict) and doc.get("resourceType") == "Bundle":
+            entries = doc.get("entry")
+            if not isinstance(entries, list):
+                return None
+            resources.extend(e.get("resource") if isinstance(e, dict) else None for e in entries)
+        else:
+            resources.append(doc)
+    found: set[int] = set()
+    for resource in resources:
+        patient = _subject(resource)
+        if patient is None:
+            return None
+        found.add(patient)
+    return found or None
+
+
+async def check_csrf(
+    scope: Scope, receive: Receive, expected: str | None
+) -> tuple[Receive, Refused | None]:
+    """Synchronizer-token check of an unsafe request made with the session cookie: the header
+    `X-CSRF-Token` (htmx, fetch) or the form field `csrf_token` must equal the session's."""
+    refused = Refused(403, "forbidden", "missing or wrong CSRF token")
+    if not expected:
+        return receive, refused
+    header = dict(scope.get("headers", [])).get(CSRF_HEADER)
+    if header is not None:
+        ok = hmac.compare_digest(header.decode("latin-1"), expected)
+        return receive, None if ok else refused
+    kind = _content_type(scope)
+    if kind not in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        return receive, refused
+    body = await _read_all(receive, 16 * 1024 * 1024)
+    if kind == "application/x-www-form-urlencoded":
+        values = urllib.parse.parse_qs(body.decode("latin-1")).get(CSRF_FIELD, [""])
+        given: Any = values[0]
+    else:
+        async with Request(scope, replay(body)).form() as form:
+            given = form.get(CSRF_FIELD)
+    ok = isinstance(given, str) and hmac.compare_digest(given, expected)
+    return replay(body), None if ok else refused

@@ -1,0 +1,81 @@
+"""Every route that reads or writes patient data writes an audit event, whatever its outcome;
+the trail is exported as FHIR AuditEvent."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from fastapi import FastAPI, routing
+from fhir.resources.R4B import bundle
+
+from telesurveillance.adapters.sql import security_audit
+from telesurveillance.domain.access import matrix
+from tests.conftest import ClientFactory
+
+TABLE = matrix.packaged()
+
+
+def _patient_data_calls(app: FastAPI) -> list[tuple[str, str, str]]:
+    calls = []
+    for route in routing.iter_route_contexts(app.routes):
+        rule = TABLE.rule(str(route.name))
+        if rule is None or not rule.patient_data:
+            continue
+        path = re.sub(r"\{[^}]+\}", "1", str(route.path))
+        calls.extend((rule.name, m, path) for m in sorted(route.methods or ()) if m != "HEAD")
+    return calls
+
+
+def test_every_patient_data_route_writes_one_audit_event_per_call(
+    make_client: ClientFactory, engine: sa.Engine
+) -> None:
+    client = make_client(role="administrateur")
+    assert isinstance(client.app, FastAPI)
+    calls = _patient_data_calls(client.app)
+    assert len(calls) > 10
+    log = security_audit.SqlAuditLog(engine)
+    missing = []
+    for name, method, path in calls:
+        before = len(log.events(limit=100_000))
+        response = client.request(method, path, params={"patient": "Patient/1"})
+        after = log.events(limit=100_000)
+        written = after[: len(after) - before]
+        if len(written) != 1 or written[0].route != name:
+            missing.append((name, method, path))
+            continue
+        event = written[0]
+        assert event.status == response.status_code
+        assert event.actor.startswith("token/")
+        assert event.role == "administrateur"
+        assert event.source == "testclient"
+    assert missing == []
+
+
+def test_a_refused_access_to_patient_data_is_audited_too(
+    make_client: ClientFactory, engine: sa.Engine
+) -> None:
+    client = make_client(role="patient", patient_id=2)
+    assert client.get("/fhir/Observation?patient=Patient/3").status_code == 403
+    (event,) = security_audit.SqlAuditLog(engine).events()
+    assert (event.status, event.patient_id, event.role) == (403, 3, "patient")
+
+
+def test_a_read_names_the_patient_it_read(make_client: ClientFactory, engine: sa.Engine) -> None:
+    make_client(role="medecin").get("/fhir/Observation?patient=Patient/7")
+    (event,) = security_audit.SqlAuditLog(engine).events()
+    assert (event.action, event.patient_id, event.route) == ("R", 7, "fhir.observation.search")
+
+
+def test_the_trail_exports_as_a_fhir_bundle_for_the_administrateur_only(
+    make_client: ClientFactory,
+) -> None:
+    make_client(role="medecin").get("/fhir/Observation?patient=Patient/7")
+    admin = make_client(role="administrateur")
+    response = admin.get("/fhir/AuditEvent?patient=Patient/7")
+    assert response.status_code == 200
+    document = response.json()
+    bundle.Bundle.model_validate(document)
+    entries = [e["resource"] for e in document["entry"]]
+    assert entries[0]["entity"][0]["what"]["reference"] == "Patient/7"
+    assert make_client(role="medecin").get("/fhir/AuditEvent").status_code == 403

@@ -1,0 +1,172 @@
+"""The security gate: credentials, scopes, rate limit, hardening headers and limits."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+
+from telesurveillance.adapters.sql import security_accounts
+from telesurveillance.web import security_http
+from tests.web.security.conftest import NOW, SecureClient, bearer
+
+Token = Callable[..., str]
+
+OBSERVATION = {
+    "resourceType": "Observation",
+    "status": "final",
+    "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7"}]},
+    "subject": {"reference": "Patient/2"},
+    "effectiveDateTime": "2026-02-28T08:00:00Z",
+    "valueQuantity": {
+        "value": 72.5,
+        "unit": "kg",
+        "system": "http://unitsofmeasure.org",
+        "code": "kg",
+    },
+}
+
+
+def test_without_credentials_the_api_answers_401_with_a_bearer_challenge(
+    secure_client: SecureClient,
+) -> None:
+    response = secure_client().get("/fhir/Patient")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.json()["resourceType"] == "OperationOutcome"
+
+
+def test_the_capability_statement_and_the_login_page_are_public(
+    secure_client: SecureClient,
+) -> None:
+    client = secure_client()
+    assert client.get("/fhir/metadata").status_code == 200
+    assert client.get("/login").status_code == 200
+
+
+def test_an_unknown_path_answers_401_to_strangers_and_404_to_users(
+    secure_client: SecureClient, token: Token
+) -> None:
+    client = secure_client()
+    assert client.get("/nowhere").status_code == 401
+    assert client.get("/nowhere", headers=bearer(token())).status_code == 404
+
+
+def test_a_wrong_or_revoked_token_is_refused(
+    secure_client: SecureClient, token: Token, engine: sa.Engine
+) -> None:
+    client = secure_client()
+    assert client.get("/auth/whoami", headers=bearer("tsv_not-a-token")).status_code == 401
+    secret = token()
+    assert client.get("/auth/whoami", headers=bearer(secret)).json()["role"] == "medecin"
+    security_accounts.SqlAccounts(engine).revoke_token(1, NOW)
+    assert client.get("/auth/whoami", headers=bearer(secret)).status_code == 401
+
+
+def test_a_role_outside_the_table_gets_403(secure_client: SecureClient, token: Token) -> None:
+    response = secure_client().get("/api/billing/lines", headers=bearer(token("soignant")))
+    assert response.status_code == 403
+
+
+def test_a_patient_searches_its_own_observations_only(
+    secure_client: SecureClient, token: Token
+) -> None:
+    client = secure_client()
+    own = bearer(token("patient", patient_id=2))
+    assert client.get("/fhir/Observation?patient=Patient/2", headers=own).status_code == 200
+    assert client.get("/fhir/Observation?patient=Patient/3", headers=own).status_code == 403
+    assert client.get("/fhir/Observation", headers=own).status_code == 403
+    mixed = "/fhir/Observation?patient=Patient/2&subject=Patient/3"
+    assert client.get(mixed, headers=own).status_code == 403
+
+
+def test_a_device_token_writes_for_its_patient_only(
+    secure_client: SecureClient, token: Token
+) -> None:
+    client = secure_client()
+    device = bearer(token("patient", patient_id=2, device=True))
+    other = {**OBSERVATION, "subject": {"reference": "Patient/3"}}
+    assert client.post("/fhir/Observation", json=other, headers=device).status_code == 403
+    assert client.get("/fhir/Observation?patient=Patient/2", headers=device).status_code == 403
+    by_identifier = {**OBSERVATION, "subject": {"identifier": {"value": "x"}}}
+    assert client.post("/fhir/Observation", json=by_identifier, headers=device).status_code == 403
+    # its own patient's reading passes the gate (the FHIR layer then judges the content)
+    status = client.post("/fhir/Observation", json=OBSERVATION, headers=device).status_code
+    assert status not in (401, 403)
+
+
+def test_a_token_over_its_rate_gets_429_with_retry_after(
+    secure_client: SecureClient, token: Token
+) -> None:
+    client = secure_client(token_rate=1.0, token_burst=3.0)
+    headers = bearer(token())
+    statuses = [client.get("/auth/whoami", headers=headers).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = client.get("/auth/whoami", headers=headers)
+    assert int(refused.headers["retry-after"]) >= 1
+    # the limit is per token: another token is not slowed down
+    assert client.get("/auth/whoami", headers=bearer(token())).status_code == 200
+
+
+def test_every_response_carries_the_security_headers(secure_client: SecureClient) -> None:
+    response = secure_client().get("/login")
+    csp = response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "strict-transport-security" not in response.headers
+    hsts = secure_client(hsts=True).get("/login").headers
+    assert hsts["strict-transport-security"].startswith("max-age=")
+
+
+def test_a_body_over_the_limit_is_refused_with_413(
+    secure_client: SecureClient, token: Token
+) -> None:
+    client = secure_client(max_body=1000)
+    headers = {**bearer(token()), "Content-Type": "application/fhir+json"}
+    small = json.dumps(OBSERVATION).encode()
+    assert len(small) < 1000
+    assert client.post("/fhir/Observation", content=small, headers=headers).status_code != 413
+    big = small + b" " * 1000
+    assert client.post("/fhir/Observation", content=big, headers=headers).status_code == 413
+
+
+def test_json_nested_deeper_than_the_limit_is_refused_with_400(
+    secure_client: SecureClient, token: Token
+) -> None:
+    client = secure_client()
+    headers = {**bearer(token()), "Content-Type": "application/fhir+json"}
+    limit = security_http.Options().max_json_depth
+    at_limit = "[" * limit + "]" * limit
+    too_deep = "[" * (limit + 1) + "]" * (limit + 1)
+    accepted = client.post("/fhir/Observation", content=at_limit, headers=headers)
+    assert "nested" not in accepted.text
+    response = client.post("/fhir/Observation", content=too_deep, headers=headers)
+    assert response.status_code == 400
+    assert "nested" in response.text
+
+
+def test_json_depth_is_counted_outside_strings_only() -> None:
+    assert security_http.json_depth(b'{"a": [1, {"b": "[[[{{{"}]}') == 3
+    assert security_http.json_depth(b'{"a": "\\"[["}') == 1
+
+
+def test_a_crash_answers_a_generic_500_with_an_id_and_no_stack_trace(
+    secure_client: SecureClient, token: Token, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = secure_client()
+
+    def boom() -> None:
+        raise RuntimeError("secret detail of the failure")
+
+    client.app.add_api_route("/boom", boom, name="test.boom")  # type: ignore[attr-defined]
+    response = client.get("/boom", headers=bearer(token("administrateur")))
+    assert response.status_code == 500
+    assert "secret detail" not in response.text
+    assert "Traceback" not in response.text
+    assert "content-security-policy" in response.headers
+    request_id = response.json()["detail"].split("id ")[1].rstrip(")")
+    assert any(request_id in r.getMessage() for r in caplog.records)
