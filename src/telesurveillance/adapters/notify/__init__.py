@@ -1,0 +1,1 @@
+"""Notification channels (one module each) and the worker that drives the outbox."""

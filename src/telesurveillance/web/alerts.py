@@ -1,0 +1,317 @@
+"""Alerts: JSON API for the dashboard worklist and FHIR `DetectedIssue` / `Flag` views.
+
+Thin handlers: parse → one service call → render. Who acts is the authenticated principal
+(`request.state.principal`, set by the security gate: its name and role); without one (the gate
+not installed, as in some tests and tools) the body's `actor` and `role` are taken. Domain
+refusals map once: `Refused` → 403, `Conflict` → 409 (the loser of two concurrent changes),
+`NotFound` → 404, `ValueError` → 422. `include` also registers the ingest listener that
+evaluates alert rules after each durable commit of new readings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from telesurveillance.adapters.sql import alerts as sql_alerts
+from telesurveillance.adapters.sql import alerts_lifecycle, alerts_read, alerts_stats
+from telesurveillance.domain import calendar
+from telesurveillance.domain.alerts import lifecycle, rules, ruleset
+from telesurveillance.domain.measures import reading
+from telesurveillance.services import alerts as evaluation
+from telesurveillance.services import alerts_lifecycle as acting
+from telesurveillance.services import alerts_stats as stats
+from telesurveillance.web import alerts_fhir
+from telesurveillance.web import app as web_app
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/alerts", tags=["alerts"])
+fhir_router = APIRouter(prefix="/fhir", tags=["fhir"])
+FHIR_JSON = "application/fhir+json"
+
+
+class Acting(BaseModel):
+    note: str | None = Field(default=None, max_length=4000)
+    actor: str | None = Field(default=None, max_length=200)
+    role: lifecycle.Role | None = None
+
+
+class Closing(Acting):
+    decision: lifecycle.Decision
+    cooperation: bool = False
+
+
+class Prefiltering(Acting):
+    verdict: lifecycle.Verdict
+
+
+class OverrideRequest(BaseModel):
+    value: float | None
+    reason: str = Field(min_length=1, max_length=2000)
+    actor: str | None = Field(default=None, max_length=200)
+
+
+def _services(request: Request) -> web_app.Services:
+    found: web_app.Services = request.app.state.services
+    return found
+
+
+def _now(request: Request) -> dt.datetime:
+    return _services(request).clock()
+
+
+def _who(request: Request, body: Acting | OverrideRequest) -> tuple[str, lifecycle.Role]:
+    principal = getattr(request.state, "principal", None)
+    if principal is not None:
+        return str(principal.name), lifecycle.Role(str(principal.role))
+    role = getattr(body, "role", None)
+    if role is None:
+        raise PermissionError("no authenticated user: say who acts (actor, role)")
+    return body.actor or "api", role
+
+
+def _error(error: Exception) -> JSONResponse:
+    status = {
+        lifecycle.Refused: 403,
+        PermissionError: 403,
+        lifecycle.Conflict: 409,
+        acting.NotFound: 404,
+    }.get(type(error), 422)
+    return JSONResponse({"detail": str(error)}, status_code=status)
+
+
+def _plain(view: alerts_read.View) -> dict[str, Any]:
+    return dataclasses.asdict(view)
+
+
+@router.get("", name="alerts.list")
+def list_alerts(
+    request: Request,
+    status: Annotated[list[lifecycle.Status] | None, Query()] = None,
+    patient: int | None = None,
+    operateur: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    """The worklist: most severe first, then oldest first."""
+    views = alerts_read.SqlAlertViews(_services(request).engine).search(
+        patient_id=patient,
+        operateur_id=operateur,
+        statuses=[s.value for s in status] if status else None,
+        limit=limit,
+        offset=offset,
+    )
+    return [_plain(v) for v in views]
+
+
+@router.get("/stats", name="alerts.stats")
+def alert_statistics(
+    request: Request, start: dt.date, end: dt.date, operateur: int | None = None
+) -> Response:
+    try:
+        lines = stats.statistics(
+            alerts_stats.SqlBurden(_services(request).engine), start, end, operateur
+        )
+    except ValueError as error:
+        # 400, not 422: FastAPI documents 422 as its own list of validation errors.
+        return JSONResponse({"detail": str(error)}, status_code=400)
+    return JSONResponse([dataclasses.asdict(line) for line in lines])
+
+
+def _rule(rule: rules.Rule) -> dict[str, Any]:
+    return dataclasses.asdict(rule)
+
+
+@router.get("/rules", name="alerts.rules")
+def rule_sets(request: Request, patient: int | None = None) -> Any:
+    """Every indication's default rules, or one patient's effective rules (overrides applied)."""
+    sets = ruleset.packaged()
+    if patient is None:
+        return {i: [_rule(r) for r in rs] for i, rs in sorted(sets.by_indication.items())}
+    store = sql_alerts.SqlAlerts(_services(request).engine)
+    today = calendar.paris_day(_now(request))
+    context = store.contexts({patient}, today).get(patient)
+    if context is None:
+        return []
+    return [
+        {**_rule(rule), "overrides": dict(context.overrides.get(rule.id, {}))}
+        for rule, _ in evaluation.effective_rules(sets, context)
+    ]
+
+
+@router.get("/overrides/{patient_id}", name="alerts.overrides")
+def override_history(request: Request, patient_id: int) -> list[dict[str, Any]]:
+    store = alerts_lifecycle.SqlLifecycle(_services(request).engine)
+    return [dataclasses.asdict(e) for e in store.override_history(patient_id)]
+
+
+@router.put("/overrides/{patient_id}/{rule_id}/{field}", name="alerts.override.set")
+def set_override(
+    request: Request, patient_id: int, rule_id: str, field: str, body: OverrideRequest
+) -> Response:
+    principal = getattr(request.state, "principal", None)
+    actor = str(principal.name) if principal is not None else (body.actor or "api")
+    try:
+        entry = acting.set_override(
+            alerts_lifecycle.SqlLifecycle(_services(request).engine), ruleset.packaged(),
+            patient_id, rule_id, field, body.value, actor, body.reason, _now(request),
+        )  # fmt: skip
+    except (acting.NotFound, ValueError) as error:
+        return _error(error)
+    return JSONResponse(dataclasses.asdict(entry))
+
+
+@router.get("/{alert_id}", name="alerts.read")
+def read_alert(request: Request, alert_id: int) -> Response:
+    view = alerts_read.SqlAlertViews(_services(request).engine).get(alert_id)
+    if view is None:
+        return _error(acting.NotFound(f"no alert {alert_id}"))
+    return JSONResponse(_plain(view))
+
+
+def _act(request: Request, alert_id: int, body: Acting) -> Response:
+    store = alerts_lifecycle.SqlLifecycle(_services(request).engine)
+    try:
+        actor, role = _who(request, body)
+        if isinstance(body, Closing):
+            acting.close(
+                store, alert_id, actor, role, body.decision, _now(request),
+                cooperation=body.cooperation, note=body.note,
+            )  # fmt: skip
+        elif isinstance(body, Prefiltering):
+            principal = getattr(request.state, "principal", None)
+            acting.prefilter(
+                store, alert_id, actor, role, body.verdict, _now(request), body.note,
+                as_exploitant=getattr(principal, "exploitant_id", None),
+            )  # fmt: skip
+        else:
+            acting.acknowledge(store, alert_id, actor, role, _now(request), body.note)
+    except (lifecycle.Refused, lifecycle.Conflict, acting.NotFound, PermissionError) as error:
+        return _error(error)
+    return read_alert(request, alert_id)
+
+
+@router.post("/{alert_id}/acknowledge", name="alerts.acknowledge")
+def acknowledge(request: Request, alert_id: int, body: Acting) -> Response:
+    return _act(request, alert_id, body)
+
+
+@router.post("/{alert_id}/close", name="alerts.close")
+def close(request: Request, alert_id: int, body: Closing) -> Response:
+    return _act(request, alert_id, body)
+
+
+@router.post("/{alert_id}/prefilter", name="alerts.prefilter")
+def prefilter(request: Request, alert_id: int, body: Prefiltering) -> Response:
+    return _act(request, alert_id, body)
+
+
+# --- FHIR views -------------------------------------------------------------------------------
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + "/fhir"
+
+
+def _not_found(what: str) -> JSONResponse:
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": "not-found", "diagnostics": what}],
+    }
+    return JSONResponse(outcome, status_code=404, media_type=FHIR_JSON)
+
+
+def _read(request: Request, resource_id: str, resource_type: str) -> Response:
+    view = None
+    if resource_id.isdigit():
+        view = alerts_read.SqlAlertViews(_services(request).engine).get(int(resource_id))
+    if view is None:
+        return _not_found(f"{resource_type}/{resource_id} is not known")
+    render = alerts_fhir.detected_issue if resource_type == "DetectedIssue" else alerts_fhir.flag
+    return JSONResponse(render(_base(request), view), media_type=FHIR_JSON)
+
+
+def _search(
+    request: Request, resource_type: str, patient: str | None, status: str | None
+) -> Response:
+    mapping = (
+        alerts_fhir.ISSUE_STATUSES
+        if resource_type == "DetectedIssue"
+        else alerts_fhir.FLAG_STATUSES
+    )
+    if status is not None and status not in mapping:
+        return _not_found(f"unknown status {status!r} (known: {', '.join(mapping)})")
+    patient_id = None
+    if patient is not None:
+        key = patient.rsplit("/", 1)[-1]
+        if not key.isdigit():
+            return _not_found(f"patient {patient!r} is not a Patient of this server")
+        patient_id = int(key)
+    views = alerts_read.SqlAlertViews(_services(request).engine).search(
+        patient_id=patient_id, statuses=None if status is None else mapping[status], limit=500
+    )
+    if resource_type == "DetectedIssue":
+        entries = [alerts_fhir.detected_issue(_base(request), v) for v in views]
+        if status is not None:
+            entries = [e for e in entries if e["status"] == status]
+    else:
+        entries = [alerts_fhir.flag(_base(request), v) for v in views]
+    bundle = alerts_fhir.searchset(_base(request), resource_type, entries, _now(request))
+    return JSONResponse(bundle, media_type=FHIR_JSON)
+
+
+@fhir_router.get("/DetectedIssue", name="fhir.detectedissue.search")
+def search_detected_issues(
+    request: Request, patient: str | None = None, status: str | None = None
+) -> Response:
+    return _search(request, "DetectedIssue", patient, status)
+
+
+@fhir_router.get("/DetectedIssue/{resource_id}", name="fhir.detectedissue.read")
+def read_detected_issue(request: Request, resource_id: str) -> Response:
+    return _read(request, resource_id, "DetectedIssue")
+
+
+@fhir_router.get("/Flag", name="fhir.flag.search")
+def search_flags(
+    request: Request, patient: str | None = None, status: str | None = None
+) -> Response:
+    return _search(request, "Flag", patient, status)
+
+
+@fhir_router.get("/Flag/{resource_id}", name="fhir.flag.read")
+def read_flag(request: Request, resource_id: str) -> Response:
+    return _read(request, resource_id, "Flag")
+
+
+# --- composition ------------------------------------------------------------------------------
+
+
+def listener(services: web_app.Services) -> web_app.IngestListener:
+    """Evaluate the alert rules of the patients of each committed batch (same process)."""
+    store = sql_alerts.SqlAlerts(services.engine)
+    sets = ruleset.packaged()
+
+    def on_ingest(new: Sequence[reading.Reading]) -> None:
+        evaluation.on_ingest(store, sets, new, services.clock())
+
+    return on_ingest
+
+
+def include(app: FastAPI) -> None:
+    """Mount the alert routes (FHIR views ahead of the FHIR catch-all routes) and the listener."""
+    app.include_router(router)
+    before = len(app.router.routes)
+    app.include_router(fhir_router)
+    mine = app.router.routes[before:]
+    del app.router.routes[before:]
+    app.router.routes[0:0] = mine
+    services: web_app.Services = app.state.services
+    services.after_ingest.append(listener(services))
