@@ -1,0 +1,1 @@
+"""PDF documents of the care pathway (ordonnance, end-of-care report): Jinja2 → WeasyPrint."""

@@ -1,0 +1,93 @@
+"""What the ordonnance and the end-of-care report say (rendered to PDF by `adapters.pdf`).
+
+Mandatory mentions of the prescription (seed 001; art. R. 162-100 CSS; PECAN: arrêtés du
+25 octobre 2023): patient name and age, indication, duration, DMN name, the PECAN mention where
+applicable, the prescriber's identity and RPPS, the date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    family: str
+    given: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given} {self.family.upper()}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Ordonnance:
+    patient: Person
+    patient_age: int
+    patient_born_on: dt.date
+    indication: str
+    sous_population: str | None
+    months: int
+    renewal: bool
+    dmn_name: str
+    exploitant_name: str
+    pecan_mention: str | None
+    prescriber: Person
+    prescriber_rpps: str
+    prescriber_speciality: str | None
+    operateur_name: str
+    prescribed_on: dt.date
+    starts_on: dt.date
+    trial_ends_on: dt.date | None
+    support: str | None
+    synthetic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    held_on: dt.date
+    given_by: str
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class EndReport:
+    patient: Person
+    patient_age: int
+    indication: str
+    dmn_name: str
+    operateur_name: str
+    prescriber: Person | None
+    prescriber_rpps: str | None
+    starts_on: dt.date
+    stopped_on: dt.date
+    reason: str
+    prescriptions: tuple[tuple[dt.date, int, bool], ...]
+    days_with_data: int
+    days_followed: int
+    support_sessions: tuple[Session, ...]
+    majorations: tuple[tuple[int, dt.date, dt.date | None], ...]
+    written_on: dt.date
+    synthetic: bool = False
+
+
+#: How the prescriber qualifications of the listings (`prescripteurs`) read on a document.
+SPECIALITES_FR = {
+    "cardiologue": "cardiologue",
+    "cardiologue_rythmologue": "cardiologue rythmologue",
+    "diabetologue": "diabétologue",
+    "endocrinologue": "endocrinologue",
+    "gynecologue": "gynécologue",
+    "medecin_generaliste": "médecin généraliste",
+    "nephrologue": "néphrologue",
+    "oncologue": "oncologue",
+    "pediatre": "pédiatre",
+    "pneumologue": "pneumologue",
+}
+
+
+def speciality_label(code: str | None) -> str:
+    if code is None:
+        return ""
+    return SPECIALITES_FR.get(code, code.replace("_", " "))
