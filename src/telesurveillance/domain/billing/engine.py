@@ -6,6 +6,7 @@ clock and no store. A period is judged once its last day is before `as_of` (B2, 
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
@@ -34,6 +35,10 @@ def judge(
     length = _structure(regulation, "periodes.duree_jours", pec.starts_on)
     max_months = _structure(regulation, "prescription.duree_maximale_mois", pec.starts_on)
     covered = coverage.covered_periods(pec.starts_on, pec.prescriptions, length, max_months)
+    # Days with data per period number, counted once (days before the start land on 0 or less).
+    per_period = collections.Counter(
+        calendar.period_number(pec.starts_on, day, length) for day in situation.days_with_data
+    )
     verdicts: list[verdict.PeriodVerdict] = []
     previous: tuple[int, int] | None = None
     majorated = 0
@@ -42,7 +47,9 @@ def judge(
         period = calendar.period(pec.starts_on, number, length)
         if period.last_day >= as_of:
             break
-        judged, coef = _judge_period(regulation, situation, period, covered, previous, majorated)
+        judged, coef = _judge_period(
+            regulation, situation, period, per_period[number], covered, previous, majorated
+        )
         verdicts.append(judged)
         if coef > 1:
             # The cap counts elapsed majorated time, billed or not ("sans interruption").
@@ -84,12 +91,12 @@ def _judge_period(
     regulation: store.Regulation,
     situation: model.Situation,
     period: calendar.Period,
+    days: int,
     covered: dict[int, coverage.Covered],
     previous: tuple[int, int] | None,
     majorated: int,
 ) -> tuple[verdict.PeriodVerdict, Decimal]:
     ctx = context.PeriodContext(regulation, situation, period)
-    days = sum(1 for d in situation.days_with_data if period.contains(d))
     expected = _expected_days(ctx)
     inscription = rules.listing(ctx)
     checks: tuple[Callable[[], object], ...] = (

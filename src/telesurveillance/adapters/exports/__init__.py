@@ -1,0 +1,1 @@
+"""Billing and data exports: CSV, JSON, FHIR ChargeItem Bundle, Parquet."""

@@ -1,0 +1,1 @@
+"""Scale-out: the billing aggregation on Spark SQL over the Parquet export."""

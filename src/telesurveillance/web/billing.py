@@ -1,0 +1,264 @@
+"""Billing JSON API and file downloads over the ledger.
+
+Thin handlers: parse → one service call → render. Dates come from the query or the app's clock
+(Paris day of `services.clock()`); who acts is the authenticated user when the security layer
+sets `request.state.user`, else "api".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from telesurveillance.adapters.exports import fhir_chargeitem, tabular
+from telesurveillance.adapters.sql import ledger
+from telesurveillance.domain import calendar
+from telesurveillance.domain.regulation import records
+from telesurveillance.services import (
+    billing_audit,
+    billing_corrections,
+    billing_exploitant,
+    billing_export,
+    billing_forecast,
+    billing_run,
+)
+from telesurveillance.services import billing_ledger as bl
+from telesurveillance.web import app as web_app
+
+router = APIRouter(prefix="/api/billing", tags=["billing"])
+
+
+class FileFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+    FHIR = "fhir"
+
+
+class RunRequest(BaseModel):
+    until: dt.date
+    operateur_id: int | None = None
+
+
+class ReversalRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class StatusRequest(BaseModel):
+    line_ids: list[int] = Field(min_length=1)
+    status: bl.Status
+    note: str | None = None
+
+
+def _services(request: Request) -> web_app.Services:
+    found: web_app.Services = request.app.state.services
+    return found
+
+
+def _store(request: Request) -> ledger.SqlLedger:
+    return ledger.SqlLedger(_services(request).engine)
+
+
+def _now(request: Request) -> dt.datetime:
+    return _services(request).clock()
+
+
+def _today(request: Request, given: dt.date | None) -> dt.date:
+    return given if given is not None else calendar.paris_day(_now(request))
+
+
+def _actor(request: Request) -> str:
+    user = getattr(request.state, "user", None)
+    return str(getattr(user, "name", None) or user or "api")
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses, dates, enums and decimals as JSON values."""
+    return json.loads(json.dumps(value, default=_default))
+
+
+def _default(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _line(ln: bl.Line) -> dict[str, Any]:
+    out: dict[str, Any] = _plain(ln)
+    out["basis"] = json.loads(ln.basis)
+    out["notes"] = json.loads(ln.notes)
+    return out
+
+
+@router.post("/runs", name="billing.run")
+def post_run(body: RunRequest, request: Request) -> dict[str, Any]:
+    services = _services(request)
+    try:
+        outcome = billing_run.run(
+            _store(request),
+            services.regulation,
+            body.until,
+            operateur_id=body.operateur_id,
+            actor=_actor(request),
+            now=_now(request),
+        )
+    except bl.UnknownOperateur as error:
+        raise HTTPException(404, str(error)) from None
+    return {
+        "run": _plain(outcome.run),
+        "judged_periods": outcome.judged_periods,
+        "billable_periods": outcome.billable_periods,
+        "already_billed": outcome.already_billed,
+        "written": [_line(ln) for ln in outcome.written],
+    }
+
+
+@router.get("/lines", name="billing.lines")
+def get_lines(
+    request: Request,
+    operateur_id: int | None = None,
+    exploitant_id: int | None = None,
+    run_id: int | None = None,
+) -> dict[str, Any]:
+    found = _store(request).lines(
+        operateur_id=operateur_id, exploitant_id=exploitant_id, run_id=run_id
+    )
+    return {"lines": [_line(ln) for ln in found]}
+
+
+@router.post("/lines/{line_id}/reversal", name="billing.reverse")
+def post_reversal(line_id: int, body: ReversalRequest, request: Request) -> dict[str, Any]:
+    done = billing_corrections.reverse(
+        _store(request), [line_id], body.reason, actor=_actor(request), now=_now(request)
+    )
+    if not done:
+        raise HTTPException(409, "no standing charge with this id")
+    return {"reversal": _line(done[0])}
+
+
+@router.post("/lines/status", name="billing.mark")
+def post_status(body: StatusRequest, request: Request) -> dict[str, Any]:
+    count = _store(request).record(
+        body.line_ids, body.status, _actor(request), _now(request), body.note
+    )
+    return {"recorded": count}
+
+
+@router.get("/audit", name="billing.audit")
+def get_audit(
+    request: Request, today: dt.date | None = None, operateur_id: int | None = None
+) -> dict[str, Any]:
+    found = billing_audit.run_audit(
+        _store(request), _services(request).regulation, _today(request, today), operateur_id
+    )
+    return {
+        "at_risk_cents": sum(f.at_risk_cents for f in found),
+        "findings": [
+            {
+                "line": _line(f.line),
+                "risk": f.risk.value,
+                "due_cents": f.due_cents,
+                "at_risk_cents": f.at_risk_cents,
+                "reasons": _plain(f.reasons),
+            }
+            for f in found
+        ],
+    }
+
+
+@router.get("/forecast", name="billing.forecast")
+def get_forecast(
+    request: Request, today: dt.date | None = None, operateur_id: int | None = None
+) -> dict[str, Any]:
+    found = billing_forecast.worklist(
+        _store(request), _services(request).regulation, _today(request, today), operateur_id
+    )
+    return {"at_risk": _plain(found)}
+
+
+@router.get("/exploitants/{exploitant_id}", name="billing.exploitant")
+def get_exploitant(
+    exploitant_id: int,
+    request: Request,
+    as_of: dt.date | None = None,
+    benefit: records.Benefit = records.Benefit.ORGANISATIONNEL,
+    simulate: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, Any]:
+    regulation = _services(request).regulation
+    day = _today(request, as_of)
+    found = billing_exploitant.for_exploitant(
+        _store(request), regulation, exploitant_id, day, benefit
+    )
+    out: dict[str, Any] = _plain(found)
+    if simulate is not None:
+        out["simulation"] = _plain(billing_exploitant.simulate(regulation, benefit, simulate, day))
+    return out
+
+
+def _file(rows: list[billing_export.Row], fmt: FileFormat, stem: str) -> Response:
+    if fmt is FileFormat.CSV:
+        return Response(
+            tabular.to_csv(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
+        )
+    if fmt is FileFormat.JSON:
+        return Response(
+            tabular.to_json(rows),
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{stem}.json"'},
+        )
+    return JSONResponse(
+        fhir_chargeitem.bundle(rows),
+        media_type="application/fhir+json",
+        headers={"Content-Disposition": f'attachment; filename="{stem}.fhir.json"'},
+    )
+
+
+@router.get("/exports/operateurs/{operateur_id}", name="billing.export_operateur")
+def get_operateur_file(
+    operateur_id: int,
+    request: Request,
+    format: FileFormat = FileFormat.CSV,
+    run_id: int | None = None,
+    as_of: dt.date | None = None,
+) -> Response:
+    rows = billing_export.for_operateur(
+        _store(request),
+        _services(request).regulation,
+        operateur_id,
+        _today(request, as_of),
+        run_id,
+    )
+    return _file(rows, format, f"facturation-operateur-{operateur_id}")
+
+
+@router.get("/exports/exploitants/{exploitant_id}", name="billing.export_exploitant")
+def get_exploitant_file(
+    exploitant_id: int,
+    request: Request,
+    format: FileFormat = FileFormat.CSV,
+    run_id: int | None = None,
+    as_of: dt.date | None = None,
+) -> Response:
+    rows = billing_export.for_exploitant(
+        _store(request),
+        _services(request).regulation,
+        exploitant_id,
+        _today(request, as_of),
+        run_id,
+    )
+    return _file(rows, format, f"forfait-technique-exploitant-{exploitant_id}")
+
+
+def include(app: FastAPI) -> None:
+    """Mount the billing API on `app`."""
+    app.include_router(router)
