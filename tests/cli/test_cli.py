@@ -135,10 +135,36 @@ def test_regulation_check_fails_when_the_data_is_stale() -> None:
 # --- demo and module entry point -----------------------------------------------------------
 
 
-def test_demo_prints_a_synthetic_population() -> None:
-    result = _run("demo", "--as-of", "2026-11-23", "--patients", "7")
+def test_demo_builds_a_synthetic_database_and_prints_the_log_ins(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    result = runner.invoke(
+        app,
+        ["demo", "--no-serve", "--patients", "7", "--today", "2026-11-23"],
+        env={"TELESURVEILLANCE_DATABASE_URL": url},
+    )
     assert result.exit_code == 0, _both(result)
     assert "SYNTHETIC" in result.stdout
+    assert "medecin" in result.stdout
+
+
+def test_demo_refuses_to_wipe_a_database_that_is_not_a_demo(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from telesurveillance.adapters.sql import database, migrate, schema
+
+    url = f"sqlite:///{tmp_path / 'real.sqlite3'}"
+    engine = database.create(url)
+    migrate.upgrade(engine)
+    with database.writing(engine) as conn:
+        conn.execute(sa.insert(schema.patients), {"family": "X", "birth_date": dt.date(1960, 1, 1)})
+    engine.dispose()
+    result = runner.invoke(
+        app, ["demo", "--no-serve", "--patients", "2"], env={"TELESURVEILLANCE_DATABASE_URL": url}
+    )
+    assert result.exit_code == 1
+    assert "refusing to wipe" in _both(result)
 
 
 def test_python_dash_m_telesurveillance_help_exits_0() -> None:

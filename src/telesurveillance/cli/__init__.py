@@ -16,9 +16,8 @@ from telesurveillance.adapters import case_file, verdict_json
 from telesurveillance.cli import alerts, dashboard, ledger, pathway, security
 from telesurveillance.cli import store as store_commands
 from telesurveillance.domain import calendar
-from telesurveillance.domain.billing import engine, file_active, verdict
+from telesurveillance.domain.billing import engine, file_active
 from telesurveillance.domain.regulation import catalogue, check, loader, records, store, timeline
-from telesurveillance.services import demo_population as demo_data
 
 app = typer.Typer(
     help="Open-source French medical telemonitoring (LATM) platform.",
@@ -212,62 +211,6 @@ def regulation_check(
     )
     if errors:
         raise typer.Exit(1)
-
-
-@app.command("demo")
-def demo(
-    seed: Annotated[int, typer.Option(help="Seed of the synthetic population.")] = 1,
-    patients: Annotated[int, typer.Option(help="Number of synthetic patients.")] = 24,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Billing date (default today).")
-    ] = None,
-) -> None:
-    """Judge a synthetic demo population (labelled synthetic) and print the billing verdicts."""
-    regulation = _regulation()
-    day = _parse_day(as_of, "--as-of")
-    table = Table(title=f"SYNTHETIC demo population — billing verdicts on {day.isoformat()}")
-    for column in (
-        "patient",
-        "indication",
-        "periods",
-        "billable",
-        "opérateur €",
-        "technique €",
-        "first reason not due",
-    ):
-        table.add_column(column)
-    for label, situation in demo_data.population(seed, patients, day):
-        judged = engine.judge(regulation, situation, day)
-        billable = [p for p in judged.periods if p.billable]
-        op = sum(
-            (
-                ln.amount or 0
-                for p in billable
-                for ln in p.lines
-                if ln.forfait is verdict.Forfait.OPERATEUR
-            ),
-            start=0,
-        )
-        tech = sum(
-            (
-                ln.amount or 0
-                for p in billable
-                for ln in p.lines
-                if ln.forfait is verdict.Forfait.TECHNIQUE
-            ),
-            start=0,
-        )
-        refused = next((p.reasons[0].rule for p in judged.periods if p.reasons), "")
-        table.add_row(
-            label,
-            situation.prise_en_charge.indication.value,
-            str(len(judged.periods)),
-            str(len(billable)),
-            f"{op:.2f}",
-            f"{tech:.2f}",
-            refused,
-        )
-    Console(width=max(out.width, 150)).print(table)
 
 
 def main() -> None:

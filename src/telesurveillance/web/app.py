@@ -16,7 +16,7 @@ from telesurveillance.adapters.sql import database, migrate
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.domain.regulation import store as regulation_store
-from telesurveillance.web import clock
+from telesurveillance.web import clock, security, security_http
 
 #: Called after each durable commit of new readings, in the same process (alert evaluation).
 IngestListener = Callable[[Sequence[reading.Reading]], None]
@@ -35,15 +35,27 @@ class Services:
 
 
 def create_app(
-    settings: config.Settings, *, engine: sa.Engine | None = None, now: clock.Clock | None = None
+    settings: config.Settings,
+    *,
+    engine: sa.Engine | None = None,
+    now: clock.Clock | None = None,
+    security_options: security_http.Options | None = None,
 ) -> FastAPI:
-    """The application over the configured store (migrated to the current schema first)."""
+    """The application over the configured store (migrated to the current schema first).
+
+    Every route sits behind the security gate (`web.security`): authentication, the role ×
+    route table, audit trail, hardening. The Swagger/ReDoc pages are off (they load scripts
+    from a CDN and run inline script, which the CSP forbids); `/openapi.json` stays, for
+    authenticated callers.
+    """
     store = engine if engine is not None else database.create(settings.database_url)
     migrate.upgrade(store)
     app = FastAPI(
         title="Télésurveillance médicale",
         version="0.1.0",
         description="FHIR R4 ingestion, alerts, care pathway and LATM billing.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = Services(
         settings=settings,
@@ -52,6 +64,7 @@ def create_app(
         measures=measures.packaged(),
         clock=now if now is not None else clock.system,
     )
+    security.install(app, security_options)
     for include in _ROUTERS:
         include(app)
     return app
@@ -63,4 +76,28 @@ def _fhir(app: FastAPI) -> None:
     fhir.include(app)
 
 
-_ROUTERS = [_fhir]
+def _billing(app: FastAPI) -> None:
+    from telesurveillance.web import billing
+
+    billing.include(app)
+
+
+def _dashboard(app: FastAPI) -> None:
+    from telesurveillance.web import dashboard
+
+    dashboard.include(app)
+
+
+def _alerts(app: FastAPI) -> None:
+    from telesurveillance.web import alerts
+
+    alerts.include(app)
+
+
+def _pathway(app: FastAPI) -> None:
+    from telesurveillance.web import pathway
+
+    pathway.include(app)
+
+
+_ROUTERS = [_fhir, _billing, _dashboard, _alerts, _pathway]

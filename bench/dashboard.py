@@ -1,0 +1,233 @@
+"""Dashboard benchmark: server-side latency of the worklist and of the patient page.
+
+    python bench/dashboard.py --patients 10000 --requests 60
+
+Setup (not timed): a SQLite store with `patients` SYNTHETIC patients in monitoring (per-day
+counters for the last 40 days written straight into `reading_days`, as ingestion keeps them; one
+patient in ten irregular, so the at-risk section is full), a few hundred open alerts, and one
+diabetes patient followed for about five months with 30 days of CGM (8,640 readings every
+5 minutes, written through `readings.store`).
+
+Timed: `requests` GETs of each page through the real app (security gate included), in process
+(Starlette's TestClient: no network), reported as p50 / p95 in milliseconds. Target: p95 ≤ 100 ms
+for the worklist (10,000 patients) and for the patient page with its 30-day chart data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from telesurveillance import config
+from telesurveillance.adapters.sql import (
+    database,
+    migrate,
+    readings,
+    schema,
+    security_accounts,
+    tables_alerts,
+)
+from telesurveillance.domain import calendar
+from telesurveillance.domain.access import roles
+from telesurveillance.domain.measures import reading
+from telesurveillance.services import accounts
+from telesurveillance.web import app, security_http
+
+TODAY = dt.date(2026, 11, 23)
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+INDICATIONS = ("insuffisance_cardiaque", "diabete", "insuffisance_respiratoire", "oncologie")
+TARGET_MS = 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    name: str
+    p50_ms: float
+    p95_ms: float
+    requests: int
+
+
+def _populate(engine: sa.Engine, patients: int) -> int:
+    """Write the population; return the id of the CGM patient."""
+    with database.writing(engine) as conn:
+        conn.execute(
+            sa.insert(schema.operateurs),
+            {
+                "id": 1,
+                "name": "Bench (synthétique)",
+                "kind": "etablissement",
+                "ars_declared_on": dt.date(2023, 7, 1),
+            },
+        )
+        conn.execute(sa.insert(schema.exploitants), {"id": 1, "name": "Bench"})
+        conn.execute(
+            sa.insert(schema.dmns),
+            {
+                "id": 1,
+                "exploitant_id": 1,
+                "name": "DMN",
+                "benefit": "organisationnel",
+                "certified_from": dt.date(2023, 7, 1),
+            },
+        )
+        conn.execute(
+            sa.insert(schema.conventions),
+            {"operateur_id": 1, "exploitant_id": 1, "signed_on": dt.date(2023, 1, 1)},
+        )
+        ids = range(1, patients + 1)
+        conn.execute(
+            sa.insert(schema.patients),
+            [
+                {
+                    "id": i,
+                    "family": f"Patient{i}",
+                    "given": "Synthétique",
+                    "birth_date": dt.date(1950, 1, 1),
+                    "operateur_id": 1,
+                    "synthetic": True,
+                }
+                for i in ids
+            ],
+        )
+        starts = {i: TODAY - dt.timedelta(days=20 + i % 150) for i in ids}
+        conn.execute(
+            sa.insert(schema.prises_en_charge),
+            [
+                {
+                    "id": i,
+                    "patient_id": i,
+                    "operateur_id": 1,
+                    "indication": INDICATIONS[i % 4],
+                    "dmn_id": 1,
+                    "starts_on": starts[i],
+                }
+                for i in ids
+            ],
+        )
+        conn.execute(
+            sa.insert(schema.prescriptions),
+            [{"prise_en_charge_id": i, "prescribed_on": starts[i], "months": 6} for i in ids],
+        )
+        rows = []
+        for i in ids:
+            for back in range(1, 41):
+                day = TODAY - dt.timedelta(days=back)
+                if day >= starts[i] and (i % 10 != 0 or back % 3 == 0):
+                    rows.append({"patient_id": i, "day": day, "kind": 1, "n": 1})
+        conn.execute(sa.insert(schema.reading_days), rows)
+        now_ms = reading.millis(NOW)
+        conn.execute(
+            sa.insert(tables_alerts.alerts),
+            [
+                {
+                    "patient_id": i,
+                    "operateur_id": 1,
+                    "indication": INDICATIONS[i % 4],
+                    "rule_id": "bench.rule",
+                    "rule_kind": "threshold",
+                    "severity": ("high", "moderate", "low")[i % 3],
+                    "status": "open",
+                    "open_key": f"{i}:bench.rule",
+                    "first_ts": now_ms - i * 1000,
+                    "last_ts": now_ms,
+                    "count": 1,
+                    "implicated": "[]",
+                    "message": "Seuil dépassé",
+                    "opened_at": now_ms - i * 1000,
+                    "last_seen_at": now_ms,
+                    "version": 1,
+                }
+                for i in range(1, patients + 1, max(patients // 300, 1))
+            ],
+        )
+    # A diabetes patient (id ≡ 1 mod 4) followed for long enough to have elapsed periods.
+    cgm = max(i for i in range(1, min(145, patients) + 1) if i % 4 == 1)
+    start = reading.millis(dt.datetime.combine(TODAY, dt.time(0), tzinfo=calendar.PARIS))
+    points = [
+        reading.Reading(cgm, 9, start - k * 300_000, 100.0 + (k % 60))
+        for k in range(1, 30 * 288 + 1)
+    ]
+    with database.writing(engine) as conn:
+        readings.store(conn, points)
+    return cgm
+
+
+def _client(engine: sa.Engine, data_dir: Path) -> TestClient:
+    settings = config.Settings(database_url=str(engine.url), data_dir=data_dir)
+    options = security_http.Options(
+        secure_cookies=False, token_rate=1_000_000.0, token_burst=1_000_000.0
+    )
+    client = TestClient(
+        app.create_app(settings, engine=engine, now=lambda: NOW, security_options=options)
+    )
+    secret = accounts.TOKEN_PREFIX + secrets.token_urlsafe(32)
+    security_accounts.SqlAccounts(engine).add_token(
+        accounts.digest(secret), "bench", roles.Role.ADMINISTRATEUR, None, None, False, NOW, None
+    )
+    client.headers["Authorization"] = f"Bearer {secret}"
+    return client
+
+
+def _time(
+    client: TestClient, paths: Sequence[str], requests: int, cold: bool = False
+) -> tuple[float, float]:
+    cache = client.app.state.worklist_cache  # type: ignore[attr-defined]
+    for path in paths:  # warm-up: templates compiled, caches filled
+        assert client.get(path).status_code == 200, path
+    samples = []
+    for _ in range(requests):
+        if cold:
+            cache.clear()
+        started = time.perf_counter()
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, path
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return statistics.median(samples), p95
+
+
+def run(argv: Sequence[str] | None = None) -> list[Figure]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--dir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    folder = args.dir or Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
+    path = folder / "dashboard.sqlite3"
+    path.unlink(missing_ok=True)
+    engine = database.create(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    started = time.perf_counter()
+    cgm = _populate(engine, args.patients)
+    print(f"setup: {args.patients} synthetic patients in {time.perf_counter() - started:.1f} s")
+    client = _client(engine, folder)
+    figures = []
+    cgm_paths = [f"/ui/patients/{cgm}", f"/ui/patients/{cgm}/series?days=30"]
+    for name, paths, cold in (
+        (f"worklist ({args.patients} patients), recomputed", ["/ui/worklist"], True),
+        (f"worklist ({args.patients} patients), cached counters", ["/ui/worklist"], False),
+        ("patient page + 30-day CGM chart data (8,640 points)", cgm_paths, False),
+    ):
+        p50, p95 = _time(client, paths, args.requests, cold)
+        figures.append(Figure(name, p50, p95, args.requests))
+        verdict = "OK" if p95 <= TARGET_MS else "ABOVE TARGET"
+        print(f"{name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms (target ≤ {TARGET_MS:.0f}) {verdict}")
+    engine.dispose()
+    return figures
+
+
+if __name__ == "__main__":
+    run(sys.argv[1:])

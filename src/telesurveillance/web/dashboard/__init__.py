@@ -1,0 +1,25 @@
+"""The operator dashboard: worklist, patient page, alerts, billing and regulation pages.
+
+Server-rendered HTML (Jinja2) with small static scripts (no inline script: the CSP forbids it);
+chart data comes from JSON endpoints. `include(app)` mounts the pages and `/static`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+def include(app: FastAPI) -> None:
+    from telesurveillance.web.dashboard import pages, patient, worklist
+
+    cache = worklist.Cache()
+    app.state.worklist_cache = cache
+    app.state.services.after_ingest.append(cache.clear)
+    app.include_router(pages.router)
+    app.include_router(patient.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,0 +1,60 @@
+"""Rendering: the Jinja2 environment, the language of the request, the page context."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from telesurveillance.web import security
+from telesurveillance.web.i18n import formats, messages
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+LANG_COOKIE = "tsv_lang"
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def lang_of(request: Request) -> str:
+    """The user's language: the cookie set by the language switch, else French."""
+    chosen = request.cookies.get(LANG_COOKIE, "fr")
+    return chosen if chosen in messages.LANGUAGES else "fr"
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = lang_of(request)
+    context.setdefault("synthetic", False)
+    context.setdefault("active", template.removesuffix(".html"))
+    who = getattr(request.state, "principal", None)
+    query = request.url.query
+    html = _env.get_template(template).render(
+        lang=lang,
+        t=functools.partial(_t, lang),
+        money=functools.partial(_money, lang),
+        cents=lambda value: formats.cents(value, lang),
+        day=lambda value: formats.day(value, lang),
+        number=lambda value, digits=1: formats.number(value, lang, digits),
+        principal=who,
+        csrf_token=security.csrf_token(request),
+        here=request.url.path + (f"?{query}" if query else ""),
+        **context,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def _t(lang: str, key: str, **values: object) -> str:
+    return messages.translate(key, lang, **values)
+
+
+def _money(lang: str, value: Any) -> str:
+    return formats.money(value, lang)

@@ -1,0 +1,225 @@
+"""The worklist's view model: open alerts by severity, then patients at risk of insufficient
+data this period, then renewals due — built from the counters, never from raw readings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from telesurveillance.adapters.sql import dashboard_read
+from telesurveillance.domain.regulation import catalogue, records, store
+
+SEVERITY_RANK = {"high": 0, "moderate": 1, "low": 2}
+#: A renewal is due when the prescription in force ends within this many days.
+RENEWAL_NOTICE = dt.timedelta(days=21)
+LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    patient_id: int
+    name: str
+    synthetic: bool
+    severity: str
+    count: int
+    message: str
+    status: str
+    opened_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RiskRow:
+    patient_id: int
+    name: str
+    synthetic: bool
+    indication: str
+    days: int
+    needed: int
+    expected: int
+    left: int
+    outlook: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalRow:
+    patient_id: int
+    name: str
+    synthetic: bool
+    indication: str
+    ends_on: dt.date
+
+
+@dataclass(slots=True)
+class Worklist:
+    alerts: list[AlertRow] = field(default_factory=list)
+    at_risk: list[RiskRow] = field(default_factory=list)
+    renewals: list[RenewalRow] = field(default_factory=list)
+    followed: int = 0
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def outlook(days: int, needed: int, left: int, elapsed: int) -> str:
+    """Same reading as `services.billing_forecast`: reached, unreachable, else at the pace so far
+    (days with data per elapsed day) on track or at risk."""
+    if days >= needed:
+        return "reached"
+    if days + left < needed:
+        return "unreachable"
+    projected = days + left * days / elapsed if elapsed else days + left
+    return "on_track" if projected >= needed else "at_risk"
+
+
+def _thresholds(regulation: store.Regulation, day: dt.date) -> dict[str, tuple[int, int]]:
+    """Per indication: (expected days per period, days needed to keep the next period due)."""
+    share = regulation.get("observance.seuil_insuffisance", Decimal).get(day)
+    out = {}
+    for indication in catalogue.Indication:
+        rules = regulation.indication(indication, "observance", records.ObservanceRules).get(day)
+        if rules is None or share is None:
+            continue
+        expected = rules.value.jours_attendus_par_periode
+        out[indication.value] = (expected, math.ceil(share.value * expected))
+    return out
+
+
+def period_length(regulation: store.Regulation, day: dt.date) -> int:
+    return regulation.get("periodes.duree_jours", int).at_or_first(day).value
+
+
+def _name(f: dashboard_read.Followed) -> str:
+    return f"{f.family.upper()} {f.given}"
+
+
+@dataclass(slots=True)
+class Observed:
+    """The part of the worklist read from the counters (cacheable: alerts are read apart)."""
+
+    followed: int
+    at_risk: list[RiskRow]
+    renewals: list[RenewalRow]
+    names: dict[int, tuple[str, bool]]
+
+
+def observe(
+    conn: sa.Connection,
+    regulation: store.Regulation,
+    today: dt.date,
+    indication: str | None,
+    member: int | None,
+) -> Observed:
+    length = period_length(regulation, today)
+    followed = dashboard_read.followed(conn, today, length, indication=indication)
+    if member is not None:
+        followed = [f for f in followed if f.prescriber_id == member]
+    out = Observed(len(followed), [], [], {})
+    thresholds = _thresholds(regulation, today)
+    notice = today + RENEWAL_NOTICE
+    for f in followed:
+        name = _name(f)
+        out.names[f.patient_id] = (name, f.synthetic)
+        limits = thresholds.get(f.indication)
+        if limits is not None and f.days_in_period < limits[1]:
+            expected, needed = limits
+            elapsed = (today - f.starts_on).days % length + 1
+            # Days left count today unless it already has data (as services.billing_forecast).
+            left = length - elapsed + (0 if f.last_day == today else 1)
+            seen = outlook(f.days_in_period, needed, left, elapsed)
+            if seen in ("at_risk", "unreachable"):
+                row = RiskRow(
+                    f.patient_id,
+                    name,
+                    f.synthetic,
+                    f.indication,
+                    f.days_in_period,
+                    needed,
+                    expected,
+                    left,
+                    seen,
+                )
+                out.at_risk.append(row)
+        if f.prescribed_on is not None and f.months is not None:
+            ends = add_months(max(f.prescribed_on, f.starts_on), f.months)
+            if ends <= notice:
+                out.renewals.append(RenewalRow(f.patient_id, name, f.synthetic, f.indication, ends))
+    out.at_risk.sort(key=lambda r: (r.outlook != "unreachable", r.left, r.days - r.needed))
+    out.renewals.sort(key=lambda r: r.ends_on)
+    return out
+
+
+class Cache:
+    """The observed part per (day, filters), for `TTL` seconds or until new readings arrive
+    (`clear` is an after-ingest listener). Alerts are always read fresh."""
+
+    TTL = 30.0
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[object, ...], tuple[float, Observed]] = {}
+
+    def get(self, key: tuple[object, ...]) -> Observed | None:
+        hit = self._found.get(key)
+        if hit is None or time.monotonic() - hit[0] > self.TTL:
+            return None
+        return hit[1]
+
+    def put(self, key: tuple[object, ...], value: Observed) -> None:
+        self._found[key] = (time.monotonic(), value)
+
+    def clear(self, *_: object) -> None:
+        self._found.clear()
+
+
+def build(
+    conn: sa.Connection,
+    regulation: store.Regulation,
+    today: dt.date,
+    *,
+    indication: str | None = None,
+    member: int | None = None,
+    cache: Cache | None = None,
+) -> Worklist:
+    key = (today, indication, member)
+    seen = cache.get(key) if cache is not None else None
+    if seen is None:
+        seen = observe(conn, regulation, today, indication, member)
+        if cache is not None:
+            cache.put(key, seen)
+    out = Worklist(followed=seen.followed, at_risk=seen.at_risk, renewals=seen.renewals)
+    by_patient: dict[int, list[dashboard_read.OpenAlert]] = defaultdict(list)
+    for alert in dashboard_read.open_alerts(conn):
+        if alert.patient_id in seen.names:
+            by_patient[alert.patient_id].append(alert)
+    for patient_id, found in by_patient.items():
+        worst = min(found, key=lambda a: (SEVERITY_RANK.get(a.severity, 9), -a.opened_at))
+        name, synthetic = seen.names[patient_id]
+        opened = dt.datetime.fromtimestamp(worst.opened_at / 1000, dt.UTC)
+        out.alerts.append(
+            AlertRow(
+                patient_id,
+                name,
+                synthetic,
+                worst.severity,
+                len(found),
+                worst.message,
+                worst.status,
+                opened,
+            )
+        )
+    out.alerts.sort(key=lambda r: (SEVERITY_RANK.get(r.severity, 9), -r.opened_at.timestamp()))
+    return out
+
+
+def any_synthetic(work: Worklist) -> bool:
+    rows: list[AlertRow | RiskRow | RenewalRow] = [*work.alerts, *work.at_risk, *work.renewals]
+    return any(r.synthetic for r in rows)

@@ -1,0 +1,52 @@
+"""Locale-aware formatting with Babel (CLDR): `1 234,50 €`, `22 novembre 2026`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from decimal import Decimal
+
+from babel import Locale, dates, numbers
+
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+@functools.cache
+def locale_of(lang: str) -> Locale:
+    """The CLDR locale of a language (parsed once: pages format many dates)."""
+    return Locale.parse(LOCALES.get(lang, LOCALES["fr"]))
+
+
+@functools.cache
+def _long_date(lang: str) -> dates.DateTimePattern:
+    return dates.get_date_format("long", locale=locale_of(lang))
+
+
+def money(value: Decimal | float | int | None, lang: str) -> str:
+    """An amount in euros; an em dash when unknown."""
+    if value is None:
+        return "—"
+    return numbers.format_currency(Decimal(str(value)), "EUR", locale=locale_of(lang))
+
+
+def cents(value: int | None, lang: str) -> str:
+    return money(None if value is None else Decimal(value) / 100, lang)
+
+
+def number(value: float | int, lang: str, digits: int = 1) -> str:
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return numbers.format_decimal(value, format=pattern, locale=locale_of(lang))
+
+
+def day(value: dt.date | None, lang: str) -> str:
+    """`22 novembre 2026` / `22 November 2026`."""
+    if value is None:
+        return "—"
+    return dates.format_date(value, format=_long_date(lang).pattern, locale=locale_of(lang))
+
+
+def moment(value: dt.datetime, lang: str) -> str:
+    """A date and time in Paris time, short form."""
+    return dates.format_datetime(
+        value, format="short", tzinfo=dates.get_timezone("Europe/Paris"), locale=locale_of(lang)
+    )
