@@ -111,11 +111,12 @@ def _one(regulation: store.Regulation, stream: ledger.Stream, today: dt.date) ->
         expected_days=expected,
         needed_days=needed,
         days_left=left,
-        outlook=_outlook(days, needed, left, (today - period.start).days + 1),
+        outlook=outlook(days, needed, left, (today - period.start).days + 1),
     )
 
 
-def _outlook(days: int, needed: int, left: int, elapsed: int) -> Outlook:
+def outlook(days: int, needed: int, left: int, elapsed: int) -> Outlook:
+    """Reached, unreachable, else on track or at risk at the pace so far (also the worklist's)."""
     if days >= needed:
         return Outlook.REACHED
     if days + left < needed:

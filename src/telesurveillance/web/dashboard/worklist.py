@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import dashboard_read
 from telesurveillance.domain.regulation import catalogue, records, store
+from telesurveillance.services import billing_forecast
 
 SEVERITY_RANK = {"high": 0, "moderate": 1, "low": 2}
 #: A renewal is due when the prescription in force ends within this many days.
@@ -70,17 +71,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
-def outlook(days: int, needed: int, left: int, elapsed: int) -> str:
-    """Same reading as `services.billing_forecast`: reached, unreachable, else at the pace so far
-    (days with data per elapsed day) on track or at risk."""
-    if days >= needed:
-        return "reached"
-    if days + left < needed:
-        return "unreachable"
-    projected = days + left * days / elapsed if elapsed else days + left
-    return "on_track" if projected >= needed else "at_risk"
-
-
 def _thresholds(regulation: store.Regulation, day: dt.date) -> dict[str, tuple[int, int]]:
     """Per indication: (expected days per period, days needed to keep the next period due)."""
     share = regulation.get("observance.seuil_insuffisance", Decimal).get(day)
@@ -135,7 +125,7 @@ def observe(
             elapsed = (today - f.starts_on).days % length + 1
             # Days left count today unless it already has data (as services.billing_forecast).
             left = length - elapsed + (0 if f.last_day == today else 1)
-            seen = outlook(f.days_in_period, needed, left, elapsed)
+            seen = billing_forecast.outlook(f.days_in_period, needed, left, elapsed).value
             if seen in ("at_risk", "unreachable"):
                 row = RiskRow(
                     f.patient_id,
