@@ -40,6 +40,12 @@ def test_hypoglycaemia_alert_just_below_70_mg_dl() -> None:
     assert found.observed == 69.9
 
 
+def test_alert_messages_are_written_for_the_french_care_team() -> None:
+    found = evaluate.evaluate(rule("diab.hypo.niveau1"), 1, (T0, 69.5), [])
+    assert found is not None
+    assert found.message == "Hypoglycémie de niveau 1 (< 70 mg/dL) : 69,5 (seuil < 70)"
+
+
 def test_level_2_hypoglycaemia_below_54_but_not_at_54() -> None:
     assert evaluate.evaluate(rule("diab.hypo.niveau2"), 1, (T0, 54.0), []) is None
     assert evaluate.evaluate(rule("diab.hypo.niveau2"), 1, (T0, 53.9), []) is not None

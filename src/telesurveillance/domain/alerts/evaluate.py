@@ -47,7 +47,17 @@ def _window(history: Sequence[Point], start: int, ts: int) -> list[Point]:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:g}"
+    """A number as the French dashboard writes it (decimal comma)."""
+    return f"{value:g}".replace(".", ",")
+
+
+#: The comparison as a symbol: alert messages are read by the care team, in French.
+_SYMBOL = {
+    rules.Compare.LT: "<",
+    rules.Compare.LE: "≤",
+    rules.Compare.GT: ">",
+    rules.Compare.GE: "≥",
+}
 
 
 def evaluate(
@@ -64,7 +74,7 @@ def evaluate(
             return None
         return rules.Crossing(
             rule.id, patient_id, ts, value, ((kind, ts),),
-            f"{rule.label}: {_fmt(value)} ({rule.compare.value} {_fmt(rule.threshold)})",
+            f"{rule.label} : {_fmt(value)} (seuil {_SYMBOL[rule.compare]} {_fmt(rule.threshold)})",
         )  # fmt: skip
     window = _window(history, lookback(rule, ts), ts)
     if rule.kind is rules.RuleKind.CHANGE:
@@ -89,8 +99,9 @@ def _change(
         return None
     return rules.Crossing(
         rule.id, patient_id, ts, round(delta, 6), ((kind, base[0]), (kind, ts)),
-        f"{rule.label}: {rule.direction.value} {_fmt(round(delta, 3))} "
-        f"(≥ {_fmt(rule.threshold)} within {_fmt(rule.window_hours or 0)} h)",
+        f"{rule.label} : {'hausse' if rule.direction is rules.Direction.RISE else 'baisse'} de "
+        f"{_fmt(round(delta, 3))} (seuil ≥ {_fmt(rule.threshold)} "
+        f"en {_fmt(rule.window_hours or 0)} h)",
     )  # fmt: skip
 
 
@@ -109,8 +120,8 @@ def _count(
     observed = float(len(matching)) if rule.min_share is None else round(share, 6)
     return rules.Crossing(
         rule.id, patient_id, ts, observed, tuple((kind, p[0]) for p in matching[-20:]),
-        f"{rule.label}: {len(matching)}/{len(window)} readings {rule.compare.value} "
-        f"{_fmt(rule.threshold)}",
+        f"{rule.label} : {len(matching)} mesures sur {len(window)} "
+        f"{_SYMBOL[rule.compare]} {_fmt(rule.threshold)}",
     )  # fmt: skip
 
 
@@ -128,6 +139,6 @@ def no_data(
     implicated = () if last_ts is None or rule.kind_id is None else ((rule.kind_id, last_ts),)
     return rules.Crossing(
         rule.id, patient_id, reference, round(silent / rules.HOUR_MS, 3), implicated,
-        f"{rule.label}: nothing received for {silent // rules.HOUR_MS} h "
-        f"(expected: {rule.expected_rhythm})",
+        f"{rule.label} : rien reçu depuis {silent // rules.HOUR_MS} h "
+        f"(attendu : {rule.expected_rhythm})",
     )  # fmt: skip
