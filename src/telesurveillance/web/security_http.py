@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import Message, Receive, Scope
 
 CSRF_FIELD = "csrf_token"
@@ -83,8 +83,9 @@ def _wants_html(scope: Scope) -> bool:
 
 
 def refusal(scope: Scope, refused: Refused) -> Response:
-    """The answer to a refused request: FHIR OperationOutcome under /fhir, an HTML page for a
-    browser (with a link to the log-in page on 401), JSON `{"detail": ...}` otherwise."""
+    """The answer to a refused request: FHIR OperationOutcome under /fhir, for a browser a
+    redirect to the log-in page (GET without credentials) or an HTML page, JSON `{"detail": ...}`
+    otherwise."""
     headers: dict[str, str] = {}
     if refused.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="telesurveillance"'
@@ -97,6 +98,12 @@ def refusal(scope: Scope, refused: Refused) -> Response:
             "issue": [{"severity": "error", "code": refused.code, "diagnostics": refused.message}],
         }
         return JSONResponse(outcome, refused.status, headers, media_type="application/fhir+json")
+    if _wants_html(scope) and refused.status == 401 and scope.get("method") == "GET":
+        # A browser without a session goes to the log-in page, and comes back after it.
+        query = scope.get("query_string", b"").decode("latin-1")
+        back = path + (f"?{query}" if query else "")
+        target = "/login?" + urllib.parse.urlencode({"next": back})
+        return RedirectResponse(target, 303, headers)
     if _wants_html(scope):
         link = '<p><a href="/login">Se connecter</a></p>' if refused.status == 401 else ""
         body = (

@@ -38,6 +38,23 @@ def test_without_credentials_the_api_answers_401_with_a_bearer_challenge(
     assert response.json()["resourceType"] == "OperationOutcome"
 
 
+def test_a_browser_without_a_session_is_sent_to_the_login_page_and_back(
+    secure_client: SecureClient,
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml"}
+    page = secure_client().get(
+        "/ui/worklist?indication=diabete", headers=browser, follow_redirects=False
+    )
+    assert page.status_code == 303
+    assert page.headers["location"] == "/login?next=%2Fui%2Fworklist%3Findication%3Ddiabete"
+    api = secure_client().get("/api/alerts", headers={"Accept": "application/json"})
+    assert api.status_code == 401
+    form = secure_client().post(
+        "/ui/alerts/1", headers=browser, data={"action": "close"}, follow_redirects=False
+    )
+    assert form.status_code == 401
+
+
 def test_the_capability_statement_and_the_login_page_are_public(
     secure_client: SecureClient,
 ) -> None:
