@@ -148,6 +148,7 @@ class Guard:
         self.options = options
         self.matrix = matrix.packaged()
         self.buckets: dict[int, bucket.Bucket] = {}
+        self._audit: security_audit.GroupedAuditLog | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -243,6 +244,12 @@ class Guard:
             429, "throttled", "too many requests for this token", retry_after=wait
         )
 
+    def _audit_log(self, engine: Any) -> security_audit.GroupedAuditLog:
+        # One group-committing writer per app: concurrent requests share their audit fsync.
+        if self._audit is None:
+            self._audit = security_audit.GroupedAuditLog(engine)
+        return self._audit
+
     def _auditing(
         self,
         send: Send,
@@ -271,7 +278,7 @@ class Guard:
                     status=int(message["status"]),
                     request_id=str(state["request_id"]),
                 )
-                await run_in_threadpool(security_audit.SqlAuditLog(services.engine).append, event)
+                await run_in_threadpool(self._audit_log(services.engine).append, event)
                 state["audited"] = True
             await send(message)
 

@@ -3,6 +3,8 @@ the trail is exported as FHIR AuditEvent."""
 
 from __future__ import annotations
 
+import concurrent.futures
+import datetime as dt
 import re
 
 import sqlalchemy as sa
@@ -11,6 +13,7 @@ from fhir.resources.R4B import bundle
 
 from telesurveillance.adapters.sql import security_audit
 from telesurveillance.domain.access import matrix
+from telesurveillance.services import audit
 from tests.conftest import ClientFactory
 
 TABLE = matrix.packaged()
@@ -79,3 +82,28 @@ def test_the_trail_exports_as_a_fhir_bundle_for_the_administrateur_only(
     entries = [e["resource"] for e in document["entry"]]
     assert entries[0]["entity"][0]["what"]["reference"] == "Patient/7"
     assert make_client(role="medecin").get("/fhir/AuditEvent").status_code == 403
+
+
+def test_concurrent_audit_events_share_a_commit_and_none_is_lost(engine: sa.Engine) -> None:
+    grouped = security_audit.GroupedAuditLog(engine)
+    events = [
+        audit.Event(
+            recorded_at=dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC),
+            actor=f"token:{i}",
+            actor_name="device",
+            role="patient",
+            route="fhir.observation.create",
+            action="C",
+            method="POST",
+            path="/fhir/Observation",
+            patient_id=i,
+            source="127.0.0.1",
+            status=201,
+            request_id=f"r{i}",
+        )
+        for i in range(1, 41)
+    ]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(grouped.append, events))
+    stored = security_audit.SqlAuditLog(engine).events(limit=1000)
+    assert sorted(e.request_id for e in stored) == sorted(e.request_id for e in events)

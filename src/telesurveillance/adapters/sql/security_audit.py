@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import queue
+import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql import tables_security as t
 from telesurveillance.services import audit
+
+
+def _row(event: audit.Event) -> dict[str, object]:
+    return {
+        "recorded_at": event.recorded_at.astimezone(dt.UTC),
+        "actor": event.actor[:64],
+        "actor_name": event.actor_name[:200],
+        "role": event.role,
+        "route": event.route[:200],
+        "action": event.action,
+        "method": event.method[:8],
+        "path": event.path[:2000],
+        "patient_id": event.patient_id,
+        "source": event.source[:64],
+        "status": event.status,
+        "request_id": event.request_id,
+    }
 
 
 class SqlAuditLog:
@@ -20,22 +40,7 @@ class SqlAuditLog:
         with database.writing(self.engine) as conn:
             return int(
                 conn.execute(
-                    sa.insert(t.audit_events)
-                    .values(
-                        recorded_at=event.recorded_at.astimezone(dt.UTC),
-                        actor=event.actor[:64],
-                        actor_name=event.actor_name[:200],
-                        role=event.role,
-                        route=event.route[:200],
-                        action=event.action,
-                        method=event.method[:8],
-                        path=event.path[:2000],
-                        patient_id=event.patient_id,
-                        source=event.source[:64],
-                        status=event.status,
-                        request_id=event.request_id,
-                    )
-                    .returning(t.audit_events.c.id)
+                    sa.insert(t.audit_events).values(_row(event)).returning(t.audit_events.c.id)
                 ).scalar_one()
             )
 
@@ -72,3 +77,46 @@ class SqlAuditLog:
 
 def _utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+Item = tuple[audit.Event, "Future[None]"]
+
+
+class GroupedAuditLog:
+    """Group commit of audit events: the events of concurrent requests share one durable
+    transaction (one fsync), written by one thread. `append` returns only after the commit that
+    holds its event, so a response still leaves after its audit event is on disk."""
+
+    def __init__(self, engine: sa.Engine, max_batch: int = 1024) -> None:
+        self.engine = engine
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[Item] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def append(self, event: audit.Event) -> None:
+        future: Future[None] = Future()
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="audit", daemon=True)
+                self._thread.start()
+        self._queue.put((event, future))
+        future.result()
+
+    def _loop(self) -> None:
+        while True:
+            group = [self._queue.get()]
+            while len(group) < self.max_batch:
+                try:
+                    group.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                with database.writing(self.engine) as conn:
+                    conn.execute(sa.insert(t.audit_events), [_row(e) for e, _f in group])
+            except Exception as error:  # nothing of the group is stored: every caller fails
+                for _event, future in group:
+                    future.set_exception(error)
+                continue
+            for _event, future in group:
+                future.set_result(None)
