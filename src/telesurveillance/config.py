@@ -15,6 +15,12 @@ class Settings:
 
     database_url: str
     data_dir: Path
+    #: OpenID Connect log-in (e.g. a Pro Santé Connect-style provider): off when no issuer.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    #: the ID-token claim that names the local account (created with `user create`)
+    oidc_username_claim: str = "preferred_username"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -23,4 +29,12 @@ class Settings:
         url = env.get("TELESURVEILLANCE_DATABASE_URL") or (
             f"sqlite:///{(data_dir / 'telesurveillance.sqlite3').as_posix()}"
         )
-        return cls(database_url=url, data_dir=data_dir)
+        return cls(
+            database_url=url,
+            data_dir=data_dir,
+            oidc_issuer=env.get("TELESURVEILLANCE_OIDC_ISSUER") or None,
+            oidc_client_id=env.get("TELESURVEILLANCE_OIDC_CLIENT_ID") or None,
+            oidc_client_secret=env.get("TELESURVEILLANCE_OIDC_CLIENT_SECRET") or None,
+            oidc_username_claim=env.get("TELESURVEILLANCE_OIDC_USERNAME_CLAIM")
+            or "preferred_username",
+        )

@@ -11,9 +11,15 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner, Result
 
 from telesurveillance import config
-from telesurveillance.adapters.sql import database, readings, schema, security_audit
+from telesurveillance.adapters.sql import (
+    database,
+    readings,
+    schema,
+    security_accounts,
+    security_audit,
+)
 from telesurveillance.cli import app as cli
-from telesurveillance.services import audit
+from telesurveillance.services import accounts, audit
 from telesurveillance.web import app, security_http
 
 runner = CliRunner()
@@ -46,6 +52,17 @@ def test_user_create_makes_an_account_that_can_log_in(engine: sa.Engine) -> None
     assert "account 1 created" in result.stdout
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT role FROM accounts").scalar_one() == "medecin"
+
+
+def test_an_oidc_only_account_has_no_password_and_cannot_log_in_with_one(
+    engine: sa.Engine,
+) -> None:
+    result = _run(engine, "user", "create", "dr.martin", "--role", "medecin", "--oidc-only")
+    assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT password_hash FROM accounts").scalar_one() is None
+    store = security_accounts.SqlAccounts(engine)
+    assert accounts.authenticate(store, "dr.martin", "", dt.datetime.now(dt.UTC)) is None
 
 
 def test_user_create_refuses_a_weak_password_and_an_unknown_role(engine: sa.Engine) -> None:

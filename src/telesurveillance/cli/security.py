@@ -55,10 +55,17 @@ def user_create(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
+    oidc_only: Annotated[
+        bool,
+        typer.Option("--oidc-only", help="No password: log-in through OpenID Connect only."),
+    ] = False,
 ) -> None:
     """Create a local account; the password is prompted for (or read with --password-stdin)."""
     chosen = _role(role)
-    if password_stdin:
+    password: str | None
+    if oidc_only:
+        password = None
+    elif password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)

@@ -100,4 +100,10 @@ def _pathway(app: FastAPI) -> None:
     pathway.include(app)
 
 
-_ROUTERS = [_fhir, _billing, _dashboard, _alerts, _pathway]
+def _oidc(app: FastAPI) -> None:
+    from telesurveillance.web import oidc
+
+    oidc.include(app, app.state.services.settings)
+
+
+_ROUTERS = [_fhir, _billing, _dashboard, _alerts, _pathway, _oidc]

@@ -9,6 +9,7 @@ with the session cookie is checked against the session's synchronizer token by t
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hmac
 import secrets
 import uuid
@@ -70,7 +71,7 @@ def authenticate(services: Any, scope: Scope) -> Authenticated:
     return Authenticated()
 
 
-def _safe_next(value: str) -> str:
+def safe_next(value: str) -> str:
     # Only a local path: never an open redirect to another site.
     if value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
@@ -82,7 +83,10 @@ def _login_page(
 ) -> Response:
     csrf = secrets.token_urlsafe(32)
     html = _templates.get_template("login.html").render(
-        csrf_token=csrf, next=_safe_next(next_), message=message
+        csrf_token=csrf,
+        next=safe_next(next_),
+        message=message,
+        oidc=getattr(request.app.state, "oidc", None) is not None,
     )
     response = HTMLResponse(html, status_code=status)
     secure = request.app.state.security_options.secure_cookies
@@ -123,11 +127,22 @@ def login(
     now = services.clock()
     store = security_accounts.SqlAccounts(services.engine)
     account = accounts.authenticate(store, username, password, now)
-    _audit_login(request, username, account, now)
+    audit_login(request, username, account, now)
     if account is None:
         return _login_page(request, "Identifiant ou mot de passe incorrect.", next, 401)
+    return open_browser_session(request, store, account, now, next)
+
+
+def open_browser_session(
+    request: Request,
+    store: security_accounts.SqlAccounts,
+    account: accounts.Account,
+    now: dt.datetime,
+    next_: str,
+) -> Response:
+    """Open a session for `account` (cookie) and go to `next_` (password or OIDC log-in)."""
     token, _csrf = accounts.open_session(store, account, now)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next_), status_code=303)
     secure = request.app.state.security_options.secure_cookies
     response.set_cookie(
         session_cookie(secure),
@@ -141,8 +156,12 @@ def login(
     return response
 
 
-def _audit_login(
-    request: Request, username: str, account: accounts.Account | None, now: Any
+def audit_login(
+    request: Request,
+    username: str,
+    account: accounts.Account | None,
+    now: Any,
+    route: str = "security.login",
 ) -> None:
     client = request.client
     event = audit.Event(
@@ -150,10 +169,10 @@ def _audit_login(
         actor=f"account/{account.id}" if account else "anonymous",
         actor_name=username[:200],
         role=account.role.value if account else None,
-        route="security.login",
+        route=route,
         action="E",
-        method="POST",
-        path="/login",
+        method=request.method,
+        path=request.url.path,
         patient_id=None,
         source=client.host if client else "",
         status=303 if account else 401,
