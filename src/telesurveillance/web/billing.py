@@ -7,7 +7,6 @@ sets `request.state.user`, else "api".
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from enum import StrEnum
@@ -31,6 +30,7 @@ from telesurveillance.services import (
 )
 from telesurveillance.services import billing_ledger as bl
 from telesurveillance.web import app as web_app
+from telesurveillance.web import jsonable
 
 router = APIRouter(prefix="/api/billing", tags=["billing"])
 
@@ -78,21 +78,8 @@ def _actor(request: Request) -> str:
     return str(getattr(user, "name", None) or user or "api")
 
 
-def _plain(value: Any) -> Any:
-    """Dataclasses, dates, enums and decimals as JSON values."""
-    return json.loads(json.dumps(value, default=_default))
-
-
-def _default(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def _line(ln: bl.Line) -> dict[str, Any]:
-    out: dict[str, Any] = _plain(ln)
+    out: dict[str, Any] = jsonable.plain(ln)
     out["basis"] = json.loads(ln.basis)
     out["notes"] = json.loads(ln.notes)
     return out
@@ -113,7 +100,7 @@ def post_run(body: RunRequest, request: Request) -> dict[str, Any]:
     except bl.UnknownOperateur as error:
         raise HTTPException(404, str(error)) from None
     return {
-        "run": _plain(outcome.run),
+        "run": jsonable.plain(outcome.run),
         "judged_periods": outcome.judged_periods,
         "billable_periods": outcome.billable_periods,
         "already_billed": outcome.already_billed,
@@ -167,7 +154,7 @@ def get_audit(
                 "risk": f.risk.value,
                 "due_cents": f.due_cents,
                 "at_risk_cents": f.at_risk_cents,
-                "reasons": _plain(f.reasons),
+                "reasons": jsonable.plain(f.reasons),
             }
             for f in found
         ],
@@ -181,7 +168,7 @@ def get_forecast(
     found = billing_forecast.worklist(
         _store(request), _services(request).regulation, _today(request, today), operateur_id
     )
-    return {"at_risk": _plain(found)}
+    return {"at_risk": jsonable.plain(found)}
 
 
 @router.get("/exploitants/{exploitant_id}", name="billing.exploitant")
@@ -197,9 +184,11 @@ def get_exploitant(
     found = billing_exploitant.for_exploitant(
         _store(request), regulation, exploitant_id, day, benefit
     )
-    out: dict[str, Any] = _plain(found)
+    out: dict[str, Any] = jsonable.plain(found)
     if simulate is not None:
-        out["simulation"] = _plain(billing_exploitant.simulate(regulation, benefit, simulate, day))
+        out["simulation"] = jsonable.plain(
+            billing_exploitant.simulate(regulation, benefit, simulate, day)
+        )
     return out
 
 

@@ -9,7 +9,6 @@ a missing row a 404, an invalid identifier or value a 400, a lost compare-and-se
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -29,6 +28,7 @@ from telesurveillance.services import (
     pathway_setup,
 )
 from telesurveillance.services import pathway_store as ps
+from telesurveillance.web import jsonable
 from telesurveillance.web import pathway_models as models
 
 router = APIRouter(prefix="/api/pathway", tags=["pathway"])
@@ -182,7 +182,7 @@ def post_inclusion(body: models.InclusionIn, request: Request) -> dict[str, Any]
 def get_prise_en_charge(pec_id: int, request: Request) -> dict[str, Any]:
     with _mapped():
         pec = pathway.view(_store(request), pec_id)
-    found: dict[str, Any] = _plain(pec)
+    found: dict[str, Any] = jsonable.plain(pec)
     return found
 
 
@@ -248,7 +248,7 @@ def get_tasks(pec_id: int, request: Request, on: dt.date | None = None) -> dict[
     day = on or _today(request)
     with _mapped():
         found = pathway_followup.task_list(_store(request), _regulation(request), pec_id, day)
-    return {"on": day.isoformat(), "tasks": [_plain(t) for t in found]}
+    return {"on": day.isoformat(), "tasks": [jsonable.plain(t) for t in found]}
 
 
 @router.post("/prises-en-charge/{pec_id}/tasks/done", name="pathway.task_done")
@@ -283,19 +283,6 @@ def _pdf(content: bytes, filename: str) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{filename}"'},
     )
-
-
-def _plain(value: Any) -> Any:
-    """Dataclasses, dates and enums as JSON values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
 
 
 def include(app: FastAPI) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import urllib.parse
@@ -17,6 +16,7 @@ from telesurveillance.domain import calendar
 from telesurveillance.domain.billing import engine
 from telesurveillance.domain.regulation import catalogue
 from telesurveillance.services import billing_exploitant
+from telesurveillance.web import jsonable
 from telesurveillance.web.dashboard import alert_actions, render, worklist
 from telesurveillance.web.i18n import messages
 
@@ -191,18 +191,4 @@ def _shown(value: Any) -> str:
     """A parameter's value as readable text (numbers and dates as is, records as JSON)."""
     if isinstance(value, str | int | float) or value is None:
         return str(value)
-    return json.dumps(_plain(value), ensure_ascii=False, indent=1)
-
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
+    return json.dumps(jsonable.plain(value), ensure_ascii=False, indent=1)
