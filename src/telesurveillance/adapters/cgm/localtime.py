@@ -142,9 +142,16 @@ def transition(wall: dt.datetime, zone: ZoneInfo) -> Transition:
     return Transition.OVERLAP if back == wall else Transition.GAP
 
 
-def instant(wall: dt.datetime, zone: ZoneInfo, *, second_pass: bool = False) -> dt.datetime:
-    """The UTC instant of local `wall` in `zone`, by the rules in the module docstring."""
-    match transition(wall, zone):
+def instant(
+    wall: dt.datetime,
+    zone: ZoneInfo,
+    *,
+    second_pass: bool = False,
+    found: Transition | None = None,
+) -> dt.datetime:
+    """The UTC instant of local `wall` in `zone`, by the rules in the module docstring
+    (`found`: the wall's `transition`, when the caller has it already)."""
+    match found or transition(wall, zone):
         case Transition.NONE:
             return wall.replace(tzinfo=zone).astimezone(dt.UTC)
         case Transition.GAP:
@@ -164,8 +171,10 @@ class Overlap:
     def __init__(self) -> None:
         self._seen: set[tuple[object, dt.datetime]] = set()
 
-    def second_pass(self, series: object, wall: dt.datetime, zone: ZoneInfo) -> bool:
-        if transition(wall, zone) is not Transition.OVERLAP:
+    def second_pass(
+        self, series: object, wall: dt.datetime, zone: ZoneInfo, found: Transition | None = None
+    ) -> bool:
+        if (found or transition(wall, zone)) is not Transition.OVERLAP:
             return False
         key = (series, wall)
         if key in self._seen:

@@ -79,8 +79,9 @@ def finish(
     readings: dict[int, reading.Reading] = {}
     for item in sorted(pending, key=lambda p: (p.sequence, p.number)):
         wall = item.stamp.wall(order)
-        second = overlap.second_pass(item.series, wall, zone)
-        moment = localtime.instant(wall, zone, second_pass=second)
+        found_transition = localtime.transition(wall, zone)
+        second = overlap.second_pass(item.series, wall, zone, found_transition)
+        moment = localtime.instant(wall, zone, second_pass=second, found=found_transition)
         try:
             value = item.value if item.bound else item.kind.normalise(item.value, item.unit)
         except measures.MeasurementError as error:
