@@ -7,67 +7,79 @@
   `pg_restore --clean --if-exists --single-transaction` (all or nothing). The binaries are
   looked up on PATH, then in /usr/lib/postgresql/<major>/bin; their major version must not be
   older than the server's.
+
+A backup holds every health record and the credential hashes: it is written to a new file
+created with mode 0600 (owner only) before a byte goes in, in the destination's directory, and
+renamed over the destination once complete, so no reader ever sees it readable by others nor
+half written. A backup given to `restore` is checked in full before anything is replaced
+(`adapters.backup_checks`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from telesurveillance.adapters import backup_checks
+
+BackupError = backup_checks.BackupError
+
+#: permissions of a backup file: read and write for its owner, nothing for anyone else
+MODE = 0o600
+
 PG_BIN_DIRS = (
     tuple(Path("/usr/lib/postgresql").glob("*/bin")) if Path("/usr/lib/postgresql").is_dir() else ()
 )
-SQLITE_MAGIC = b"SQLite format 3\x00"
-PG_MAGIC = b"PGDMP"
-
-
-class BackupError(RuntimeError):
-    """A backup or restore that could not be done (the message says why)."""
 
 
 def backup(url: str, destination: Path) -> None:
-    """Write a backup of the store at `url` to `destination` (replaced if it exists)."""
+    """Write a backup of the store at `url` to `destination` (mode 0600; replaced if it
+    exists, only once the new backup is complete)."""
     parsed = sa.make_url(url)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    if parsed.get_backend_name() == "sqlite":
-        _sqlite_copy(_sqlite_path(parsed), destination, standalone=True)
-        return
-    if parsed.get_backend_name() == "postgresql":
-        _run(
-            [
-                _tool("pg_dump"),
-                "--format=custom",
-                "--no-owner",
-                "--file",
-                str(destination),
-                _libpq(parsed),
-            ],
-            parsed,
-        )
-        return
-    raise BackupError(f"no backup for {parsed.get_backend_name()!r}")
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise BackupError(f"no backup for {backend!r}")
+    if backend == "sqlite":
+        database = _sqlite_path(parsed)
+        if not database.is_file():
+            raise BackupError(f"{database}: no such database")
+        if destination.resolve() == database.resolve():
+            raise BackupError(f"{destination} is the database itself: choose another file")
+    try:
+        with _private_file(destination) as (handle, temporary):
+            if backend == "sqlite":
+                _sqlite_copy(database, temporary, standalone=True)
+            else:
+                command = [_tool("pg_dump"), "--format=custom", "--no-owner", _libpq(parsed)]
+                _run(command, parsed, stdout=handle)
+    except OSError as exc:
+        raise BackupError(f"{destination}: {exc.strerror or exc}") from None
+    except sqlite3.Error as exc:
+        raise BackupError(f"the SQLite backup failed: {exc}") from None
 
 
 def restore(url: str, source: Path) -> None:
-    """Replace the content of the store at `url` by the backup `source`."""
+    """Replace the content of the store at `url` by the backup `source`, once the whole file
+    has been checked (a damaged or truncated backup leaves the store as it was)."""
     parsed = sa.make_url(url)
-    if not source.is_file():
-        raise BackupError(f"{source}: no such backup file")
-    with source.open("rb") as handle:
-        head = handle.read(16)
-    if parsed.get_backend_name() == "sqlite":
-        if head != SQLITE_MAGIC:
-            raise BackupError(f"{source}: not a SQLite backup")
-        _sqlite_copy(source, _sqlite_path(parsed), standalone=False)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        backup_checks.sqlite_backup(source)
+        try:
+            _sqlite_copy(source, _sqlite_path(parsed), standalone=False)
+        except sqlite3.Error as exc:
+            raise BackupError(f"restore from {source} failed: {exc}") from None
         return
-    if parsed.get_backend_name() == "postgresql":
-        if not head.startswith(PG_MAGIC):
-            raise BackupError(f"{source}: not a pg_dump custom-format backup")
+    if backend == "postgresql":
+        backup_checks.pg_backup(source, _tool("pg_restore"))
         _run(
             [
                 _tool("pg_restore"),
@@ -83,7 +95,40 @@ def restore(url: str, source: Path) -> None:
             parsed,
         )
         return
-    raise BackupError(f"no restore for {parsed.get_backend_name()!r}")
+    raise BackupError(f"no restore for {backend!r}")
+
+
+@contextlib.contextmanager
+def _private_file(destination: Path) -> Iterator[tuple[int, Path]]:
+    """(descriptor, path) of a new file beside `destination`, created with mode 0600 (mkstemp
+    creates it with O_EXCL and that mode; fchmod makes sure a restrictive umask did not take
+    the owner's rights); renamed over `destination` on success, removed on failure."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(
+        prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent
+    )
+    temporary = Path(name)
+    try:
+        os.fchmod(handle, MODE)
+        yield handle, temporary
+        os.fsync(handle)
+        os.replace(temporary, destination)
+        _sync_directory(destination.parent)
+    except BaseException:
+        for leftover in ("", "-journal", "-wal", "-shm"):  # SQLite's files beside it too
+            Path(f"{temporary}{leftover}").unlink(missing_ok=True)
+        raise
+    finally:
+        os.close(handle)
+
+
+def _sync_directory(directory: Path) -> None:
+    # The rename is durable once the directory entry is on disk.
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def _sqlite_path(url: sa.URL) -> Path:
@@ -93,9 +138,8 @@ def _sqlite_path(url: sa.URL) -> Path:
 
 
 def _sqlite_copy(source: Path, destination: Path, *, standalone: bool) -> None:
-    if not source.is_file():
-        raise BackupError(f"{source}: no such database")
-    src = sqlite3.connect(source)
+    # The source of a restore is the backup file: opened read-only, it stays as it was.
+    src = sqlite3.connect(source) if standalone else backup_checks.read_only(source)
     dst = sqlite3.connect(destination)
     try:
         src.backup(dst)
@@ -124,10 +168,17 @@ def _tool(name: str) -> str:
     raise BackupError(f"{name} not found (install postgresql-client)")
 
 
-def _run(command: list[str], url: sa.URL) -> None:
+def _run(command: list[str], url: sa.URL, stdout: int | None = None) -> None:
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
-    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    done = subprocess.run(
+        command,
+        stdout=subprocess.PIPE if stdout is None else stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        env=env,
+    )
     if done.returncode != 0:
         raise BackupError(f"{Path(command[0]).name} failed: {done.stderr.strip()[-2000:]}")

@@ -147,14 +147,20 @@ def token_list() -> None:
 def backup(
     destination: Annotated[Path, typer.Argument(help="Backup file to write.")],
 ) -> None:
-    """Back up the configured store (SQLite online backup, or pg_dump for PostgreSQL)."""
+    """Back up the configured store (SQLite online backup, or pg_dump for PostgreSQL) to a
+    file readable by its owner only (mode 0600)."""
     url = common.settings().database_url
     try:
         backups.backup(url, destination)
     except backups.BackupError as exc:
         common.err.print(f"[red]{exc}[/]", highlight=False)
         raise typer.Exit(1) from None
-    common.out.print(f"backup written to {destination}", highlight=False)
+    common.out.print(
+        f"backup written to {destination} (mode {backups.MODE:04o}: readable by its owner "
+        "only; it holds every health record and the password hashes: keep it encrypted and "
+        "away from this server)",
+        highlight=False,
+    )
 
 
 def restore(
@@ -163,7 +169,8 @@ def restore(
         bool, typer.Option("--yes", help="Confirm: the current content is replaced.")
     ] = False,
 ) -> None:
-    """Replace the configured store's content by a backup (stop the server first)."""
+    """Replace the configured store's content by a backup (stop the server first). The whole
+    file is checked first: a truncated or damaged backup is refused and the store left as is."""
     if not yes:
         common.err.print("[red]restore replaces the whole store: pass --yes to confirm[/]")
         raise typer.Exit(2)

@@ -5,6 +5,12 @@
 - After `MAX_FAILURES` wrong passwords in a row an account is locked for `LOCK` (CNIL
   délibération 2022-100: lock-out is what makes a 12-character password sufficient). A wrong
   user name, a wrong password and a locked account give the same answer (no user enumeration).
+- The bound holds under concurrency: each attempt is *charged* to the account in one atomic
+  compare-and-set before its password is checked, and the charge that reaches `MAX_FAILURES`
+  sets the lock in the same statement. So at most `MAX_FAILURES` passwords are ever checked
+  per lock window, however many requests arrive at once, and the password of a locked account
+  is never checked. A right password is accepted only if no lock set by another attempt is in
+  force when it is confirmed (a success cannot race a lock).
 - Sessions and API tokens are 256-bit random values shown once; only their SHA-256 is stored.
 """
 
@@ -81,6 +87,16 @@ class Token:
 
 
 @dataclass(frozen=True, slots=True)
+class Charge:
+    """One log-in attempt charged to an account before its password is checked."""
+
+    #: its rank among the attempts charged since the last success or the last lock's end
+    number: int
+    #: the lock this attempt set (it was the last one allowed before the lock), else None
+    lock: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Session:
     account: Account
     csrf_token: str
@@ -100,9 +116,10 @@ class Store(Protocol):
         now: dt.datetime,
     ) -> int: ...
     def account_named(self, username: str) -> Account | None: ...
-    def count_failure(self, account_id: int) -> int: ...
-    def lock(self, account_id: int, until: dt.datetime) -> None: ...
-    def reset_failures(self, account_id: int) -> None: ...
+    def charge_attempt(
+        self, account_id: int, now: dt.datetime, limit: int, lock_until: dt.datetime
+    ) -> Charge | None: ...
+    def confirm_success(self, account_id: int, charge: Charge, now: dt.datetime) -> bool: ...
     def set_password(self, account_id: int, password_hash: str) -> None: ...
     def add_session(
         self, token_hash: str, account_id: int, csrf: str, now: dt.datetime, expires: dt.datetime
@@ -169,20 +186,26 @@ def create_account(
 
 
 def authenticate(store: Store, username: str, password: str, now: dt.datetime) -> Account | None:
-    """The account if `password` is right and the account is active and not locked."""
+    """The account if `password` is right and the account is active and not locked.
+
+    The attempt is charged first (`Store.charge_attempt`: one atomic statement that refuses a
+    locked account, counts the attempt and locks the account when the count reaches
+    `MAX_FAILURES`); only a charged attempt has its password checked, and a wrong one needs no
+    further write. A right one is confirmed by a compare-and-set that fails if another attempt
+    locked the account meanwhile. Refusals without a check verify a dummy hash, so that every
+    refusal takes the same time."""
     account = store.account_named(username.strip())
-    if account is None or account.password_hash is None:
+    if account is None or account.password_hash is None or not account.active:
         _verify(_DUMMY_HASH, password)
         return None
-    if not account.active or (account.locked_until is not None and now < account.locked_until):
+    charge = store.charge_attempt(account.id, now, MAX_FAILURES, now + LOCK)
+    if charge is None:  # locked: this account's password is not checked
         _verify(_DUMMY_HASH, password)
         return None
     if not _verify(account.password_hash, password):
-        failures = store.count_failure(account.id)
-        if failures >= MAX_FAILURES:
-            store.lock(account.id, now + LOCK)
-        return None
-    store.reset_failures(account.id)
+        return None  # already counted by the charge
+    if not store.confirm_success(account.id, charge, now):
+        return None  # locked by attempts charged after this one, before it was confirmed
     if _hasher.check_needs_rehash(account.password_hash):
         store.set_password(account.id, _hasher.hash(password))
     return account

@@ -77,34 +77,51 @@ class SqlAccounts:
             ).first()
         return None if row is None else _account(row)
 
-    def count_failure(self, account_id: int) -> int:
+    def charge_attempt(
+        self, account_id: int, now: dt.datetime, limit: int, lock_until: dt.datetime
+    ) -> accounts.Charge | None:
+        """Charge one log-in attempt, in one statement: refused (None) while a lock is in
+        force; after a lock has ended the count starts again at 1; the charge that reaches
+        `limit` sets the lock. Concurrent charges queue on the row (PostgreSQL re-evaluates the
+        WHERE clause on the row its predecessor wrote; SQLite writes one at a time), so no two
+        attempts get the same rank and none gets past the lock."""
+        now, lock_until = now.astimezone(dt.UTC), lock_until.astimezone(dt.UTC)
         c = t.accounts.c
+        ended = sa.and_(c.locked_until.is_not(None), c.locked_until <= now)
+        unlocked = sa.or_(c.locked_until.is_(None), c.locked_until <= now)
+        rank = sa.case((ended, 1), else_=c.failed_logins + 1)
+        until = sa.literal(lock_until, c.locked_until.type)
         with database.writing(self.engine) as conn:
-            failures = conn.execute(
+            row = conn.execute(
                 sa.update(t.accounts)
-                .where(c.id == account_id)
-                .values(failed_logins=c.failed_logins + 1)
-                .returning(c.failed_logins)
-            ).scalar_one()
-        return int(failures)
+                .where(c.id == account_id, c.active.is_(True), unlocked)
+                .values(
+                    failed_logins=rank,
+                    locked_until=sa.case((rank >= limit, until), else_=sa.null()),
+                )
+                .returning(c.failed_logins, c.locked_until)
+            ).first()
+        if row is None:
+            return None
+        return accounts.Charge(int(row.failed_logins), _utc(row.locked_until))
 
-    def lock(self, account_id: int, until: dt.datetime) -> None:
-        until = until.astimezone(dt.UTC)
-        with database.writing(self.engine) as conn:
-            conn.execute(
-                sa.update(t.accounts)
-                .where(t.accounts.c.id == account_id)
-                .values(locked_until=until, failed_logins=0)
-            )
-
-    def reset_failures(self, account_id: int) -> None:
+    def confirm_success(self, account_id: int, charge: accounts.Charge, now: dt.datetime) -> bool:
+        """Accept a right password (compare-and-set): only if no lock is in force other than
+        the one this very attempt set. The attempts charged up to this one are forgiven; those
+        charged after it (still being checked) keep counting."""
+        now = now.astimezone(dt.UTC)
         c = t.accounts.c
+        free = [c.locked_until.is_(None), c.locked_until <= now]
+        if charge.lock is not None:
+            free.append(c.locked_until == sa.literal(charge.lock, c.locked_until.type))
+        later = sa.case((c.failed_logins > charge.number, c.failed_logins - charge.number), else_=0)
         with database.writing(self.engine) as conn:
-            conn.execute(
+            done = conn.execute(
                 sa.update(t.accounts)
-                .where(c.id == account_id, c.failed_logins != 0)
-                .values(failed_logins=0)
-            )
+                .where(c.id == account_id, c.active.is_(True), sa.or_(*free))
+                .values(failed_logins=later, locked_until=None)
+            ).rowcount
+        return bool(done)
 
     def set_password(self, account_id: int, password_hash: str) -> None:
         with database.writing(self.engine) as conn:

@@ -27,6 +27,8 @@ accounts = sa.Table(
     sa.Column("patient_id", sa.ForeignKey("patients.id"), nullable=True, index=True),
     sa.Column("exploitant_id", sa.ForeignKey("exploitants.id"), nullable=True, index=True),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    # log-in attempts charged since the last success or the end of the last lock, and the end
+    # of the lock in force (services.accounts.authenticate, SqlAccounts.charge_attempt)
     sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("locked_until", _TS, nullable=True),
     sa.Column("created_at", _TS, nullable=False),
