@@ -49,12 +49,21 @@ from telesurveillance.adapters.sql import (
     security_accounts,
 )
 from telesurveillance.domain.access import roles
+from telesurveillance.domain.measures import instants
 from telesurveillance.domain.measures import table as measures
+from telesurveillance.domain.regulation import store as regulation_store
 from telesurveillance.services import accounts, ingest
 
 START = int(dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp() * 1000)
 STEP = 300_000  # a CGM reading every 5 minutes
 TARGETS = {"bulk": 200_000, "batched": 50_000, "single": 1_600}
+#: The plausible instants of the bulk import, as the server judges them (readings run from START
+#: at one every STEP per patient: keep `--readings / --patients` small enough to end before now).
+WINDOW = instants.window(
+    dt.datetime.now(dt.UTC),
+    instants.DEFAULT_TOLERANCE,
+    regulation_store.packaged().common_law_start(),
+)
 
 
 @dataclass(frozen=True)
@@ -154,10 +163,10 @@ def bulk_import(path: Path, source: Path, n: int, patients: int, csv: bool) -> F
     with source.open("rb") as handle:
         started = time.perf_counter()
         if csv:
-            parsed = bulk.csv_rows((line.decode() for line in handle), table)
+            parsed = bulk.csv_rows((line.decode() for line in handle), table, WINDOW)
         else:
-            parsed = bulk.ndjson(handle, table)
-        report = ingest.bulk(parsed, store)
+            parsed = bulk.ndjson(handle, table, WINDOW)
+        report = ingest.bulk(parsed, store, table=table)
         seconds = time.perf_counter() - started
     engine.dispose()
     assert report.readings == n, report

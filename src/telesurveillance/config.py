@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from telesurveillance.domain.measures import instants
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -21,10 +24,14 @@ class Settings:
     oidc_client_secret: str | None = None
     #: the ID-token claim that names the local account (created with `user create`)
     oidc_username_claim: str = "preferred_username"
+    #: how far ahead of the server's clock a reading may be dated (device clocks drift);
+    #: beyond, it is refused (`domain.measures.instants`)
+    clock_tolerance: dt.timedelta = instants.DEFAULT_TOLERANCE
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
+        tolerance = _seconds(env, "TELESURVEILLANCE_CLOCK_TOLERANCE_SECONDS")
         data_dir = Path(env.get("TELESURVEILLANCE_DATA_DIR", str(DEFAULT_DATA_DIR)))
         url = env.get("TELESURVEILLANCE_DATABASE_URL") or (
             f"sqlite:///{(data_dir / 'telesurveillance.sqlite3').as_posix()}"
@@ -37,4 +44,15 @@ class Settings:
             oidc_client_secret=env.get("TELESURVEILLANCE_OIDC_CLIENT_SECRET") or None,
             oidc_username_claim=env.get("TELESURVEILLANCE_OIDC_USERNAME_CLAIM")
             or "preferred_username",
+            clock_tolerance=instants.DEFAULT_TOLERANCE if tolerance is None else tolerance,
         )
+
+
+def _seconds(env: dict[str, str], name: str) -> dt.timedelta | None:
+    """A duration in whole seconds (≥ 0) from the environment, None when unset."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        raise ValueError(f"{name}={raw!r}: expected a number of seconds (0 or more)")
+    return dt.timedelta(seconds=int(raw))

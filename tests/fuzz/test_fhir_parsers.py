@@ -12,10 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from telesurveillance.adapters.fhir import observations, outcome, questionnaires
-from telesurveillance.domain.measures import reading
+from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 
 TABLE = measures.packaged()
+#: Instants from 2000 to 2100 are plausible here: these tests are about parsing, not dating.
+WINDOW = instants.window(
+    dt.datetime(2100, 1, 1, tzinfo=dt.UTC), dt.timedelta(0), dt.date(2000, 1, 1)
+)
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -70,7 +74,7 @@ PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=list(
 
 def _parse_or_refuse(parser: Any, resource: Any) -> None:
     with contextlib.suppress(outcome.Invalid):
-        parser(resource, TABLE)
+        parser(resource, TABLE, WINDOW)
 
 
 @PROPERTY
@@ -105,7 +109,7 @@ def test_a_rendered_weight_parses_back_to_the_same_reading(
     assert kind is not None
     stored = reading.Reading(patient, kind.id, reading.millis(at), kg)
     resource = observations.render([stored], TABLE)
-    (parsed,) = observations.parse(resource, TABLE)
+    (parsed,) = observations.parse(resource, TABLE, WINDOW)
     assert (parsed.patient_id, parsed.kind, parsed.ts) == (
         stored.patient_id,
         stored.kind,

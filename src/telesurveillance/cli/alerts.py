@@ -74,12 +74,13 @@ def run(
     """Loop: the no-data sweep over every active patient, then the notification worker."""
     store = common.engine()
     sets = ruleset.packaged()
+    tolerance = common.settings().clock_tolerance
     configured = channels()
     common.out.print(f"channels: {', '.join(sorted(configured)) or 'none configured'}")
     done = 0
     while True:
         started = time.perf_counter()
-        swept = evaluation.sweep(sql_alerts.SqlAlerts(store), sets, _now())
+        swept = evaluation.sweep(sql_alerts.SqlAlerts(store), sets, _now(), tolerance)
         sent = worker.run_once(store, configured, _now)
         seconds = time.perf_counter() - started
         common.out.print(

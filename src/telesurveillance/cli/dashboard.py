@@ -107,7 +107,7 @@ def demo(
     sets = ruleset.packaged()
     store = sql_alerts.SqlAlerts(engine)
     opened = alerts.on_ingest(store, sets, built.recent, now)
-    swept = alerts.sweep(store, sets, now)
+    swept = alerts.sweep(store, sets, now, common.settings().clock_tolerance)
     common.out.print(
         f"alerts: {len(opened.opened)} opened on the last eight days of readings, "
         f"{len(swept.opened)} for missing data",

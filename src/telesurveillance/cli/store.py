@@ -22,8 +22,9 @@ from telesurveillance.adapters.sql import alerts as sql_alerts
 from telesurveillance.adapters.sql import fhir_observations, migrate
 from telesurveillance.cli import common
 from telesurveillance.domain.alerts import ruleset
-from telesurveillance.domain.measures import reading
+from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
+from telesurveillance.domain.regulation import store as regulation_store
 from telesurveillance.services import alerts, ingest
 
 db_app = typer.Typer(help="The database: migrations.")
@@ -67,7 +68,8 @@ def _lines(handle: BinaryIO, progress: Progress, task: TaskID) -> Iterator[bytes
 
 def _decoded(lines: Iterable[bytes]) -> Iterator[str]:
     for line in lines:
-        yield line.decode("utf-8")
+        # a byte that is not UTF-8 becomes U+FFFD, which no column accepts: that line is refused
+        yield line.decode("utf-8", errors="replace")
 
 
 def import_(
@@ -91,6 +93,12 @@ def import_(
     engine = common.engine()
     store = fhir_observations.SqlStore(engine)
     table = measures.packaged()
+    # The plausible instants: read the clock once, at the start of the import.
+    window = instants.window(
+        dt.datetime.now(dt.UTC),
+        common.settings().clock_tolerance,
+        regulation_store.packaged().common_law_start(),
+    )
     alerts_store = sql_alerts.SqlAlerts(engine)
     rule_sets = ruleset.packaged()
 
@@ -108,9 +116,11 @@ def import_(
         task = progress.add_task(file.name, total=size)
         lines = _lines(handle, progress, task)
         parsed = (
-            bulk.csv_rows(_decoded(lines), table) if suffix == ".csv" else bulk.ndjson(lines, table)
+            bulk.csv_rows(_decoded(lines), table, window)
+            if suffix == ".csv"
+            else bulk.ndjson(lines, table, window)
         )
-        report = ingest.bulk(parsed, store, after_write=evaluate)
+        report = ingest.bulk(parsed, store, table=table, after_write=evaluate)
     for rejected in report.rejected[:SHOWN_REJECTED]:
         where = f" ({rejected.expression})" if rejected.expression else ""
         common.out.print(f"line {rejected.line}: {rejected.diagnostics}{where}", highlight=False)

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from telesurveillance.domain import calendar
 from telesurveillance.domain.alerts import evaluate, rules, ruleset
-from telesurveillance.domain.measures import reading
+from telesurveillance.domain.measures import instants, reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +60,11 @@ class Store(Protocol):
 
 class SweepStore(Protocol):
     def silent_candidates(
-        self, day: dt.date, indications: Sequence[str]
+        self, day: dt.date, indications: Sequence[str], horizon_ms: int
     ) -> tuple[dict[int, Context], dict[int, dict[int, int]]]:
-        """Active patients of `indications` and their last reading per kind (patient → kind →
-        ts), read from `last_readings`, never from the raw readings."""
+        """Active patients of `indications` and their last reading per kind at or before
+        `horizon_ms` (patient → kind → ts), read from `last_readings`; only a marker beyond
+        the horizon (a reading dated in the future) is looked up again in the readings."""
         ...
 
     def record_no_data(self, found: Sequence[Found], now_ms: int) -> Recorded: ...
@@ -147,20 +148,30 @@ def _paris_day(now: dt.datetime) -> dt.date:
     return calendar.paris_day(now)
 
 
-def sweep(store: SweepStore, sets: ruleset.RuleSets, now: dt.datetime) -> Recorded:
+def sweep(
+    store: SweepStore,
+    sets: ruleset.RuleSets,
+    now: dt.datetime,
+    tolerance: dt.timedelta = instants.DEFAULT_TOLERANCE,
+) -> Recorded:
     """Open no-data alerts: one read of the last-reading table for every active patient whose
-    indication has a no-data rule, judged in Python, new episodes written in bulk."""
+    indication has a no-data rule, judged in Python, new episodes written in bulk.
+
+    A reading dated beyond `now` plus the clock `tolerance` (a device with a wrong clock, kept
+    from before such readings were refused) is not a sign of life: the sweep reads the last
+    reading at or before that horizon, so one bad clock never silences the alert."""
     no_data = {
         indication: [r for r in rs if r.kind is rules.RuleKind.NO_DATA]
         for indication, rs in sets.by_indication.items()
     }
     indications = sorted(i for i, rs in no_data.items() if rs)
     today = _paris_day(now)
-    contexts, lasts = store.silent_candidates(today, indications)
     now_ms = reading.millis(now)
+    horizon = reading.millis(now + tolerance)
+    contexts, lasts = store.silent_candidates(today, indications, horizon)
     found: list[Found] = []
     for patient_id, context in contexts.items():
-        last = lasts.get(patient_id, {})
+        last = {k: ts for k, ts in lasts.get(patient_id, {}).items() if ts <= horizon}
         latest = max(last.values(), default=None)
         for indication, operateur_id in context.operateurs.items():
             since = evaluate.paris_midnight_ms(context.starts.get(indication, today))

@@ -1,8 +1,9 @@
 """The FHIR R4 API: one route table, mounted by `include`, described by `GET /fhir/metadata`.
 
-Every route is a row of `ROUTES`; the CapabilityStatement is built from the same rows, so what
-the server says it does is what it does. Refusals are `OperationOutcome`s (`adapters/fhir/
-outcome.py`), mapped once here.
+Every route is a row of `ROUTES`; the CapabilityStatement (`web/fhir_capability.py`) is built
+from the routes the app serves under /fhir, these and the other modules'. Refusals are
+`OperationOutcome`s (`adapters/fhir/outcome.py`), mapped once here, and so is every error the
+framework answers under /fhir (405 method not allowed, 404, parameter validation).
 """
 
 from __future__ import annotations
@@ -11,13 +12,23 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, routing
+from fastapi import exception_handlers as fastapi_handlers
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import fhir_group_commit
-from telesurveillance.web import fhir_bundles, fhir_http, fhir_observations, fhir_registry
+from telesurveillance.web import (
+    fhir_bundles,
+    fhir_capability,
+    fhir_http,
+    fhir_observations,
+    fhir_registry,
+)
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 PREFIX = "/fhir"
@@ -63,12 +74,16 @@ def _registry(rtype: str) -> list[Route]:
     ]
 
 
-async def capability(request: Request) -> Response:
-    return fhir_http.respond(capability_statement(fhir_http.base_url(request)))
-
-
 ROUTES: tuple[Route, ...] = (
-    Route("GET", "/metadata", "fhir.metadata", capability),
+    Route("GET", "/metadata", "fhir.metadata", fhir_capability.capability),
+    Route(
+        "GET",
+        "/OperationDefinition/{id}",
+        "fhir.operationdefinition.read",
+        fhir_capability.operation_definition,
+        "OperationDefinition",
+        "read",
+    ),
     Route("POST", "", "fhir.bundle", fhir_bundles.bundle, None, "batch"),
     Route("POST", "/$import", "fhir.import", fhir_bundles.import_ndjson, None, "import"),
     *_registry("Patient"),
@@ -109,75 +124,6 @@ ROUTES: tuple[Route, ...] = (
     ),
 )
 
-#: Search parameters per resource type (documented in docs/fhir-api.md).
-SEARCH_PARAMS = {
-    "Patient": ("_id", "identifier", "family", "name", "birthdate", "gender", "_count"),
-    "Practitioner": ("_id", "identifier", "family", "name", "_count"),
-    "Organization": ("_id", "identifier", "name", "type", "_count"),
-    "Device": ("_id", "identifier", "patient", "status", "_count"),
-    "Observation": ("patient", "subject", "code", "date", "_count"),
-}
-_PARAM_TYPES = {
-    "_id": "token",
-    "identifier": "token",
-    "family": "string",
-    "name": "string",
-    "birthdate": "date",
-    "gender": "token",
-    "type": "token",
-    "patient": "reference",
-    "subject": "reference",
-    "status": "token",
-    "code": "token",
-    "date": "date",
-    "_count": "number",
-}
-
-
-def capability_statement(base: str) -> dict[str, Any]:
-    resources: dict[str, list[str]] = {}
-    for route in ROUTES:
-        if route.resource is not None and route.interaction is not None:
-            resources.setdefault(route.resource, []).append(route.interaction)
-    return {
-        "resourceType": "CapabilityStatement",
-        "status": "active",
-        "date": "2026-11-23",
-        "kind": "instance",
-        "software": {"name": "telesurveillance", "version": "0.1.0"},
-        "implementation": {
-            "description": "Télésurveillance médicale: FHIR R4 ingestion",
-            "url": base,
-        },
-        "fhirVersion": "4.0.1",
-        "format": ["application/fhir+json", "json"],
-        "rest": [
-            {
-                "mode": "server",
-                "resource": [
-                    {
-                        "type": rtype,
-                        "interaction": [{"code": code} for code in interactions],
-                        **(
-                            {"versioning": "versioned-update"}
-                            if rtype in ("Patient", "Device")
-                            else {}
-                        ),
-                        "searchParam": [
-                            {"name": p, "type": _PARAM_TYPES[p]}
-                            for p in SEARCH_PARAMS.get(rtype, ())
-                        ],
-                    }
-                    for rtype, interactions in resources.items()
-                ],
-                "interaction": [{"code": "batch"}, {"code": "transaction"}],
-                "operation": [
-                    {"name": "import", "definition": f"{base}/OperationDefinition/import"}
-                ],
-            }
-        ],
-    }
-
 
 def _not_found(fallback: ASGIApp) -> ASGIApp:
     """What the router runs when no route matches: under /fhir, an unknown resource type is a
@@ -200,6 +146,61 @@ def _not_found(fallback: ASGIApp) -> ASGIApp:
     return not_found
 
 
+#: FHIR IssueType of the framework's HTTP errors under /fhir.
+_ISSUE_CODES = {401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported"}
+
+
+def _under_fhir(request: Request) -> bool:
+    path = request.url.path
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """The framework's HTTP errors (405 method not allowed, a handler's 403...): under /fhir an
+    OperationOutcome with the same status and headers (`Allow` on a 405), elsewhere as before."""
+    assert isinstance(error, HTTPException)
+    if not _under_fhir(request):
+        return await fastapi_handlers.http_exception_handler(request, error)
+    code = _ISSUE_CODES.get(error.status_code, "processing")
+    diagnostics = str(error.detail)
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed(request))
+        diagnostics = f"method {request.method} is not supported here (allowed: {headers['Allow']})"
+    answer = fhir_http.respond(
+        outcome.outcome([outcome.issue(diagnostics, code=code)]), error.status_code
+    )
+    answer.headers.update(headers)
+    return answer
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (the router's 405 names only the
+    first route's)."""
+    methods: set[str] = set()
+    for route in routing.iter_route_contexts(request.app.routes):
+        found, _child = route.matches(request.scope)
+        if found is not Match.NONE:
+            methods |= set(route.methods or ())
+    return sorted(methods - {"HEAD"})
+
+
+async def _invalid_parameters(request: Request, error: Exception) -> Response:
+    """A route's declared parameters refused by the framework: under /fhir an OperationOutcome
+    naming each parameter (same status, 422)."""
+    assert isinstance(error, RequestValidationError)
+    if not _under_fhir(request):
+        return await fastapi_handlers.request_validation_exception_handler(request, error)
+    issues = [
+        outcome.issue(
+            f"{e.get('loc', ['?'])[-1]}: {e.get('msg', 'invalid')}",
+            str(e.get("loc", ["?"])[-1]),
+        )
+        for e in error.errors()
+    ]
+    return fhir_http.respond(outcome.outcome(issues), 422)
+
+
 def include(app: FastAPI) -> None:
     """Mount the FHIR routes on `app` and map refusals to OperationOutcomes."""
     for route in ROUTES:
@@ -211,6 +212,8 @@ def include(app: FastAPI) -> None:
             include_in_schema=route.resource is not None or route.name == "fhir.metadata",
         )
     app.add_exception_handler(outcome.Invalid, fhir_http.refuse)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_parameters)
     app.router.default = _not_found(app.router.default)
     writer = fhir_group_commit.GroupCommit(fhir_http.services_of(app).engine)
     app.state.fhir_writer = writer

@@ -6,10 +6,15 @@ reference it): registry resources (Patient, Practitioner, Organization, Device) 
 first, in entry order, then the readings of all Observations and QuestionnaireResponses are
 written at once. A batch treats each entry on its own: a refused entry gets its own status and
 OperationOutcome, the good ones are written (the readings of all good entries in one commit).
+A registry entry's `request.ifNoneExist` is a conditional create (`fhir_registry`): one match
+creates nothing and answers `200 OK` with its location (a later `urn:uuid:` reference resolves
+to it); a reading entry with it is refused (not supported).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from telesurveillance.adapters.fhir import bulk, fast, ids, observations, outcome, questionnaires
 from telesurveillance.adapters.sql import database, fhir_observations
-from telesurveillance.domain.measures import reading
+from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.services import ingest
 from telesurveillance.web import fhir_http, fhir_registry
@@ -50,26 +55,55 @@ def _entries(bundle: dict[str, Any]) -> list[dict[str, Any]]:
     return entries
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Now:
+    """What the checks of one Bundle read from the clock, once."""
+
+    window: instants.Window
+    today: dt.date
+
+
+def _condition(entry: dict[str, Any]) -> str | None:
+    request = entry.get("request")
+    condition = request.get("ifNoneExist") if isinstance(request, dict) else None
+    if condition is not None and not isinstance(condition, str):
+        raise outcome.Invalid("ifNoneExist must be a string", "Bundle.entry.request.ifNoneExist")
+    return condition
+
+
 def _readings(
-    resource: dict[str, Any], table: measures.Table, resolve: observations.Resolver
+    entry: dict[str, Any],
+    resource: dict[str, Any],
+    table: measures.Table,
+    now: _Now,
+    resolve: observations.Resolver,
 ) -> list[reading.Reading]:
-    found = fast.readings(resource, table)
+    if _condition(entry) is not None:
+        raise outcome.Invalid(
+            fhir_registry.refused_condition(resource["resourceType"]),
+            "Bundle.entry.request.ifNoneExist",
+            status=400,
+            code="not-supported",
+        )
+    found = fast.readings(resource, table, now.window)
     if found is not None:
         return found
     if resource["resourceType"] == "QuestionnaireResponse":
-        return questionnaires.parse(resource, table, resolve)
-    return observations.parse(resource, table, resolve)
+        return questionnaires.parse(resource, table, now.window, resolve)
+    return observations.parse(resource, table, now.window, resolve)
 
 
 def _located(error: outcome.Invalid, i: int) -> outcome.Invalid:
     where = f"Bundle.entry[{i}].resource"
-    if error.expression and "." in error.expression:
+    if error.expression and error.expression.startswith("Bundle.entry."):
+        where = f"Bundle.entry[{i}]" + error.expression.removeprefix("Bundle.entry")
+    elif error.expression and "." in error.expression:
         where += error.expression[error.expression.index(".") :]
     return outcome.Invalid(error.diagnostics, where, status=error.status, code=error.code)
 
 
 def _transaction(
-    engine: sa.Engine, entries: list[dict[str, Any]], table: measures.Table
+    engine: sa.Engine, entries: list[dict[str, Any]], table: measures.Table, now: _Now
 ) -> tuple[list[dict[str, Any]], list[reading.Reading]]:
     created: dict[str, str] = {}
     answers: list[dict[str, Any]] = [{} for _ in entries]
@@ -84,23 +118,24 @@ def _transaction(
             if resource["resourceType"] in READING_TYPES:
                 continue
             try:
-                made = fhir_registry.create_in(
-                    conn, fhir_registry.KINDS[resource["resourceType"]], resource
+                kind = fhir_registry.KINDS[resource["resourceType"]]
+                made, new = fhir_registry.create_in(
+                    conn, kind, resource, now.today, _condition(entry)
                 )
             except outcome.Invalid as error:
                 raise _located(error, i) from None
             location = f"{made['resourceType']}/{made['id']}"
             if entry.get("fullUrl"):
                 created[entry["fullUrl"]] = location
-            answers[i] = {"status": "201 Created", "location": location}
+            answers[i] = {"status": _status(201 if new else 200), "location": location}
         batch: list[reading.Reading] = []
         for i, entry in enumerate(entries):
             resource = entry["resource"]
             if resource["resourceType"] not in READING_TYPES:
                 continue
             try:
-                found = _readings(_resolved(resource, created), table, resolve)
-                fhir_observations.check_patients(conn, found)
+                found = _readings(entry, _resolved(resource, created), table, now, resolve)
+                fhir_observations.check_patients(conn, found, observations.where(resource))
             except outcome.Invalid as error:
                 raise _located(error, i) from None
             batch += found
@@ -120,7 +155,7 @@ def _resolved(resource: dict[str, Any], created: dict[str, str]) -> dict[str, An
 
 
 def _batch(
-    engine: sa.Engine, entries: list[dict[str, Any]], table: measures.Table
+    engine: sa.Engine, entries: list[dict[str, Any]], table: measures.Table, now: _Now
 ) -> tuple[list[dict[str, Any]], list[reading.Reading]]:
     answers: list[dict[str, Any]] = [{} for _ in entries]
     parsed: dict[int, list[reading.Reading]] = {}
@@ -128,36 +163,37 @@ def _batch(
         resource = entry["resource"]
         try:
             if resource["resourceType"] in READING_TYPES:
-                parsed[i] = _readings(resource, table, observations.patient_reference)
+                parsed[i] = _readings(entry, resource, table, now, observations.patient_reference)
                 continue
             with database.writing(engine) as conn:
-                made = fhir_registry.create_in(
-                    conn, fhir_registry.KINDS[resource["resourceType"]], resource
+                kind = fhir_registry.KINDS[resource["resourceType"]]
+                made, fresh = fhir_registry.create_in(
+                    conn, kind, resource, now.today, _condition(entry)
                 )
             answers[i] = {
                 "response": {
-                    "status": "201 Created",
+                    "status": _status(201 if fresh else 200),
                     "location": f"{made['resourceType']}/{made['id']}",
                 }
             }
         except outcome.Invalid as error:
             answers[i] = _refused(error, i)
+    refused: dict[int, outcome.Invalid] = {}
     with database.writing(engine) as conn:
-        known = fhir_observations.known_patients(
+        births = fhir_observations.patients(
             conn, {r.patient_id for rs in parsed.values() for r in rs}
         )
-        good = {i: rs for i, rs in parsed.items() if all(r.patient_id in known for r in rs)}
+        for i, rs in parsed.items():
+            where = observations.where(entries[i]["resource"])
+            why = fhir_observations.refusal(rs, births, where)
+            if why is not None:
+                refused[i] = why
+        good = {i: rs for i, rs in parsed.items() if i not in refused}
         stored = fhir_observations.write(conn, [r for rs in good.values() for r in rs])
     new = set(stored.new)
     for i, rs in parsed.items():
-        if i not in good:
-            missing = next(r.patient_id for r in rs if r.patient_id not in known)
-            answers[i] = _refused(
-                outcome.Invalid(
-                    f"unknown patient Patient/{missing}", "Observation.subject", code="not-found"
-                ),
-                i,
-            )
+        if i in refused:
+            answers[i] = _refused(refused[i], i)
             continue
         status = 201 if any(r in new for r in rs) else 200
         new.difference_update(rs)  # the same reading twice in one batch: the second is a retry
@@ -197,9 +233,10 @@ async def bundle(request: Request) -> Response:
         )
     entries = _entries(document)
     services = fhir_http.services(request)
+    now = _Now(fhir_http.window(request), fhir_http.today(request))
     run: Callable[..., tuple[list[dict[str, Any]], list[reading.Reading]]]
     run = _transaction if kind == "transaction" else _batch
-    answers, new = await run_in_threadpool(run, services.engine, entries, services.measures)
+    answers, new = await run_in_threadpool(run, services.engine, entries, services.measures, now)
     fhir_http.notify(request, new)
     return fhir_http.respond(
         {"resourceType": "Bundle", "type": f"{kind}-response", "entry": answers}
@@ -217,19 +254,22 @@ async def import_ndjson(request: Request) -> Response:
 
     async def flush(lines: list[bytes], first: int) -> None:
         parsed = (
-            ingest.Parsed(
-                p.line + first,
-                p.readings,
-                None
+            dataclasses.replace(
+                p,
+                line=p.line + first,
+                rejected=None
                 if p.rejected is None
-                else ingest.Rejected(
-                    p.rejected.line + first, p.rejected.diagnostics, p.rejected.expression
-                ),
+                else dataclasses.replace(p.rejected, line=p.rejected.line + first),
             )
-            for p in bulk.ndjson(lines, services.measures)
+            for p in bulk.ndjson(lines, services.measures, fhir_http.window(request))
         )
         report = await run_in_threadpool(
-            ingest.bulk, parsed, store, after_write=lambda new: fhir_http.notify(request, new)
+            lambda: ingest.bulk(
+                parsed,
+                store,
+                table=services.measures,
+                after_write=lambda new: fhir_http.notify(request, new),
+            )
         )
         total.accepted += report.accepted
         total.duplicates += report.duplicates
@@ -258,7 +298,7 @@ def report_outcome(report: ingest.Report, listed: int = 1000) -> dict[str, Any]:
     )
     issues = [outcome.issue(summary, code="informational", severity="information")]
     issues += [
-        outcome.issue(f"line {r.line}: {r.diagnostics}", r.expression)
+        outcome.issue(f"line {r.line}: {r.diagnostics}", r.expression, code=r.code)
         for r in report.rejected[:listed]
     ]
     return outcome.outcome(issues)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Sequence
@@ -12,7 +13,8 @@ from fastapi.responses import JSONResponse, Response
 
 from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import fhir_group_commit
-from telesurveillance.domain.measures import reading
+from telesurveillance.domain import calendar
+from telesurveillance.domain.measures import instants, reading
 from telesurveillance.web import app as web_app
 
 MEDIA_TYPE = "application/fhir+json"
@@ -31,6 +33,20 @@ def services(request: Request) -> web_app.Services:
 def services_of(app: FastAPI) -> web_app.Services:
     found: web_app.Services = app.state.services
     return found
+
+
+def window(request: Request) -> instants.Window:
+    """The plausible instants of a reading now: the clock read once, the tolerance from the
+    settings, the floor from the regulation (the start of the LATM common law)."""
+    found = services(request)
+    return instants.window(
+        found.clock(), found.settings.clock_tolerance, found.regulation.common_law_start()
+    )
+
+
+def today(request: Request) -> dt.date:
+    """The Paris day of the request (birth and death dates are checked against it)."""
+    return calendar.paris_day(services(request).clock())
 
 
 def writer(request: Request) -> fhir_group_commit.GroupCommit:

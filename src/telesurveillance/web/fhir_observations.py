@@ -22,14 +22,17 @@ from telesurveillance.domain.measures import reading
 from telesurveillance.web import fhir_http, fhir_registry
 
 
-async def _store(request: Request, batch: Sequence[reading.Reading]) -> Response:
+async def _store(
+    request: Request, batch: Sequence[reading.Reading], resource: dict[str, Any]
+) -> Response:
     services = fhir_http.services(request)
-    stored = await asyncio.wrap_future(fhir_http.writer(request).submit(batch))
+    where = observations.where(resource)
+    stored = await asyncio.wrap_future(fhir_http.writer(request).submit(batch, where))
     fhir_http.notify(request, stored.new)
-    resource = observations.render(batch, services.measures)
-    location = f"{fhir_http.base_url(request)}/Observation/{resource['id']}"
+    rendered = observations.render(batch, services.measures)
+    location = f"{fhir_http.base_url(request)}/Observation/{rendered['id']}"
     if stored.new:
-        return fhir_http.respond(resource, 201, {"Location": location})
+        return fhir_http.respond(rendered, 201, {"Location": location})
     with services.engine.connect() as conn:
         first = batch[0]
         kept = fhir_observations.fetch(conn, first.patient_id, [r.kind for r in batch], first.ts)
@@ -38,16 +41,20 @@ async def _store(request: Request, batch: Sequence[reading.Reading]) -> Response
 
 
 async def create(request: Request) -> Response:
+    fhir_registry.no_conditional_create(request, "Observation")
     resource = await fhir_http.resource(request)
     table = fhir_http.services(request).measures
-    batch = fast.readings(resource, table) or observations.parse(resource, table)
-    return await _store(request, batch)
+    window = fhir_http.window(request)
+    batch = fast.readings(resource, table, window) or observations.parse(resource, table, window)
+    return await _store(request, batch, resource)
 
 
 async def create_questionnaire_response(request: Request) -> Response:
+    fhir_registry.no_conditional_create(request, "QuestionnaireResponse")
     resource = await fhir_http.resource(request)
-    batch = questionnaires.parse(resource, fhir_http.services(request).measures)
-    return await _store(request, batch)
+    services = fhir_http.services(request)
+    batch = questionnaires.parse(resource, services.measures, fhir_http.window(request))
+    return await _store(request, batch, resource)
 
 
 async def read(request: Request) -> Response:
@@ -69,6 +76,15 @@ async def find(request: Request) -> Response:
         params.setdefault(name, []).append(value)
     services = fhir_http.services(request)
     query = search.query(params, services.measures)
+    base = fhir_http.base_url(request)
+    if query.count == 0:  # count only: the total, no entry (FHIR search, `_count=0`)
+
+        def counted() -> int:
+            with services.engine.connect() as conn:
+                return fhir_observations.total(conn, query, services.measures)
+
+        total = await run_in_threadpool(counted)
+        return fhir_http.respond(fhir_registry.searchset([], base, str(request.url), total=total))
 
     def run() -> tuple[list[dict[str, Any]], tuple[int, int] | None]:
         with services.engine.connect() as conn:
@@ -76,7 +92,6 @@ async def find(request: Request) -> Response:
         return [observations.render(g, services.measures) for g in groups], next_key
 
     found, next_key = await run_in_threadpool(run)
-    base = fhir_http.base_url(request)
     next_url = None
     if next_key is not None:
         kept = [(k, v) for k, v in request.query_params.multi_items() if k != "_cursor"]

@@ -1,7 +1,19 @@
-"""Patient, Practitioner, Organization and Device: create, read, update, search."""
+"""Patient, Practitioner, Organization and Device: create (conditional with `If-None-Exist`),
+read, update, search (`_count=0`: the count only).
+
+Conditional create (http://hl7.org/fhir/R4/http.html#ccreate): the `If-None-Exist` header (or a
+Bundle entry's `request.ifNoneExist`) holds search parameters of the type; in the write
+transaction, no match creates the resource (201), one match creates nothing and answers 200
+with the resource found, several are a 412. Observations and QuestionnaireResponses have no
+conditional create (their identity is patient, kind and instant; a retry is already a no-op):
+the header is refused there, never ignored.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import urllib.parse
+import zlib
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +37,8 @@ class Kind:
     """How one resource type maps to its table(s)."""
 
     type: str
-    parse: Callable[[dict[str, Any]], tuple[Entity, dict[str, Any]]]
+    #: (resource, today's Paris date) → (table, row)
+    parse: Callable[[dict[str, Any], dt.date], tuple[Entity, dict[str, Any]]]
     render: Callable[[Entity, Any], dict[str, Any]]
     key: Callable[[str], tuple[Entity, int] | None]
     entities: tuple[Entity, ...]
@@ -33,7 +46,7 @@ class Kind:
 
 def _simple(
     entity: Entity,
-    parse: Callable[[dict[str, Any]], dict[str, Any]],
+    parse: Callable[[dict[str, Any], dt.date], dict[str, Any]],
     render: Callable[[Any], dict[str, Any]],
 ) -> Kind:
     def key(text: str) -> tuple[Entity, int] | None:
@@ -41,11 +54,15 @@ def _simple(
         return None if number is None else (entity, number)
 
     return Kind(
-        entity.label, lambda r: (entity, parse(r)), lambda _e, row: render(row), key, (entity,)
+        entity.label,
+        lambda r, today: (entity, parse(r, today)),
+        lambda _e, row: render(row),
+        key,
+        (entity,),
     )
 
 
-def _organization_parse(resource: dict[str, Any]) -> tuple[Entity, dict[str, Any]]:
+def _organization_parse(resource: dict[str, Any], _today: dt.date) -> tuple[Entity, dict[str, Any]]:
     role, row = organizations.organization_row(resource)
     return (fhir_store.OPERATEUR if role == "operateur" else fhir_store.EXPLOITANT), row
 
@@ -65,7 +82,9 @@ def _organization_key(text: str) -> tuple[Entity, int] | None:
 KINDS = {
     "Patient": _simple(fhir_store.PATIENT, people.patient_row, people.patient_resource),
     "Practitioner": _simple(
-        fhir_store.PRACTITIONER, people.practitioner_row, people.practitioner_resource
+        fhir_store.PRACTITIONER,
+        lambda r, _today: people.practitioner_row(r),
+        people.practitioner_resource,
     ),
     "Organization": Kind(
         "Organization",
@@ -74,7 +93,11 @@ KINDS = {
         _organization_key,
         (fhir_store.OPERATEUR, fhir_store.EXPLOITANT),
     ),
-    "Device": _simple(fhir_store.DEVICE, organizations.device_row, organizations.device_resource),
+    "Device": _simple(
+        fhir_store.DEVICE,
+        lambda r, _today: organizations.device_row(r),
+        organizations.device_resource,
+    ),
 }
 
 
@@ -88,29 +111,112 @@ def _headers(request: Request, resource: dict[str, Any]) -> dict[str, str]:
     return headers
 
 
-def create_in(conn: sa.Connection, kind: Kind, resource: dict[str, Any]) -> dict[str, Any]:
-    entity, row = kind.parse(resource)
-    patient_id = row.get("patient_id") if entity is fhir_store.DEVICE else None
-    if patient_id is not None and fhir_store.read(conn, fhir_store.PATIENT, patient_id) is None:
+#: Rows that name another row, per table: (column, the table it names, the element that says
+#: it). The foreign keys would refuse an unknown one with an IntegrityError (a 500): check first.
+_REFERENCES: dict[str, tuple[tuple[str, Entity, str], ...]] = {
+    "patients": (("operateur_id", fhir_store.OPERATEUR, "Patient.managingOrganization"),),
+    "devices": (("patient_id", fhir_store.PATIENT, "Device.patient"),),
+}
+
+
+def _check_references(conn: sa.Connection, entity: Entity, row: dict[str, Any]) -> None:
+    for column, target, where in _REFERENCES.get(entity.table.name, ()):
+        key = row.get(column)
+        if key is not None and fhir_store.read(conn, target, key) is None:
+            shown = ids.organization_id("operateur", key) if target is fhir_store.OPERATEUR else key
+            raise outcome.Invalid(
+                f"unknown {target.label} {target.label}/{shown}: create it first",
+                where,
+                code="not-found",
+            )
+
+
+def create_in(
+    conn: sa.Connection,
+    kind: Kind,
+    resource: dict[str, Any],
+    today: dt.date,
+    condition: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Create `resource` in the caller's transaction: (the resource, True), or with a
+    `condition` (`If-None-Exist`) that one resource already meets, (that one, False)."""
+    entity, row = kind.parse(resource, today)
+    if condition is not None:
+        existing = _conditional(conn, kind, condition)
+        if existing is not None:
+            return existing, False
+    _check_references(conn, entity, row)
+    return kind.render(entity, fhir_store.create(conn, entity, row)), True
+
+
+def _conditional(conn: sa.Connection, kind: Kind, condition: str) -> dict[str, Any] | None:
+    """The one resource meeting `condition`, None when there is none; 412 when several."""
+    params = condition_params(condition, kind.type)
+    if conn.dialect.name == "postgresql":
+        # Serialise conditional creates of one type until commit, so two concurrent ones with
+        # the same condition cannot both find nothing and both create (SQLite's writer is
+        # already alone: BEGIN IMMEDIATE).
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(zlib.crc32(kind.type.encode()))))
+    found = find(conn, kind, params, 2)
+    if len(found) > 1:
         raise outcome.Invalid(
-            f"unknown patient Patient/{patient_id}", "Device.patient", code="not-found"
+            f"If-None-Exist {condition!r} matches several {kind.type} resources: "
+            "make the condition selective",
+            status=412,
+            code="duplicate",
         )
-    return kind.render(entity, fhir_store.create(conn, entity, row))
+    return found[0] if found else None
+
+
+def condition_params(condition: str, resource_type: str) -> dict[str, str]:
+    """The search parameters of an `If-None-Exist` value (`identifier=sys|value&...`)."""
+    where = "If-None-Exist"
+    try:
+        pairs = urllib.parse.parse_qsl(
+            condition.removeprefix("?"), keep_blank_values=True, strict_parsing=True
+        )
+    except ValueError:
+        pairs = []
+    names = [n for n, _v in pairs]
+    if not pairs or len(set(names)) != len(names) or any(n.startswith("_count") for n in names):
+        raise outcome.Invalid(
+            f"If-None-Exist {condition!r} is not a query of {resource_type} search parameters "
+            "(name=value&..., each name once)",
+            where,
+            status=400,
+        )
+    return dict(pairs)
 
 
 def create(kind: Kind) -> Handler:
     async def handler(request: Request) -> Response:
+        condition = request.headers.get("if-none-exist")
         resource = await fhir_http.resource(request)
         engine = fhir_http.services(request).engine
+        today = fhir_http.today(request)
 
-        def run() -> dict[str, Any]:
+        def run() -> tuple[dict[str, Any], bool]:
             with database.writing(engine) as conn:
-                return create_in(conn, kind, resource)
+                return create_in(conn, kind, resource, today, condition)
 
-        created = await run_in_threadpool(run)
-        return fhir_http.respond(created, 201, _headers(request, created))
+        found, created = await run_in_threadpool(run)
+        return fhir_http.respond(found, 201 if created else 200, _headers(request, found))
 
     return handler
+
+
+def no_conditional_create(request: Request, resource_type: str) -> None:
+    """Refuse `If-None-Exist` where conditional create is not implemented (never ignore it)."""
+    if request.headers.get("if-none-exist") is not None:
+        raise outcome.Invalid(refused_condition(resource_type), status=400, code="not-supported")
+
+
+def refused_condition(resource_type: str) -> str:
+    return (
+        f"conditional create (If-None-Exist) is not supported for {resource_type}: a reading is "
+        "identified by its patient, code and instant, and a retry is already answered 200 "
+        "with the stored one"
+    )
 
 
 def _key(kind: Kind, text: str) -> tuple[Entity, int]:
@@ -153,7 +259,7 @@ def update(kind: Kind) -> Handler:
                 f"{kind.type}.id",
                 status=400,
             )
-        parsed_entity, row = kind.parse(resource)
+        parsed_entity, row = kind.parse(resource, fhir_http.today(request))
         if parsed_entity is not entity:
             raise outcome.Invalid("an organization cannot change role", "Organization.type")
         expected = fhir_http.if_match(request)
@@ -161,6 +267,7 @@ def update(kind: Kind) -> Handler:
 
         def run() -> dict[str, Any]:
             with database.writing(engine) as conn:
+                _check_references(conn, entity, row)
                 return kind.render(entity, fhir_store.update(conn, entity, key, row, expected))
 
         updated = await run_in_threadpool(run)
@@ -169,55 +276,84 @@ def update(kind: Kind) -> Handler:
     return handler
 
 
+def _entities(kind: Kind, params: dict[str, str]) -> tuple[Entity, ...]:
+    """The tables to search (pops Organization's `type`, which says the table)."""
+    if kind.type == "Organization" and "type" in params:
+        wanted = params.pop("type").rpartition("|")[2]
+        return tuple(e for e in kind.entities if _role(e) == wanted)
+    return kind.entities
+
+
+def find(
+    conn: sa.Connection, kind: Kind, params: dict[str, str], count: int
+) -> list[dict[str, Any]]:
+    """At most `count` resources of `kind` matching the search `params`."""
+    params = dict(params)
+    found: list[dict[str, Any]] = []
+    for entity in _entities(kind, params):
+        rows = fhir_store.search(conn, entity, params, count)
+        found += [kind.render(entity, row) for row in rows]
+    return found[:count]
+
+
+def total(conn: sa.Connection, kind: Kind, params: dict[str, str]) -> int:
+    """How many resources of `kind` match `params` (the count-only search, `_count=0`)."""
+    params = dict(params)
+    return sum(fhir_store.count(conn, e, params) for e in _entities(kind, params))
+
+
 def search(kind: Kind) -> Handler:
     async def handler(request: Request) -> Response:
         params = {k: v for k, v in request.query_params.items() if k not in ("_format", "_pretty")}
         count = _count(params.pop("_count", None))
-        entities = kind.entities
-        if kind.type == "Organization" and "type" in params:
-            wanted = params.pop("type").rpartition("|")[2]
-            entities = tuple(e for e in entities if _role(e) == wanted)
         engine = fhir_http.services(request).engine
 
-        def run() -> list[dict[str, Any]]:
+        def run() -> tuple[list[dict[str, Any]], int | None]:
             with engine.connect() as conn:
-                found = []
-                for entity in entities:
-                    rows = fhir_store.search(conn, entity, params, count)
-                    found += [kind.render(entity, row) for row in rows]
-                return found[:count]
+                if count == 0:  # count only (FHIR search): the total, no entry
+                    return [], total(conn, kind, params)
+                return find(conn, kind, params, count), None
 
-        found = await run_in_threadpool(run)
+        found, matches = await run_in_threadpool(run)
         base = fhir_http.base_url(request)
-        return fhir_http.respond(searchset(found, base, str(request.url)))
+        return fhir_http.respond(searchset(found, base, str(request.url), total=matches))
 
     return handler
 
 
 def _count(raw: str | None) -> int:
+    """The page size of `_count` (0: the count only)."""
     if raw is None:
         return 100
-    if not raw.isdigit():
+    if not raw.isascii() or not raw.isdigit():
         raise outcome.Invalid(f"_count {raw!r} is not a number", "_count", status=400)
-    return max(0, min(int(raw), MAX_COUNT))
+    return min(int(raw), MAX_COUNT)
 
 
 def searchset(
-    resources: list[dict[str, Any]], base: str, self_url: str, next_url: str | None = None
+    resources: list[dict[str, Any]],
+    base: str,
+    self_url: str,
+    next_url: str | None = None,
+    *,
+    total: int | None = None,
 ) -> dict[str, Any]:
+    """A searchset Bundle; a count-only search (`total` given, no resources) has no `entry`
+    at all (FHIR JSON arrays are never empty)."""
     links = [{"relation": "self", "url": self_url}]
     if next_url is not None:
         links.append({"relation": "next", "url": next_url})
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "link": links,
-        "entry": [
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
+    if total is not None:
+        bundle["total"] = total
+    bundle["link"] = links
+    if resources or total is None:
+        bundle["entry"] = [
             {
                 "fullUrl": f"{base}/{r['resourceType']}/{r['id']}",
                 "resource": r,
                 "search": {"mode": "match"},
             }
             for r in resources
-        ],
-    }
+        ]
+    return bundle

@@ -11,9 +11,14 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from telesurveillance.adapters.fhir import fast, observations, outcome
+from telesurveillance.domain.measures import instants
 from telesurveillance.domain.measures import table as measures
+from telesurveillance.domain.regulation import store
 
 TABLE = measures.packaged()
+NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+#: Plausible instants: up to NOW + 5 min, from the LATM common law (Paris midnight of its day).
+WINDOW = instants.window(NOW, dt.timedelta(minutes=5), store.packaged().common_law_start())
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 
@@ -54,6 +59,18 @@ _instants = st.one_of(
             "2026-01-14T10:00:00+15:00",
             "2026-01-14T10:00:00",
             "0000-01-01T00:00:00Z",
+            # both sides of the window's bounds, and instants whose conversion could overflow
+            "2030-01-01T00:05:00Z",
+            "2030-01-01T00:05:00.001Z",
+            "2030-01-01T01:05:00+01:00",
+            "2023-06-30T22:00:00Z",
+            "2023-06-30T21:59:59.999Z",
+            "2023-07-01T00:00:00+02:00",
+            "2023-06-30T23:59:59+02:00",
+            "9999-12-31T23:59:59-12:00",
+            "0001-01-01T00:00:00+14:00",
+            "2099-01-01T00:00:00Z",
+            "1900-01-01T00:00:00Z",
         ]
     ),
     st.datetimes(timezones=st.just(dt.UTC)).map(lambda d: d.isoformat()),
@@ -84,9 +101,9 @@ def _valid(draw: st.DrawFn) -> dict[str, Any]:
     )
     assume(kind.low <= round(value * factor + offset, 6) <= kind.high)
     moment = draw(
-        st.datetimes(
-            min_value=dt.datetime(1990, 1, 1),  # noqa: DTZ001 (hypothesis wants naive bounds)
-            max_value=dt.datetime(2100, 1, 1),  # noqa: DTZ001
+        st.datetimes(  # inside WINDOW whatever the zone
+            min_value=dt.datetime(2023, 7, 2),  # noqa: DTZ001 (hypothesis wants naive bounds)
+            max_value=dt.datetime(2029, 12, 31),  # noqa: DTZ001
             timezones=st.sampled_from(
                 [dt.UTC, dt.timezone(dt.timedelta(hours=2)), dt.timezone(dt.timedelta(hours=-5))]
             ),
@@ -193,7 +210,7 @@ def observations_(draw: st.DrawFn) -> dict[str, Any]:
 
 def _model(resource: dict[str, Any]) -> Any:
     try:
-        return observations.parse(copy.deepcopy(resource), TABLE)
+        return observations.parse(copy.deepcopy(resource), TABLE, WINDOW)
     except outcome.Invalid:
         return "refused"
 
@@ -203,7 +220,7 @@ def _model(resource: dict[str, Any]) -> Any:
 def test_the_fast_path_agrees_with_the_model_path(resource: dict[str, Any]) -> None:
     # Through JSON, as the bulk path sees it (NaN and such as a parser would give them).
     resource = json.loads(json.dumps(resource))
-    found = fast.readings(resource, TABLE)
+    found = fast.readings(resource, TABLE, WINDOW)
     if found is not None:
         assert _model(resource) == found
 
@@ -212,7 +229,7 @@ def test_the_fast_path_agrees_with_the_model_path(resource: dict[str, Any]) -> N
 @given(_valid())
 def test_the_fast_path_takes_every_valid_common_observation(resource: dict[str, Any]) -> None:
     resource = json.loads(json.dumps(resource))
-    found = fast.readings(resource, TABLE)
+    found = fast.readings(resource, TABLE, WINDOW)
     assert found is not None
     assert found == _model(resource)
 
@@ -237,6 +254,34 @@ def test_the_fast_path_takes_the_common_shape() -> None:
         "effectiveDateTime": "2026-01-14T23:30:00+01:00",
         "valueQuantity": {"value": 80.5, "unit": "kg", "system": UCUM, "code": "kg"},
     }
-    found = fast.readings(resource, TABLE)
+    found = fast.readings(resource, TABLE, WINDOW)
     assert found is not None
     assert found == _model(resource)
+
+
+def _weight(at: str) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": LOINC, "code": "29463-7"}]},
+        "subject": {"reference": "Patient/7"},
+        "effectiveDateTime": at,
+        "valueQuantity": {"value": 80.5, "system": UCUM, "code": "kg"},
+    }
+
+
+def test_both_paths_take_an_instant_at_the_bounds_of_the_window() -> None:
+    for at in ("2030-01-01T00:05:00Z", "2023-07-01T00:00:00+02:00"):
+        found = fast.readings(_weight(at), TABLE, WINDOW)
+        assert found is not None
+        assert found == _model(_weight(at))
+
+
+def test_both_paths_refuse_an_instant_just_outside_the_window() -> None:
+    for at in (
+        "2030-01-01T00:05:00.001Z",
+        "2023-06-30T23:59:59+02:00",
+        "9999-12-31T23:59:59-12:00",
+    ):
+        assert fast.readings(_weight(at), TABLE, WINDOW) is None
+        assert _model(_weight(at)) == "refused"

@@ -3,6 +3,11 @@
 CSV columns (header required): `patient,code,effective,value,unit` — the patient key, a LOINC
 code of the measurement table, the instant (ISO 8601 with time zone), the value and its UCUM
 unit. A blood-pressure panel is two rows (8480-6 and 8462-4) at the same instant.
+
+Every conversion of a line is bounded: an instant outside the plausible window (beyond now plus
+the clock tolerance, before the LATM common law; `domain.measures.instants`), a patient key
+beyond 18 digits, a number too large for a float or JSON nested beyond the parser's depth is
+refused with the line's number, never an exception that would stop the whole input.
 """
 
 from __future__ import annotations
@@ -14,45 +19,66 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from telesurveillance.adapters.fhir import fast, observations, outcome, questionnaires
-from telesurveillance.domain.measures import reading
+from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.services import ingest
 
 CSV_COLUMNS = ("patient", "code", "effective", "value", "unit")
+#: The longest patient key (as `ids.number`: any 18 digits fit in a signed 64-bit integer).
+MAX_KEY_DIGITS = 18
 
 
-def resource_readings(resource: Any, table: measures.Table) -> list[reading.Reading]:
+def resource_readings(
+    resource: Any, table: measures.Table, window: instants.Window
+) -> list[reading.Reading]:
     """The readings of one bulk resource (fast path first, the model path otherwise)."""
     if not isinstance(resource, dict):
         raise outcome.Invalid("each line must be a JSON object (a FHIR resource)", code="structure")
-    found = fast.readings(resource, table)
+    found = fast.readings(resource, table, window)
     if found is not None:
         return found
     if resource.get("resourceType") == "QuestionnaireResponse":
-        return questionnaires.parse(resource, table)
-    return observations.parse(resource, table)
+        return questionnaires.parse(resource, table, window)
+    return observations.parse(resource, table, window)
 
 
 def _rejected(line: int, error: outcome.Invalid) -> ingest.Parsed:
-    return ingest.Parsed(line, rejected=ingest.Rejected(line, error.diagnostics, error.expression))
+    return ingest.Parsed(
+        line, rejected=ingest.Rejected(line, error.diagnostics, error.expression, error.code)
+    )
 
 
-def ndjson(lines: Iterable[bytes | str], table: measures.Table) -> Iterator[ingest.Parsed]:
+def _out_of_range(error: Exception) -> outcome.Invalid:
+    return outcome.Invalid(f"a value is out of range ({error})", code="value")
+
+
+def ndjson(
+    lines: Iterable[bytes | str], table: measures.Table, window: instants.Window
+) -> Iterator[ingest.Parsed]:
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         try:
             resource = json.loads(raw)
+        except RecursionError:
+            yield _rejected(number, outcome.Invalid("JSON nested too deeply", code="structure"))
+            continue
         except ValueError as error:
             yield _rejected(number, outcome.Invalid(f"malformed JSON: {error}", code="structure"))
             continue
         try:
-            yield ingest.Parsed(number, resource_readings(resource, table))
+            found = resource_readings(resource, table, window)
         except outcome.Invalid as error:
             yield _rejected(number, error)
+        except (OverflowError, RecursionError) as error:
+            yield _rejected(number, _out_of_range(error))
+        else:
+            yield ingest.Parsed(number, found, where=observations.where(resource))
 
 
-def csv_rows(lines: Iterable[str], table: measures.Table) -> Iterator[ingest.Parsed]:
+def csv_rows(
+    lines: Iterable[str], table: measures.Table, window: instants.Window
+) -> Iterator[ingest.Parsed]:
     rows = csv.reader(lines)
     header = next(rows, None)
     if header is None:
@@ -64,17 +90,24 @@ def csv_rows(lines: Iterable[str], table: measures.Table) -> Iterator[ingest.Par
         if not row:
             continue
         try:
-            yield ingest.Parsed(number, [_csv_reading(row, table)])
+            found = _csv_reading(row, table, window)
         except outcome.Invalid as error:
             yield _rejected(number, error)
+        except OverflowError as error:
+            yield _rejected(number, _out_of_range(error))
+        else:
+            yield ingest.Parsed(number, [found], where=ingest.CSV)
 
 
-def _csv_reading(row: list[str], table: measures.Table) -> reading.Reading:
+def _csv_reading(row: list[str], table: measures.Table, window: instants.Window) -> reading.Reading:
     if len(row) != len(CSV_COLUMNS):
         raise outcome.Invalid(f"expected {len(CSV_COLUMNS)} columns, got {len(row)}")
     patient, code, effective, value, unit = row
-    if not patient.isdigit() or int(patient) < 1:
+    digits = patient.lstrip("0")
+    # ASCII digits only ("²".isdigit() is true), at most 18 (a key beyond 64 bits is no key)
+    if not (patient.isascii() and patient.isdigit() and 0 < len(digits) <= MAX_KEY_DIGITS):
         raise outcome.Invalid(f"patient {patient!r} is not a patient id", "patient")
+    patient_id = int(digits)
     kind = table.by_loinc(code)
     if kind is None:
         raise outcome.Invalid(f"LOINC code {code!r} is not a measurement we accept", "code")
@@ -85,9 +118,12 @@ def _csv_reading(row: list[str], table: measures.Table) -> reading.Reading:
         raise outcome.Invalid(
             f"{effective!r} is not an instant with a time zone", "effective"
         ) from None
+    why = window.refusal(ts, effective)
+    if why is not None:
+        raise outcome.Invalid(why, "effective", code="value")
     try:
         canonical = kind.normalise(float(value), unit, "value")
     except ValueError as error:
         field = error.field if isinstance(error, measures.MeasurementError) else "value"
         raise outcome.Invalid(str(error), field) from None
-    return reading.Reading(int(patient), kind.id, ts, canonical)
+    return reading.Reading(patient_id, kind.id, ts, canonical)

@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from telesurveillance.adapters.fhir import observations
-from telesurveillance.domain.measures import reading
+from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 
 _TOP = frozenset(
@@ -94,8 +94,11 @@ def _identifier(value: object) -> bool:
     return _string(value.get("system", "x"), _URI) and _string(value.get("value", "x"))
 
 
-def readings(resource: dict[str, Any], table: measures.Table) -> list[reading.Reading] | None:
-    """The readings of a common-shape Observation, or None to take the model path."""
+def readings(
+    resource: dict[str, Any], table: measures.Table, window: instants.Window
+) -> list[reading.Reading] | None:
+    """The readings of a common-shape Observation whose instant is in `window`, or None to take
+    the model path (which refuses an instant outside the window with its reason)."""
     if not resource.keys() <= _TOP or resource.get("resourceType") != "Observation":
         return None
     if resource.get("status") not in observations.STORED_STATUSES:
@@ -119,8 +122,9 @@ def readings(resource: dict[str, Any], table: measures.Table) -> list[reading.Re
     found = _PATIENT.fullmatch(patient) if type(patient) is str else None
     ts = _ts(resource.get("effectiveDateTime"))
     value = _value(resource.get("valueQuantity"), kind)
-    if found is None or ts is None or value is None:
+    if found is None or ts not in window or value is None:
         return None
+    assert ts is not None
     return [reading.Reading(int(found.group(1)), kind.id, ts, value)]
 
 

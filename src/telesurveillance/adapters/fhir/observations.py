@@ -3,8 +3,11 @@
 The R4B model checks structure and datatypes; this module adds what we rely on: the `status`
 value set (only results that stand are stored), a subject that is a Patient, an effective
 *instant* (a dateTime with time and zone, or an instant), a LOINC code of the measurement table
-(`domain/measures/measurements.yaml`), a UCUM Quantity in an accepted unit and a plausible value.
-A blood-pressure panel (85354-9) becomes one reading per component at the same instant.
+(`domain/measures/measurements.yaml`), a UCUM Quantity in an accepted unit and a plausible value,
+an instant inside the plausible window (`domain.measures.instants`: not beyond now plus the
+clock tolerance, not before the LATM common law), numbers sent as JSON numbers and an id of at
+most 64 characters (`common.checked`). A blood-pressure panel (85354-9) becomes one reading per
+component at the same instant, its diastolic not above its systolic.
 
 The original resource is not kept (a reading is ~24 bytes): identifiers, device, category and
 the LOINC code actually sent are dropped, and a reading is rendered back with its kind's first
@@ -20,9 +23,10 @@ from typing import Any
 from fhir.resources.R4B import observation as r4b_observation
 from pydantic import ValidationError
 
-from telesurveillance.adapters.fhir import ids, outcome
-from telesurveillance.domain.measures import reading
+from telesurveillance.adapters.fhir import common, ids, outcome
+from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
+from telesurveillance.services import ingest
 
 #: Observation.status (http://hl7.org/fhir/R4/valueset-observation-status.html).
 STATUSES = frozenset(
@@ -46,14 +50,33 @@ KIND_SYSTEM = "urn:telesurveillance:measure-kind"
 Resolver = Callable[[str | None, str], int]
 
 
+#: Where an Observation dated by `effectiveInstant`, and a QuestionnaireResponse, name their
+#: patient, instant and value (`ingest.OBSERVATION` for the common `effectiveDateTime`).
+INSTANT = ingest.Where(instant="Observation.effectiveInstant")
+QUESTIONNAIRE = ingest.Where(
+    "QuestionnaireResponse.subject", "QuestionnaireResponse.authored", "QuestionnaireResponse.item"
+)
+
+
+def where(resource: dict[str, Any]) -> ingest.Where:
+    """Where `resource` names its patient and instant (for refusals decided at the write)."""
+    if resource.get("resourceType") == "QuestionnaireResponse":
+        return QUESTIONNAIRE
+    return INSTANT if "effectiveInstant" in resource else ingest.OBSERVATION
+
+
 def patient_reference(reference: str | None, expression: str) -> int:
     return ids.reference(reference, "Patient", expression)
 
 
 def parse(
-    resource: dict[str, Any], table: measures.Table, resolve: Resolver = patient_reference
+    resource: dict[str, Any],
+    table: measures.Table,
+    window: instants.Window,
+    resolve: Resolver = patient_reference,
 ) -> list[reading.Reading]:
-    """The readings of one Observation (the reference path, through the R4B model)."""
+    """The readings of one Observation (the reference path, through the R4B model) whose
+    instant lies in `window`."""
     if resource.get("resourceType") != "Observation":
         raise outcome.Invalid(
             f"expected an Observation, got {resource.get('resourceType')!r}",
@@ -64,11 +87,15 @@ def parse(
         model = r4b_observation.Observation.model_validate(resource)
     except ValidationError as error:
         raise outcome.from_validation(error, "Observation") from None
-    return readings_of(model, table, resolve)
+    common.checked(resource, model, "Observation")
+    return readings_of(model, table, window, resolve)
 
 
 def readings_of(
-    model: r4b_observation.Observation, table: measures.Table, resolve: Resolver
+    model: r4b_observation.Observation,
+    table: measures.Table,
+    window: instants.Window,
+    resolve: Resolver,
 ) -> list[reading.Reading]:
     status = model.status
     if status not in STATUSES:
@@ -87,7 +114,7 @@ def readings_of(
             "the subject (a Patient) is required", "Observation.subject", code="required"
         )
     patient_id = resolve(model.subject.reference, "Observation.subject.reference")
-    ts = _instant(model)
+    ts = _instant(model, window)
     kind, panel = _code(model, table)
     if panel is not None:
         return _panel(model, panel, table, patient_id, ts)
@@ -102,7 +129,7 @@ def readings_of(
     return [reading.Reading(patient_id, kind.id, ts, value)]
 
 
-def _instant(model: r4b_observation.Observation) -> int:
+def _instant(model: r4b_observation.Observation, window: instants.Window) -> int:
     moment: object
     if model.effectiveInstant is not None:
         moment, where = model.effectiveInstant, "Observation.effectiveInstant"
@@ -123,7 +150,11 @@ def _instant(model: r4b_observation.Observation) -> int:
             f"{moment!s} is not an instant: give the time to the second and a time zone",
             where,
         )
-    return reading.millis(moment)
+    ts = reading.millis(moment)
+    why = window.refusal(ts, moment.isoformat())
+    if why is not None:
+        raise outcome.Invalid(why, where, code="value")
+    return ts
 
 
 def _code(
@@ -191,6 +222,15 @@ def _panel(
             f"{panel.label} needs the components {', '.join(missing)}",
             "Observation.component",
             code="required",
+        )
+    values = {r.kind: r.value for r in found.values()}
+    pair = table.disorder(values)
+    if pair is not None:
+        lower = next(i for i, code in enumerate(found) if found[code].kind == pair[1].id)
+        raise outcome.Invalid(
+            measures.disorder_text(*pair, values),
+            f"Observation.component[{lower}].valueQuantity.value",
+            code="value",
         )
     return [found[c] for c in panel.components]
 

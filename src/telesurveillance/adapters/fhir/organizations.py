@@ -18,6 +18,7 @@ from fhir.resources.R4B import device as r4b_device
 from fhir.resources.R4B import organization as r4b_organization
 
 from telesurveillance.adapters.fhir import common, ids, outcome
+from telesurveillance.adapters.sql import schema
 from telesurveillance.domain import identity
 from telesurveillance.domain.billing import model as billing_model
 
@@ -42,9 +43,13 @@ def organization_row(resource: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             code="required",
         )
     role = roles[0]
-    if not model.name:
+    if model.name is None:
         raise outcome.Invalid("the name is required", "Organization.name", code="required")
-    row: dict[str, Any] = {"name": str(model.name)[:200], "siret": None}
+    table = schema.operateurs if role == "operateur" else schema.exploitants
+    name = common.fit(
+        common.text(str(model.name), "Organization.name"), table.c.name, "Organization.name"
+    )
+    row: dict[str, Any] = {"name": name, "siret": None}
     finess = None
     for i, ident in enumerate(model.identifier or []):
         where = f"Organization.identifier[{i}].value"
@@ -120,13 +125,23 @@ def device_row(resource: dict[str, Any]) -> dict[str, Any]:
     patient_id = None
     if model.patient is not None:
         patient_id = ids.reference(model.patient.reference, "Patient", "Device.patient")
+    d = schema.devices.c
     return {
-        "identifier_system": ident.system if ident is not None else None,
-        "identifier_value": ident.value if ident is not None else None,
-        "serial": model.serialNumber,
+        "identifier_system": _fitted(
+            ident.system if ident else None, d.identifier_system, "system"
+        ),
+        "identifier_value": _fitted(ident.value if ident else None, d.identifier_value, "value"),
+        "serial": _fitted(model.serialNumber, d.serial, "Device.serialNumber"),
         "patient_id": patient_id,
         "status": status,
     }
+
+
+def _fitted(value: str | None, column: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    path = where if "." in where else f"Device.identifier[0].{where}"
+    return common.fit(str(value), column, path)
 
 
 def device_resource(row: Any) -> dict[str, Any]:

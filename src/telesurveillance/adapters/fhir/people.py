@@ -3,20 +3,24 @@
 Patient identity (FR Core, ANS): the INS matricule and the billing NIR share the OID
 1.2.250.1.213.1.4.8, so the identifier's `type` (INS-NIR or NH) is required to tell a qualified
 identity from a billing number; the NIR key (97 − first 13 digits mod 97, Corsica 2A/2B) is
-checked with python-stdnum. Coverage (standard / ALD / special regime) is the extension
+checked with python-stdnum. The birth date is neither in the future nor implausibly old, a date
+of death neither before the birth nor in the future (`domain.lifespan`). Coverage (standard /
+ALD / special regime) is the extension
 `urn:telesurveillance:fhir:coverage` (valueCode); a synthetic (demo) patient has the meta tag
 `urn:telesurveillance:tag|synthetic`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fhir.resources.R4B import patient as r4b_patient
 from fhir.resources.R4B import practitioner as r4b_practitioner
 
 from telesurveillance.adapters.fhir import common, ids, outcome
-from telesurveillance.domain import calendar, identity
+from telesurveillance.adapters.sql import schema
+from telesurveillance.domain import calendar, identity, lifespan
 
 NIR_SYSTEMS = (identity.INS_NIR_OID, identity.INS_NIR_TEST_OID, identity.INS_NIR_DEMO_OID)
 FR_V2_0203 = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203"
@@ -53,23 +57,23 @@ def _nir(model: Any) -> dict[str, Any]:
         except identity.IdentifierError as error:
             raise outcome.Invalid(str(error), f"{where}.value", code="value") from None
         system = ident.system or identity.INS_NIR_OID
-        return {"nir": value[:15], "nir_type": nir_type, "nir_system": system}
+        p = schema.patients.c
+        return {
+            "nir": common.fit(value, p.nir, f"{where}.value"),
+            "nir_type": nir_type,
+            "nir_system": common.fit(system, p.nir_system, f"{where}.system"),
+        }
     return {"nir": None, "nir_type": None, "nir_system": None}
 
 
-def patient_row(resource: dict[str, Any]) -> dict[str, Any]:
-    """The `patients` row of a Patient resource (every check done, nothing written)."""
-    model = common.validate(r4b_patient.Patient, resource, "Patient")
-    family, given = common.name(model, "Patient")
+def _lifespan(model: Any, today: dt.date) -> tuple[dt.date, dt.date | None]:
+    """(birth date, date of death) of a Patient, both plausible on `today`."""
     if model.birthDate is None:
         raise outcome.Invalid("the birth date is required", "Patient.birthDate", code="required")
-    gender = model.gender or "unknown"
-    if gender not in GENDERS:
-        raise outcome.Invalid(
-            f"gender {gender!r} is not an administrative gender",
-            "Patient.gender",
-            code="code-invalid",
-        )
+    born_on = common.day(model.birthDate, "Patient.birthDate")
+    why = lifespan.birth_refusal(born_on, today)
+    if why is not None:
+        raise outcome.Invalid(why, "Patient.birthDate", code="value")
     died_on = None
     if model.deceasedDateTime is not None:
         moment = model.deceasedDateTime
@@ -78,9 +82,28 @@ def patient_row(resource: dict[str, Any]) -> dict[str, Any]:
             if hasattr(moment, "utcoffset") and moment.utcoffset() is not None
             else common.day(moment, "Patient.deceasedDateTime")
         )
+        why = lifespan.death_refusal(died_on, born_on, today)
+        if why is not None:
+            raise outcome.Invalid(why, "Patient.deceasedDateTime", code="value")
     elif model.deceasedBoolean:
         raise outcome.Invalid(
             "give the date of death (deceasedDateTime)", "Patient.deceased", code="required"
+        )
+    return born_on, died_on
+
+
+def patient_row(resource: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """The `patients` row of a Patient resource (every check done on `today`, the Paris day of
+    the request; nothing written)."""
+    model = common.validate(r4b_patient.Patient, resource, "Patient")
+    family, given = common.name(model, "Patient", schema.patients)
+    born_on, died_on = _lifespan(model, today)
+    gender = model.gender or "unknown"
+    if gender not in GENDERS:
+        raise outcome.Invalid(
+            f"gender {gender!r} is not an administrative gender",
+            "Patient.gender",
+            code="code-invalid",
         )
     coverage_ext = common.extension(model, "coverage")
     coverage = coverage_ext.valueCode if coverage_ext is not None else "standard"
@@ -104,7 +127,7 @@ def patient_row(resource: dict[str, Any]) -> dict[str, Any]:
         **_nir(model),
         "family": family,
         "given": given,
-        "birth_date": common.day(model.birthDate, "Patient.birthDate"),
+        "birth_date": born_on,
         "sex": gender,
         "coverage": coverage,
         "died_on": died_on,
@@ -141,7 +164,7 @@ def patient_resource(row: Any) -> dict[str, Any]:
 def practitioner_row(resource: dict[str, Any]) -> dict[str, Any]:
     """The `practitioners` row: RPPS (11 digits; IDNPS "8" + RPPS accepted), name, profession."""
     model = common.validate(r4b_practitioner.Practitioner, resource, "Practitioner")
-    family, given = common.name(model, "Practitioner")
+    family, given = common.name(model, "Practitioner", schema.practitioners)
     rpps = None
     for i, ident in enumerate(model.identifier or []):
         value = ident.value or ""
@@ -157,10 +180,11 @@ def practitioner_row(resource: dict[str, Any]) -> dict[str, Any]:
             ) from None
         break
     profession = "medecin"
-    for q in model.qualification or []:
-        code = next((c.code for c in q.code.coding or [] if c.code), None)
-        if code:
-            profession = code[:32]
+    for i, q in enumerate(model.qualification or []):
+        found = next(((j, c.code) for j, c in enumerate(q.code.coding or []) if c.code), None)
+        if found:
+            where = f"Practitioner.qualification[{i}].code.coding[{found[0]}].code"
+            profession = common.fit(found[1], schema.practitioners.c.profession, where)
             break
     return {
         "rpps": rpps,

@@ -2,8 +2,8 @@
 
 The total is carried by the top-level item with `linkId` "total" whose first answer is a
 valueInteger or valueDecimal; the instant is `authored`; only a `completed` or `amended`
-response is stored. The questionnaire's canonical URL is not kept (a reading is patient, kind,
-instant, value).
+response is stored, and `authored` must lie in the plausible window (`domain.measures.instants`).
+The questionnaire's canonical URL is not kept (a reading is patient, kind, instant, value).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from fhir.resources.R4B import questionnaireresponse as r4b_qr
 
 from telesurveillance.adapters.fhir import common, observations, outcome
-from telesurveillance.domain.measures import reading
+from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 
 KIND = "score_symptomes"
@@ -25,6 +25,7 @@ STORED = ("completed", "amended")
 def parse(
     resource: dict[str, Any],
     table: measures.Table,
+    window: instants.Window,
     resolve: observations.Resolver = observations.patient_reference,
 ) -> list[reading.Reading]:
     model = common.validate(r4b_qr.QuestionnaireResponse, resource, "QuestionnaireResponse")
@@ -52,6 +53,10 @@ def parse(
             "QuestionnaireResponse.authored",
             code="required",
         )
+    ts = reading.millis(authored)
+    why = window.refusal(ts, authored.isoformat())
+    if why is not None:
+        raise outcome.Invalid(why, "QuestionnaireResponse.authored", code="value")
     for i, item in enumerate(model.item or []):
         if item.linkId != "total":
             continue
@@ -69,7 +74,7 @@ def parse(
             score = kind.normalise(float(value), kind.unit, where)
         except measures.MeasurementError as error:
             raise outcome.Invalid(str(error), error.field, code="value") from None
-        return [reading.Reading(patient_id, kind.id, reading.millis(authored), score)]
+        return [reading.Reading(patient_id, kind.id, ts, score)]
     raise outcome.Invalid(
         "the total score (item with linkId 'total') is required",
         "QuestionnaireResponse.item",

@@ -24,6 +24,8 @@ _DATE = re.compile(
     r"(Z|[+-]\d{2}:\d{2})?)?)?)?"
 )
 MAX_COUNT = 1000
+#: `k{kind}-t{ts}`: ASCII digits within SMALLINT and BIGINT ("²".isdigit() is true in Python)
+_CURSOR = re.compile(r"k([0-9]{1,4})-t(-?[0-9]{1,18})")
 
 
 def _range(text: str) -> tuple[str, int, int]:
@@ -60,9 +62,10 @@ def _range(text: str) -> tuple[str, int, int]:
                 start += dt.timedelta(milliseconds=int(float(fraction) * 1000))
                 step = dt.timedelta(milliseconds=1)
             end = start + step
-    except ValueError as error:
+        bounds = reading.millis(start), reading.millis(end)
+    except (ValueError, OverflowError) as error:
         raise outcome.Invalid(f"date {text!r}: {error}", "date", status=400) from None
-    return prefix or "eq", reading.millis(start), reading.millis(end)
+    return prefix or "eq", *bounds
 
 
 def dates(values: Sequence[str]) -> tuple[int | None, int | None]:
@@ -124,10 +127,10 @@ def patient(values: Sequence[str]) -> int:
 def cursor(value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None
-    kind, _, ts = value.partition("-t")
-    if not kind.startswith("k") or not kind[1:].isdigit() or not ts.lstrip("-").isdigit():
+    found = _CURSOR.fullmatch(value)
+    if found is None:
         raise outcome.Invalid(f"_cursor {value!r} is not a page cursor", "_cursor", status=400)
-    return int(kind[1:]), int(ts)
+    return int(found.group(1)), int(found.group(2))
 
 
 def cursor_text(key: tuple[int, int]) -> str:
@@ -135,11 +138,12 @@ def cursor_text(key: tuple[int, int]) -> str:
 
 
 def count(value: str | None) -> int:
+    """The page size of `_count` (0: the count only, `total` without entries)."""
     if value is None:
         return 100
-    if not value.isdigit():
+    if not value.isascii() or not value.isdigit():
         raise outcome.Invalid(f"_count {value!r} is not a number", "_count", status=400)
-    return max(1, min(int(value), MAX_COUNT))
+    return min(int(value), MAX_COUNT)
 
 
 def query(params: dict[str, list[str]], table: measures.Table) -> fhir_observations.Query:

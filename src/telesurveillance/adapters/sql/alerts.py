@@ -32,6 +32,26 @@ def _active(day: dt.date) -> sa.ColumnElement[bool]:
     return sa.and_(p.starts_on <= day, sa.or_(p.stopped_on.is_(None), p.stopped_on > day))
 
 
+def _before_horizon(conn: sa.Connection, lasts: dict[int, dict[int, int]], horizon_ms: int) -> None:
+    """Replace every marker beyond `horizon_ms` (a reading dated in the future) by the last
+    reading at or before it, from the primary key (one seek per such marker: they are rare);
+    drop it when there is none."""
+    r = schema.readings.c
+    for patient_id, kinds in lasts.items():
+        for kind, ts in list(kinds.items()):
+            if ts <= horizon_ms:
+                continue
+            before = conn.execute(
+                sa.select(sa.func.max(r.ts)).where(
+                    r.patient_id == patient_id, r.kind == kind, r.ts <= horizon_ms
+                )
+            ).scalar_one_or_none()
+            if before is None:
+                del kinds[kind]
+            else:
+                kinds[kind] = int(before)
+
+
 class SqlAlerts:
     """`services.alerts.Store` and `SweepStore` over SQLAlchemy (SQLite or PostgreSQL)."""
 
@@ -99,7 +119,7 @@ class SqlAlerts:
     # --- the no-data sweep ----------------------------------------------------------------
 
     def silent_candidates(
-        self, day: dt.date, indications: Sequence[str]
+        self, day: dt.date, indications: Sequence[str], horizon_ms: int
     ) -> tuple[dict[int, service.Context], dict[int, dict[int, int]]]:
         p = schema.prises_en_charge.c
         lr = schema.last_readings.c
@@ -128,6 +148,7 @@ class SqlAlerts:
                 )
             ):
                 lasts[patient_id][kind] = ts
+            _before_horizon(conn, lasts, horizon_ms)
             for patient_id, rule_id, name, value in conn.execute(
                 sa.select(o.patient_id, o.rule_id, o.field, o.value)
             ):

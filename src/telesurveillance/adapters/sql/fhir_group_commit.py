@@ -23,13 +23,14 @@ import sqlalchemy as sa
 from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import database, fhir_observations, readings
 from telesurveillance.domain.measures import reading
+from telesurveillance.services import ingest
 
 log = logging.getLogger(__name__)
 
 #: Most requests in one transaction (bounds the latency of the last one).
 MAX_BATCH = 1024
 
-Item = tuple[Sequence[reading.Reading], "Future[readings.Stored]"]
+Item = tuple[Sequence[reading.Reading], ingest.Where, "Future[readings.Stored]"]
 
 
 class GroupCommit:
@@ -40,11 +41,14 @@ class GroupCommit:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def submit(self, batch: Sequence[reading.Reading]) -> Future[readings.Stored]:
-        """Store `batch` in the next group; the future resolves after its commit."""
+    def submit(
+        self, batch: Sequence[reading.Reading], where: ingest.Where = ingest.OBSERVATION
+    ) -> Future[readings.Stored]:
+        """Store `batch` in the next group; the future resolves after its commit (`where`
+        locates a refusal in the request's resource)."""
         future: Future[readings.Stored] = Future()
         self._start()
-        self._queue.put((batch, future))
+        self._queue.put((batch, where, future))
         return future
 
     def close(self) -> None:
@@ -81,28 +85,26 @@ class GroupCommit:
                 return
 
     def _commit(self, group: list[Item]) -> None:
+        refused: dict[int, outcome.Invalid] = {}
         try:
             with database.writing(self.engine) as conn:
-                wanted = {r.patient_id for batch, _f in group for r in batch}
-                known = fhir_observations.known_patients(conn, wanted)
-                good = [(b, f) for b, f in group if all(r.patient_id in known for r in b)]
-                stored = readings.store(conn, [r for batch, _f in good for r in batch])
+                wanted = {r.patient_id for batch, _w, _f in group for r in batch}
+                births = fhir_observations.patients(conn, wanted)
+                for i, (batch, where, _f) in enumerate(group):
+                    error = fhir_observations.refusal(batch, births, where)
+                    if error is not None:
+                        refused[i] = error
+                good = [r for i, (b, _w, _f) in enumerate(group) if i not in refused for r in b]
+                stored = readings.store(conn, good)
         except Exception as error:  # nothing of the group is stored
             log.exception("group commit of %d requests failed", len(group))
-            for _batch, future in group:
+            for _batch, _where, future in group:
                 future.set_exception(error)
             return
         new = set(stored.new)
-        for batch, future in group:
-            missing = sorted({r.patient_id for r in batch} - known)
-            if missing:
-                future.set_exception(
-                    outcome.Invalid(
-                        f"unknown patient Patient/{missing[0]}: create the Patient first",
-                        "Observation.subject",
-                        code="not-found",
-                    )
-                )
+        for i, (batch, _where, future) in enumerate(group):
+            if i in refused:
+                future.set_exception(refused[i])
                 continue
             mine = tuple(r for r in dict.fromkeys(batch) if r in new)
             new.difference_update(mine)  # the same reading in two requests: the second is a retry

@@ -1,15 +1,19 @@
 """Observations over `readings`: durable idempotent writes, read by id, search with keyset paging.
 
 `readings` has no foreign key to `patients` (it would cost an index lookup per row on the bulk
-path), so every write first checks that its patients exist, in the same transaction.
+path), so every write first looks its patients up, in the same transaction: they must exist,
+and no reading may be dated before its patient's birth (the birth dates come with the same
+query, so this costs nothing per reading).
 A panel (blood pressure) is read back as one Observation when all its components are stored at
 the same instant; its first component leads, the others are joined on the instant.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -17,34 +21,45 @@ from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import database, readings, schema
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.measures import table as measures
+from telesurveillance.services import ingest
 
 r = schema.readings.c
 
 
-def known_patients(conn: sa.Connection, patient_ids: set[int]) -> set[int]:
-    found: set[int] = set()
+def patients(conn: sa.Connection, patient_ids: set[int]) -> dict[int, dt.date]:
+    """The birth date of each of `patient_ids` that exists (one query per 1,000 ids)."""
+    found: dict[int, dt.date] = {}
     ordered = sorted(patient_ids)
+    p = schema.patients.c
     for start in range(0, len(ordered), 1000):
         part = ordered[start : start + 1000]
-        p = schema.patients.c
-        found.update(conn.execute(sa.select(p.id).where(p.id.in_(part))).scalars())
+        rows = conn.execute(sa.select(p.id, p.birth_date).where(p.id.in_(part)))
+        found.update((int(key), born) for key, born in rows)
     return found
 
 
-def check_patients(conn: sa.Connection, batch: Sequence[reading.Reading]) -> None:
-    wanted = {x.patient_id for x in batch}
-    missing = sorted(wanted - known_patients(conn, wanted))
-    if missing:
-        raise outcome.Invalid(
-            f"unknown patient Patient/{missing[0]}: create the Patient first",
-            "Observation.subject",
-            code="not-found",
-        )
+def refusal(
+    batch: Sequence[reading.Reading], births: Mapping[int, dt.date], where: ingest.Where
+) -> outcome.Invalid | None:
+    """The refusal of one input whose patients were looked up (`patients`), or None."""
+    why = ingest.refusal(batch, births, where)
+    return None if why is None else outcome.Invalid(why.diagnostics, why.expression, code=why.code)
 
 
-def write(conn: sa.Connection, batch: Sequence[reading.Reading]) -> readings.Stored:
+def check_patients(
+    conn: sa.Connection, batch: Sequence[reading.Reading], where: ingest.Where = ingest.OBSERVATION
+) -> None:
+    """Refuse `batch` unless its patients exist and were born before its readings."""
+    error = refusal(batch, patients(conn, {x.patient_id for x in batch}), where)
+    if error is not None:
+        raise error
+
+
+def write(
+    conn: sa.Connection, batch: Sequence[reading.Reading], where: ingest.Where = ingest.OBSERVATION
+) -> readings.Stored:
     """Check the patients, then store (no commit here: the caller's transaction)."""
-    check_patients(conn, batch)
+    check_patients(conn, batch, where)
     return readings.store(conn, batch)
 
 
@@ -54,9 +69,9 @@ class SqlStore:
 
     engine: sa.Engine
 
-    def known_patients(self, patient_ids: set[int]) -> set[int]:
+    def patients(self, patient_ids: set[int]) -> dict[int, dt.date]:
         with self.engine.connect() as conn:
-            return known_patients(conn, patient_ids)
+            return patients(conn, patient_ids)
 
     def write(self, batch: Sequence[reading.Reading]) -> Sequence[reading.Reading]:
         with database.writing(self.engine) as conn:
@@ -86,14 +101,13 @@ class Query:
     since: int | None = None  # ts >= since
     until: int | None = None  # ts < until
     after: tuple[int, int] | None = None  # keyset: (kind, ts) strictly after
-    count: int = 100
+    count: int = 100  # 0: count only (`total`)
     panels: bool = True  # group panel components into one Observation
 
 
-def search(
-    conn: sa.Connection, query: Query, table: measures.Table
-) -> tuple[list[list[reading.Reading]], tuple[int, int] | None]:
-    """A page of Observations (each a list of readings) and the keyset of the next page."""
+def _statement(query: Query, table: measures.Table) -> tuple[Any, list[tuple[int, list[int]]]]:
+    """The Observations of `query` (ordered by kind and instant, no limit) and the panels it
+    groups: (leader kind, follower kinds)."""
     base = schema.readings.alias("base")
     b = base.c
     conditions = [b.patient_id == query.patient_id]
@@ -136,14 +150,22 @@ def search(
                     ),
                 )
                 columns.append(follower.c.value.label(f"v{other}"))
-    statement = (
-        sa.select(*columns)
-        .select_from(joins)
-        .where(*conditions)
-        .order_by(b.kind, b.ts)
-        .limit(query.count + 1)
-    )
-    rows = conn.execute(statement).all()
+    statement = sa.select(*columns).select_from(joins).where(*conditions).order_by(b.kind, b.ts)
+    return statement, panel_joins
+
+
+def total(conn: sa.Connection, query: Query, table: measures.Table) -> int:
+    """How many Observations `query` finds (a panel counts once): the count-only search."""
+    found = _statement(query, table)[0].order_by(None).subquery()
+    return int(conn.execute(sa.select(sa.func.count()).select_from(found)).scalar_one())
+
+
+def search(
+    conn: sa.Connection, query: Query, table: measures.Table
+) -> tuple[list[list[reading.Reading]], tuple[int, int] | None]:
+    """A page of Observations (each a list of readings) and the keyset of the next page."""
+    statement, panel_joins = _statement(query, table)
+    rows = conn.execute(statement.limit(query.count + 1)).all()
     more = len(rows) > query.count
     rows = rows[: query.count]
     found: list[list[reading.Reading]] = []

@@ -106,18 +106,43 @@ def search(
 ) -> list[sa.Row[Any]]:
     """Rows matching the FHIR search parameters `params` (already split from `_count`)."""
     c = entity.table.c
+    query = sa.select(entity.table).where(*_where(entity, params)).order_by(c.id).limit(count)
+    return list(conn.execute(query).all())
+
+
+def count(conn: sa.Connection, entity: Entity, params: Mapping[str, str]) -> int:
+    """How many rows match `params` (the count-only search)."""
+    query = sa.select(sa.func.count()).select_from(entity.table).where(*_where(entity, params))
+    return int(conn.execute(query).scalar_one())
+
+
+#: The escape character of LIKE patterns: a `%` or `_` searched for is a character, never a
+#: wildcard (`name=%` must not match every patient).
+_ESCAPE = "\\"
+
+
+def _like(value: str) -> str:
+    """`value` as a literal inside a LIKE pattern."""
+    return (
+        value.replace(_ESCAPE, _ESCAPE * 2).replace("%", _ESCAPE + "%").replace("_", _ESCAPE + "_")
+    )
+
+
+def _where(entity: Entity, params: Mapping[str, str]) -> list[sa.ColumnElement[bool]]:
+    c = entity.table.c
     where: list[sa.ColumnElement[bool]] = []
     for name, value in params.items():
         if name == "_id":
-            where.append(c.id == (int(value) if value.isdigit() else -1))
+            where.append(c.id == _key(value))
         elif name == "identifier":
             where.append(_identifier(entity, value))
         elif name in ("family", "name") and "family" in c:
-            pattern = value.lower() + "%"
+            pattern = _like(value.lower()) + "%"
             fields = [c.family] + ([c.given] if name == "name" else [])
-            where.append(sa.or_(*(sa.func.lower(f).like(pattern) for f in fields)))
+            where.append(sa.or_(*(sa.func.lower(f).like(pattern, escape=_ESCAPE) for f in fields)))
         elif name == "name" and "name" in c:
-            where.append(sa.func.lower(c.name).like("%" + value.lower() + "%"))
+            pattern = "%" + _like(value.lower()) + "%"
+            where.append(sa.func.lower(c.name).like(pattern, escape=_ESCAPE))
         elif name == "birthdate" and entity is PATIENT:
             where.append(c.birth_date == _date(value))
         elif name == "gender" and entity is PATIENT:
@@ -133,8 +158,7 @@ def search(
                 status=400,
                 code="not-supported",
             )
-    query = sa.select(entity.table).where(*where).order_by(c.id).limit(count)
-    return list(conn.execute(query).all())
+    return where
 
 
 def _identifier(entity: Entity, token: str) -> sa.ColumnElement[bool]:
@@ -161,7 +185,10 @@ def _identifier(entity: Entity, token: str) -> sa.ColumnElement[bool]:
 
 
 def _key(value: str) -> int:
-    return int(value) if value.isdigit() else -1
+    """A surrogate key from its decimal text; -1 (no row) for anything else ("²".isdigit()
+    is true in Python, and a key beyond 64 bits is none of ours)."""
+    ok = value.isascii() and value.isdigit() and len(value) <= 18
+    return int(value) if ok else -1
 
 
 def _date(value: str) -> dt.date:

@@ -6,7 +6,9 @@ The table is data (`measurements.yaml`), not if-chains: adding a kind is adding 
 from __future__ import annotations
 
 import functools
+import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -63,6 +65,8 @@ class Panel:
     name: str
     label: str
     components: tuple[str, ...]
+    #: each component's value is at least the next one's (systolic ≥ diastolic)
+    descending: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,33 @@ class Table:
     def panel_of(self, component_code: str) -> Panel | None:
         return next((p for p in self.panels if component_code in p.components), None)
 
+    @functools.cached_property
+    def ordered(self) -> tuple[tuple[Kind, Kind], ...]:
+        """(higher, lower) kinds of the ordered panels: the lower must not exceed the higher
+        at the same instant (diastolic above systolic is refused)."""
+        pairs = []
+        for panel in self.panels:
+            if panel.descending:
+                kinds = [self._by_loinc[c] for c in panel.components]
+                pairs += list(itertools.pairwise(kinds))
+        return tuple(pairs)
+
+    def disorder(self, values: Mapping[int, float]) -> tuple[Kind, Kind] | None:
+        """The first (higher, lower) pair out of order among `values` (kind id → value at one
+        instant of one patient), or None."""
+        for higher, lower in self.ordered:
+            if higher.id in values and lower.id in values and values[lower.id] > values[higher.id]:
+                return higher, lower
+        return None
+
+
+def disorder_text(higher: Kind, lower: Kind, values: Mapping[int, float]) -> str:
+    """The refusal of an out-of-order pair (`Table.disorder`)."""
+    return (
+        f"{lower.label} {values[lower.id]:g} {lower.unit} is above the "
+        f"{higher.label.lower()} {values[higher.id]:g} {higher.unit} at the same instant"
+    )
+
 
 def _kind(raw: dict[str, Any]) -> Kind:
     low, high = raw["plausible"]
@@ -121,7 +152,13 @@ def parse(text: str) -> Table:
         if kind.unit not in kind.units or kind.units[kind.unit] != (1.0, 0.0):
             raise ValueError(f"measurement table: {kind.name}'s canonical unit must map to [1, 0]")
     panels = tuple(
-        Panel(str(p["loinc"]), str(p["name"]), str(p["label"]), tuple(p["components"]))
+        Panel(
+            str(p["loinc"]),
+            str(p["name"]),
+            str(p["label"]),
+            tuple(p["components"]),
+            p.get("descending", False) is True,
+        )
         for p in raw.get("panels", [])
     )
     for panel in panels:

@@ -34,6 +34,12 @@ class Regulation:
         """The timeline of `name`, untyped (for display and checks)."""
         return self._timelines[name]
 
+    def common_law_start(self) -> dt.date:
+        """The first day any parameter is in force: the start of the LATM common law (1 July
+        2023 in the packaged data). Before it no LATM rule applies, so no reading of a prise en
+        charge can be older (`domain.measures.instants`)."""
+        return min(t.entries[0].since for t in self if t.entries)
+
     def names(self) -> list[str]:
         return sorted(self._timelines)
 
