@@ -53,3 +53,13 @@ def first_period_starting_on_or_after(starts_on: dt.date, day: dt.date, length_d
     """The smallest period number whose first day is on or after `day` (at least 1)."""
     offset = (day - starts_on).days
     return max(1, -(-offset // length_days) + 1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months later, clamped to the month's last day (for texts
+    that count in months or years, e.g. the PECAN year: 30 October 2023 → 30 October 2024)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    last = (following - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
