@@ -6,7 +6,9 @@ from SQL's truncating division for days before the start: keep it here, tested o
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -47,6 +49,14 @@ def period(starts_on: dt.date, number: int, length_days: int) -> Period:
 def period_number(starts_on: dt.date, day: dt.date, length_days: int) -> int:
     """The number of the period holding `day`; 0 or less for days before the start (floored)."""
     return (day - starts_on).days // length_days + 1
+
+
+def days_per_period(
+    starts_on: dt.date, days: Iterable[dt.date], length_days: int
+) -> collections.Counter[int]:
+    """Period number → how many of `days` fall in it, with `period_number`'s arithmetic in one
+    pass (days before the start land on 0 or less): the engine counts every stream's days."""
+    return collections.Counter([(day - starts_on).days // length_days + 1 for day in days])
 
 
 def first_period_starting_on_or_after(starts_on: dt.date, day: dt.date, length_days: int) -> int:

@@ -6,7 +6,6 @@ clock and no store. A period is judged once its last day is before `as_of` (B2, 
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
@@ -43,9 +42,7 @@ def judge(
         pec.starts_on, pec.prescriptions, length, max_months, indication_max
     )
     # Days with data per period number, counted once (days before the start land on 0 or less).
-    per_period = collections.Counter(
-        calendar.period_number(pec.starts_on, day, length) for day in situation.days_with_data
-    )
+    per_period = calendar.days_per_period(pec.starts_on, situation.days_with_data, length)
     verdicts: list[verdict.PeriodVerdict] = []
     previous: tuple[int, int] | None = None
     majorated = 0

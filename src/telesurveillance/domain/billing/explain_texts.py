@@ -60,8 +60,7 @@ SENTENCES: Final[dict[str, tuple[str, str]]] = {
     "eligibility.criteria:unknown_group": (
         "le groupe de patients attesté à l'inclusion ne figure pas dans la liste en vigueur "
         "pour cette activité",
-        "the patient group attested at inclusion is not in the listing in force for this "
-        "activity",
+        "the patient group attested at inclusion is not in the listing in force for this activity",
     ),
     "prerequisite.ars_declaration:none": (
         "aucun récépissé de déclaration de l'activité à l'ARS",

@@ -6,6 +6,7 @@ auditor sees all the reasons a period is not due, not only the first.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from telesurveillance.domain import calendar
@@ -71,13 +72,21 @@ def eligibility(ctx: Ctx, under_pecan: bool) -> None:
     as far as the platform computes it (age, sex) — the same `eligibilite` data as the inclusion.
     Under PECAN before the listing, the first listed population of the activity is used."""
     pec = ctx.situation.prise_en_charge
-    found = ctx.regulation.indication(pec.indication, "eligibilite", records.Eligibilite)
-    dated = found.at_or_first(ctx.day) if under_pecan else found.get(ctx.day)
+    name = f"indications.{pec.indication.value}.eligibilite"
+    day = ctx.day
+    found = ctx.regulation.any(name)
+    dated = found.get(day)
+    if dated is None and under_pecan:
+        dated = found.at_or_first(day)
     if dated is None:  # activity not listed: `listing` says so
         return
+    population: records.Eligibilite = dated.value
+    bounded = population.age_minimum is not None or population.age_maximum is not None
+    if not bounded and population.sexe is None and pec.attested is None:
+        return  # nothing the platform can check for this population
+    ctx.read(dated)
     patient = ctx.situation.patient
-    population = ctx.read(dated)
-    bounds = pathway_eligibility.out_of_bounds(population, patient.born_on, ctx.day, patient.sex)
+    bounds = pathway_eligibility.out_of_bounds(population, patient.born_on, day, patient.sex)
     if pec.attested is not None:
         _attested(ctx, population, pec.attested)
     for bound in bounds:
@@ -147,15 +156,19 @@ def certificate(ctx: Ctx) -> None:
     if not ctx.param("dmn.certificat_ans_obligatoire", bool):
         return
     dmn = ctx.situation.dmn
-    span: dict[str, verdict.Fact] = {
-        "since": dmn.certified_from,
-        "until": dmn.certified_until,
-        "day": ctx.day,
-    }
-    if not dmn.certified_on(ctx.day):
-        ctx.fail("prerequisite.certificate", _certificate_span(dmn), **span)
+    day = ctx.day
+    if not dmn.certified_on(day):
+        ctx.fail("prerequisite.certificate", _certificate_span(dmn), **_span(dmn, day))
     elif dmn.certified_until is not None and dmn.certified_until < ctx.period.last_day:
-        ctx.note("prerequisite.certificate_expires_in_period", _certificate_span(dmn), **span)
+        ctx.note(
+            "prerequisite.certificate_expires_in_period",
+            _certificate_span(dmn),
+            **_span(dmn, day),
+        )
+
+
+def _span(dmn: model.Dmn, day: dt.date) -> dict[str, verdict.Fact]:
+    return {"since": dmn.certified_from, "until": dmn.certified_until, "day": day}
 
 
 def _certificate_span(dmn: model.Dmn) -> str:
@@ -172,6 +185,8 @@ def prescription(ctx: Ctx, covered: dict[int, coverage.Covered]) -> None:
         ctx.fail("prescription.not_covered")
         return
     rx = found.prescription
+    if found.over_indication_max is None and not found.over_cap:
+        return
     written = f"prescribed on {rx.prescribed_on.isoformat()} for {rx.months} months"
     if found.over_indication_max is not None:
         ctx.note(
