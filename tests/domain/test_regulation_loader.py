@@ -302,7 +302,9 @@ def test_check_says_why_a_value_is_still_to_confirm() -> None:
         for f in check.check(store.packaged(), dt.date(2026, 11, 29))
         if f.severity is check.Severity.INFO
     }
-    assert "no official source read, only: Lilly France" in infos["indications.diabete.prescription"]
+    assert (
+        "no official source read, only: Lilly France" in infos["indications.diabete.prescription"]
+    )
     assert "project choice where the sources are silent" in infos["pecan.decisions"]
 
 

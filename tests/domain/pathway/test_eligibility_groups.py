@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from telesurveillance.domain.pathway import eligibility, refusals
+from telesurveillance.domain.billing import model
+from telesurveillance.domain.pathway import eligibility, prescription, refusals
 from telesurveillance.domain.regulation import catalogue, records, store
 
 Ind = catalogue.Indication
@@ -23,7 +24,9 @@ def _hf(*criteres: str) -> eligibility.Attestation:
 
 
 def _include_hf(regulation: store.Regulation, attestation: eligibility.Attestation) -> None:
-    eligibility.check(regulation, Ind.INSUFFISANCE_CARDIAQUE, attestation, dt.date(1950, 1, 1), START)
+    eligibility.check(
+        regulation, Ind.INSUFFISANCE_CARDIAQUE, attestation, dt.date(1950, 1, 1), START
+    )
 
 
 def test_heart_failure_a_recent_hospitalisation_alone_is_enough(
@@ -77,7 +80,9 @@ def test_a_condition_is_exactly_one_of_criterion_any_of_all_of() -> None:
 def _respiratory(regulation: store.Regulation, born_on: dt.date) -> None:
     attestation = eligibility.Attestation(
         "oxygenotherapie",
-        frozenset({"Insuffisance respiratoire chronique", "Oxygénothérapie de court ou long terme"}),
+        frozenset(
+            {"Insuffisance respiratoire chronique", "Oxygénothérapie de court ou long terme"}
+        ),
     )
     eligibility.check(regulation, Ind.INSUFFISANCE_RESPIRATOIRE, attestation, born_on, START)
 
@@ -126,3 +131,13 @@ def test_diabetes_has_no_age_bound(regulation: store.Regulation) -> None:
     found = regulation.indication(Ind.DIABETE, "eligibilite", records.Eligibilite)
     population = found.at(START).value
     assert eligibility.out_of_bounds(population, dt.date(2020, 1, 1), START) == ()
+
+
+def test_the_renewal_date_follows_the_indication_s_maximum_as_billing_does(
+    regulation: store.Regulation,
+) -> None:
+    six_months = (model.Prescription(START, 6),)
+    diabetes = prescription.coverage_end(regulation, START, six_months, Ind.DIABETE)
+    heart = prescription.coverage_end(regulation, START, six_months, Ind.INSUFFISANCE_CARDIAQUE)
+    assert diabetes == START + dt.timedelta(days=90)  # 3 months, the diabetes maximum
+    assert heart == START + dt.timedelta(days=180)
