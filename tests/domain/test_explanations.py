@@ -83,7 +83,8 @@ def test_a_minor_in_respiratory_telemonitoring_is_explained_with_the_age_and_the
 def test_lines_give_the_amounts_in_the_reader_s_language() -> None:
     lines = _first(_situation(), FR).lines
     assert lines[0] == (
-        "Forfait opérateur TVB × 1 : 28,00\u00a0€ (AMO 16,80\u00a0€, ticket modérateur 11,20\u00a0€)"
+        "Forfait opérateur TVB × 1 : 28,00\u00a0€ (AMO 16,80\u00a0€, "
+        "ticket modérateur 11,20\u00a0€)"
     )
     assert lines[1].endswith("— montant à confirmer")  # base amount of the benefit, from April 2024
     assert _first(_situation(), EN).lines[0] == (
@@ -113,7 +114,8 @@ def test_every_rule_has_a_sentence_in_french_and_in_english() -> None:
     covered = {key.split(":")[0] for key in explain_texts.SENTENCES}
     assert set(catalogue.RULE_IDS) <= covered
     for key, (french, english) in explain_texts.SENTENCES.items():
-        assert french.strip() and english.strip(), key
+        assert french.strip(), key
+        assert english.strip(), key
         assert re.findall(r"{(\w+)}", french) == re.findall(r"{(\w+)}", english) or key in {
             "technique.amount_unknown:derogatoire",
             "eligibility.criteria:unmet",
@@ -148,7 +150,8 @@ def test_explanations_carry_no_raw_key_and_no_english_in_french(
         for lang, foreign in ((FR, ENGLISH), (EN, FRENCH)):
             e = explain.period(period, lang)
             for text in (e.heading, *e.decision, *e.lines, *e.notes, e.to_confirm or ""):
-                assert "{" not in text and "}" not in text, text
+                assert "{" not in text, text
+                assert "}" not in text, text
                 assert not RULE_ID.search(text), text
                 assert not SNAKE.search(text), text
                 assert not foreign.search(text), (lang, text)
