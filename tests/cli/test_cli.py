@@ -50,6 +50,24 @@ def test_billing_case_check_fails_when_an_expected_amount_differs(tmp_path: Path
     assert "0 passed, 1 failed, 0 invalid" in result.stdout
 
 
+def test_billing_case_explain_prints_the_deciding_sentence_in_french_by_default() -> None:
+    zero = CASES / "project" / "35_zero_data_then_insufficient_previous.yaml"
+    result = _run("billing", "case", "--explain", str(zero))
+    assert result.exit_code == 0, _both(result)
+    assert "Période 2 — du 3 juillet 2024 au 1er août 2024 : non facturable" in result.stdout
+    assert "aucune donnée transmise pendant la période — non facturable" in result.stdout
+    assert "30 jours avec données sur 30 attendus (seuil : 15) — forfait dû" in result.stdout
+    assert "Textes officiels :" in result.stdout
+    assert '"periods"' not in result.stdout  # text, not JSON
+
+
+def test_billing_case_explain_in_english() -> None:
+    result = _run("billing", "case", "--explain", "--lang", "en", str(CASE))
+    assert result.exit_code == 0, _both(result)
+    assert "Period 1 — 3 June 2024 to 2 July 2024: billable" in result.stdout
+    assert "Official texts:" in result.stdout
+
+
 def test_billing_case_refuses_a_file_with_an_unknown_key(tmp_path: Path) -> None:
     bad = tmp_path / "unknown_key.yaml"
     bad.write_text(CASE.read_text(encoding="utf-8") + "surprise_key: 1\n", encoding="utf-8")
@@ -121,7 +139,7 @@ def test_regulation_show_exits_1_when_nothing_is_in_force() -> None:
 
 
 def test_regulation_check_passes_on_a_fresh_review_date() -> None:
-    result = _run("regulation", "check", "--today", "2026-11-23")
+    result = _run("regulation", "check", "--today", "2026-11-29")
     assert result.exit_code == 0, _both(result)
     assert "0 error(s)" in result.stdout
 
@@ -139,7 +157,7 @@ def test_demo_builds_a_synthetic_database_and_prints_the_log_ins(tmp_path: Path)
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     result = runner.invoke(
         app,
-        ["demo", "--no-serve", "--patients", "7", "--today", "2026-11-23"],
+        ["demo", "--no-serve", "--patients", "7", "--today", "2026-11-29"],
         env={"TELESURVEILLANCE_DATABASE_URL": url},
     )
     assert result.exit_code == 0, _both(result)

@@ -193,3 +193,34 @@ def test_split_always_adds_up_to_the_amount(amount: Decimal, rate: Decimal) -> N
     assert _two_decimals(amo)
     assert _two_decimals(rest)
     assert Decimal(0) <= amo <= amount
+
+
+# --- calendar months (PECAN year) ------------------------------------------------------------
+
+
+def test_a_year_of_months_lands_on_the_same_day() -> None:
+    assert calendar.add_months(dt.date(2023, 10, 30), 12) == dt.date(2024, 10, 30)
+
+
+def test_adding_a_month_to_the_31st_clamps_to_the_last_day_of_a_short_month() -> None:
+    assert calendar.add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+    assert calendar.add_months(dt.date(2023, 1, 31), 1) == dt.date(2023, 2, 28)
+
+
+def test_adding_months_crosses_the_year_end() -> None:
+    assert calendar.add_months(dt.date(2023, 12, 15), 1) == dt.date(2024, 1, 15)
+    assert calendar.add_months(dt.date(2023, 11, 30), 14) == dt.date(2025, 1, 30)
+
+
+def test_days_per_period_counts_each_day_in_its_period_on_both_sides_of_a_boundary() -> None:
+    start = dt.date(2024, 6, 3)
+    days = [
+        dt.date(2024, 6, 2),  # the day before the start: period 0
+        start,
+        dt.date(2024, 7, 2),  # last day of period 1
+        dt.date(2024, 7, 3),  # first day of period 2
+    ]
+    counted = calendar.days_per_period(start, days, 30)
+    assert counted == {0: 1, 1: 2, 2: 1}
+    for day in days:
+        assert calendar.period_number(start, day, 30) in counted

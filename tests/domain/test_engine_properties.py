@@ -18,6 +18,13 @@ FIRST_START = dt.date(2023, 3, 1)
 LAST_START = dt.date(2025, 6, 30)
 MAX_SPAN_DAYS = 600
 MAJORABLE = {catalogue.Indication.INSUFFISANCE_CARDIAQUE, catalogue.Indication.DIABETE}
+HF_CRITERIA = (
+    "Hospitalisation pour décompensation cardiaque dans les 12 derniers mois",
+    "Classe NYHA ≥ II",
+    "BNP > 100 pg/ml",
+    "NT-proBNP > 1000 pg/ml",
+    "Diabète de type 1",
+)
 
 PROPERTY = settings(max_examples=150, deadline=None)
 
@@ -83,9 +90,15 @@ def situations(draw: st.DrawFn) -> model.Situation:
         file_active=draw(st.one_of(st.none(), st.integers(0, 3000))),
     )
     patient = model.Patient(
-        born_on=dt.date(1950, 1, 1),
+        # Now and then a teenager around the 18-year bound of some listings.
+        born_on=(
+            dt.date(1950, 1, 1)
+            if _usually(draw)
+            else starts_on - dt.timedelta(days=draw(st.integers(16 * 365, 19 * 365)))
+        ),
         coverage=draw(st.sampled_from(list(model.Coverage))),
         died_on=None if _usually(draw) else _day_near(draw, starts_on, 30, MAX_SPAN_DAYS),
+        sex=draw(st.sampled_from([None, *records.Sexe])),
     )
     prescription = model.Prescription(
         prescribed_on=_day_near(draw, starts_on, 30, 0), months=draw(st.integers(1, 18))
@@ -110,6 +123,14 @@ def situations(draw: st.DrawFn) -> model.Situation:
         pecan=not _usually(draw),
         majorations=tuple(majorations),
         stopped_on=None if _usually(draw) else _day_near(draw, starts_on, 10, 500),
+        attested=(
+            None
+            if _usually(draw)
+            else model.Attested(
+                draw(st.sampled_from(["ic_chronique", "dt1", "inconnu"])),
+                frozenset(draw(st.sets(st.sampled_from(HF_CRITERIA)))),
+            )
+        ),
     )
     return model.Situation(
         operateur=operateur,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from telesurveillance.domain.regulation import check, loader, records, store, timeline
+from telesurveillance.domain.regulation import catalogue, check, loader, records, store, timeline
 
 CITE = """
     cite:
@@ -232,7 +232,7 @@ def test_check_flags_a_gap_between_two_values() -> None:
 
 
 def test_check_finds_no_error_in_the_packaged_data_when_freshly_reviewed() -> None:
-    findings = check.check(store.packaged(), dt.date(2026, 11, 23))
+    findings = check.check(store.packaged(), dt.date(2026, 11, 29))
     assert [f for f in findings if f.severity is check.Severity.ERROR] == []
 
 
@@ -246,3 +246,72 @@ def test_at_or_first_gives_the_first_value_before_it_and_the_current_value_after
     assert tl.at_or_first(dt.date(2023, 7, 1)).value == 30
     with pytest.raises(timeline.NotInForce):
         tl.at(dt.date(2023, 6, 30))
+
+
+# --- eligibility groups, PECAN decisions, why a value is still to confirm -------------------
+
+
+def _eligibility(conditions: str) -> str:
+    value = (
+        "    value:\n"
+        "      sous_populations:\n"
+        "      - id: g\n"
+        "        libelle: Groupe\n"
+        f"        conditions:\n{conditions}"
+        "        donnees_requises: []\n"
+        "      exclusions: []\n"
+    )
+    return _file("  2024-01-01:\n" + value + CITE.lstrip("\n"), type_name="eligibilite")
+
+
+def test_loader_reads_any_of_and_all_of_groups() -> None:
+    text = _eligibility(
+        "          any_of:\n"
+        "          - critere: A\n"
+        "          - all_of:\n"
+        "            - critere: B\n"
+        "            - critere: C\n"
+    )
+    tl = loader.load_timeline("test.eligibilite", text, "eligibilite", records.Eligibilite)
+    assert tl.entries[0].value.sous_populations[0].criteres == ("A", "B", "C")
+
+
+def test_loader_refuses_a_condition_that_is_both_a_criterion_and_a_group() -> None:
+    text = _eligibility("          critere: A\n          any_of:\n          - critere: B\n")
+    with pytest.raises(loader.RegulationError, match=r"conditions: a condition is exactly one"):
+        loader.load_timeline("test.eligibilite", text, "eligibilite", records.Eligibilite)
+
+
+def test_loader_refuses_an_unknown_key_in_a_condition() -> None:
+    text = _eligibility("          one_of:\n          - critere: B\n")
+    with pytest.raises(loader.RegulationError, match=r"unknown key\(s\) \['one_of'\]"):
+        loader.load_timeline("test.eligibilite", text, "eligibilite", records.Eligibilite)
+
+
+def test_every_pecan_decision_names_a_catalogue_activity() -> None:
+    decisions = store.packaged().any("pecan.decisions").entries
+    for entry in decisions:
+        for decision in entry.value:
+            assert catalogue.Indication(decision.indication)
+            assert decision.debut >= entry.since
+
+
+def test_check_says_why_a_value_is_still_to_confirm() -> None:
+    infos = {
+        f.name: f.message
+        for f in check.check(store.packaged(), dt.date(2026, 11, 29))
+        if f.severity is check.Severity.INFO
+    }
+    assert (
+        "no official source read, only: Lilly France" in infos["indications.diabete.prescription"]
+    )
+    assert "project choice where the sources are silent" in infos["pecan.decisions"]
+
+
+def test_the_four_listing_amounts_read_in_the_journal_officiel_are_confirmed() -> None:
+    regulation = store.packaged()
+    for code in ("1659468", "1654962", "1694358", "1668102"):
+        entry = regulation.get(f"forfaits.technique.codes.{code}", records.Money).entries[0]
+        assert not entry.to_confirm, code
+    heart = regulation.get("forfaits.technique.codes.1612544", records.Money).entries[0]
+    assert heart.to_confirm  # amount cut off in the copy read: press only

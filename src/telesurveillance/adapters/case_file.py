@@ -53,6 +53,7 @@ class PatientIn(_Model):
     born_on: Day
     coverage: model.Coverage
     died_on: Day | None = None
+    sex: records.Sexe | None = None  # project extension: female | male, checked when given
 
 
 class RenewalIn(_Model):
@@ -66,6 +67,13 @@ class MajorationIn(_Model):
     until: Day | None = None
 
 
+class EligibiliteIn(_Model):
+    """Project extension: the inclusion's attestation (sub-population, criteria attested)."""
+
+    sous_population: StrictStr
+    criteres: tuple[StrictStr, ...]
+
+
 class PriseEnChargeIn(_Model):
     indication: catalogue.Indication
     prescribed_on: Day
@@ -75,6 +83,7 @@ class PriseEnChargeIn(_Model):
     pecan: StrictBool = False
     majorations: tuple[MajorationIn, ...] = ()
     stopped_on: Day | None = None
+    eligibilite: EligibiliteIn | None = None
 
 
 class EveryDayIn(_Model):
@@ -138,6 +147,12 @@ def _days(items: tuple[EveryDayIn | DaysIn, ...]) -> frozenset[dt.date]:
     return frozenset(days)
 
 
+def _attested(found: EligibiliteIn | None) -> model.Attested | None:
+    if found is None:
+        return None
+    return model.Attested(found.sous_population, frozenset(found.criteres))
+
+
 def _situation(case: CaseIn) -> model.Situation:
     pec = case.prise_en_charge
     return model.Situation(
@@ -155,7 +170,9 @@ def _situation(case: CaseIn) -> model.Situation:
             latm_code=case.dmn.latm_code,
             file_active=case.dmn.file_active,
         ),
-        patient=model.Patient(case.patient.born_on, case.patient.coverage, case.patient.died_on),
+        patient=model.Patient(
+            case.patient.born_on, case.patient.coverage, case.patient.died_on, case.patient.sex
+        ),
         prise_en_charge=model.PriseEnCharge(
             indication=pec.indication,
             starts_on=pec.starts_on,
@@ -167,6 +184,7 @@ def _situation(case: CaseIn) -> model.Situation:
                 for m in pec.majorations
             ),
             stopped_on=pec.stopped_on,
+            attested=_attested(pec.eligibilite),
         ),
         days_with_data=_days(case.transmissions),
     )

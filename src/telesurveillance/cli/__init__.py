@@ -16,7 +16,7 @@ from telesurveillance.adapters import case_file, verdict_json
 from telesurveillance.cli import alerts, dashboard, ledger, pathway, security
 from telesurveillance.cli import store as store_commands
 from telesurveillance.domain import calendar
-from telesurveillance.domain.billing import engine, file_active
+from telesurveillance.domain.billing import engine, explain, file_active
 from telesurveillance.domain.regulation import catalogue, check, loader, records, store, timeline
 
 app = typer.Typer(
@@ -49,8 +49,16 @@ def billing_case(
     check_: Annotated[
         bool, typer.Option("--check", help="Compare with each case's `expect`.")
     ] = False,
+    explain_: Annotated[
+        bool,
+        typer.Option("--explain", help="Print each period's explanation instead of JSON."),
+    ] = False,
+    lang: Annotated[
+        explain.Lang, typer.Option("--lang", help="Language of the explanations.")
+    ] = explain.Lang.FR,
 ) -> None:
-    """Judge acceptance cases: print the verdicts as JSON, or check them against `expect`.
+    """Judge acceptance cases: print the verdicts as JSON (or explained, `--explain`), or check
+    them against `expect`.
 
     Exit codes: 0 all good; 1 a case differs from its expectation; 2 a file is not a valid case.
     """
@@ -69,6 +77,12 @@ def billing_case(
             invalid += 1
             continue
         judged = engine.judge(regulation, case.situation, case.as_of)
+        if explain_ and not check_:
+            out.print(f"{case.name}\n", highlight=False, markup=False)
+            out.print(
+                explain.render(explain.judgement(judged, lang)), highlight=False, markup=False
+            )
+            continue
         if not check_:
             results.append(verdict_json.judgement(case.name, judged))
             continue
@@ -80,7 +94,7 @@ def billing_case(
                 out.print(f"    {problem}", highlight=False)
         else:
             out.print(f"[green]PASS[/] {path}: {case.name}", highlight=False)
-    if not check_:
+    if not check_ and not explain_:
         document: Any = results[0] if len(files) == 1 and results else results
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:

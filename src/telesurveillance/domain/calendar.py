@@ -6,7 +6,9 @@ from SQL's truncating division for days before the start: keep it here, tested o
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -49,7 +51,25 @@ def period_number(starts_on: dt.date, day: dt.date, length_days: int) -> int:
     return (day - starts_on).days // length_days + 1
 
 
+def days_per_period(
+    starts_on: dt.date, days: Iterable[dt.date], length_days: int
+) -> collections.Counter[int]:
+    """Period number → how many of `days` fall in it, with `period_number`'s arithmetic in one
+    pass (days before the start land on 0 or less): the engine counts every stream's days."""
+    return collections.Counter([(day - starts_on).days // length_days + 1 for day in days])
+
+
 def first_period_starting_on_or_after(starts_on: dt.date, day: dt.date, length_days: int) -> int:
     """The smallest period number whose first day is on or after `day` (at least 1)."""
     offset = (day - starts_on).days
     return max(1, -(-offset // length_days) + 1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months later, clamped to the month's last day (for texts
+    that count in months or years, e.g. the PECAN year: 30 October 2023 → 30 October 2024)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    last = (following - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))

@@ -44,19 +44,36 @@ def coefficient(ctx: Ctx, niveau: int, already_majorated: int) -> Decimal:
     if attested is None:
         return ONE
     if niveau != 2:
-        ctx.note("majoration.not_eligible", "majorations apply to the level-2 forfait only")
+        ctx.note(
+            "majoration.not_eligible",
+            "majorations apply to the level-2 forfait only",
+            cause="level",
+            level=attested.level.value,
+        )
         return ONE
     indication = ctx.situation.prise_en_charge.indication
     rules = ctx.param(f"indications.{indication.value}.majoration", records.MajorationRules)
     if not rules.eligible:
-        ctx.note("majoration.not_eligible", indication.value)
+        ctx.note(
+            "majoration.not_eligible",
+            indication.value,
+            cause="indication",
+            indication=indication.value,
+            level=attested.level.value,
+        )
         return ONE
     coef = ctx.dated(MAJORATION_PARAMS[attested.level])
     if coef is None:
-        ctx.note("majoration.not_in_force", f"level {attested.level.value}")
+        ctx.note(
+            "majoration.not_in_force", f"level {attested.level.value}", level=attested.level.value
+        )
         return ONE
     if already_majorated >= rules.max_periods:
-        ctx.note("majoration.cap_reached", f"{already_majorated} majorated periods")
+        ctx.note(
+            "majoration.cap_reached",
+            f"{already_majorated} majorated periods",
+            count=already_majorated,
+        )
         return ONE
     value: Decimal = ctx.read(coef)
     return value
@@ -78,7 +95,8 @@ def amo_rate(ctx: Ctx) -> Decimal:
 def technique_amount(ctx: Ctx, inscription: records.Inscription) -> Decimal | None:
     """R23: the amount published for the DMN's LATM code on the reference day (the execution
     date); without one, the base amount of the DMN's expected benefit at the lowest file-active
-    tier; `None` when no encoded figure applies (derogatory tariff, higher file-active tier)."""
+    tier; `None` when no encoded figure applies (derogatory tariff, PECAN compensation, higher
+    file-active tier), said in a note: the grid is never the source of a billed amount."""
     ctx.param("forfaits.technique.jour_de_reference", str)
     dmn = ctx.situation.dmn
     if dmn.latm_code in catalogue.LATM_CODES:
@@ -87,16 +105,43 @@ def technique_amount(ctx: Ctx, inscription: records.Inscription) -> Decimal | No
             amount: Decimal = ctx.read(published)
             return amount
     if inscription.forfait_technique is records.TechniqueTariff.DEROGATOIRE:
-        ctx.note("technique.amount_unknown", "derogatory tariff not encoded")
+        _derogatory(ctx)
+        return None
+    if inscription.forfait_technique is records.TechniqueTariff.COMPENSATION_PECAN:
+        ctx.note("technique.amount_unknown", "PECAN compensation not encoded", cause="pecan")
         return None
     grid = ctx.regulation.get("forfaits.technique.grille_file_active", records.FileActiveGrid)
     lowest = grid.at(ctx.day).value.paliers[0]
     if dmn.file_active is not None and lowest.a is not None and dmn.file_active > lowest.a:
-        ctx.note("technique.amount_unknown", f"file active {dmn.file_active} above {lowest.a}")
+        ctx.note(
+            "technique.amount_unknown",
+            f"file active {dmn.file_active} above {lowest.a}",
+            cause="file_active",
+            file_active=dmn.file_active,
+            tier_top=lowest.a,
+        )
         return None
     base = ctx.param("forfaits.technique.montants_de_base", records.AmountsByBenefit)
-    ctx.note("technique.base_amount", f"benefit: {dmn.benefit.value}")
+    ctx.note("technique.base_amount", f"benefit: {dmn.benefit.value}", benefit=dmn.benefit.value)
     return base.of(dmn.benefit)
+
+
+def _derogatory(ctx: Ctx) -> None:
+    """Implantable cardiac prostheses: a semester tariff by derogation (arrêté du 23 février
+    2024) whose amount, and its billing per 30-day period, could not be read: no amount."""
+    name = "forfaits.technique.protheses_cardiaques_implantables"
+    tariff = ctx.dated(name)
+    found: records.SemesterTariff | None = None if tariff is None else ctx.read(tariff)
+    decote = ctx.dated("forfaits.technique.decote_protheses_ex_lpp")
+    rate: Decimal | None = None if decote is None else ctx.read(decote)
+    ctx.note(
+        "technique.amount_unknown",
+        "derogatory tariff not encoded",
+        cause="derogatoire",
+        months=None if found is None else found.periodicite_mois,
+        minimum=None if found is None else found.montant_semestriel_minimal,
+        decote=rate,
+    )
 
 
 def line(

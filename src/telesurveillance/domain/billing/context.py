@@ -35,18 +35,27 @@ class PeriodContext:
     def param(self, name: str, tp: type[T]) -> T:
         return self.read(self.regulation.get(name, tp).at(self.day))
 
-    def _reason(self, rule: str, detail: str | None) -> verdict.Reason:
+    def _reason(
+        self, rule: str, detail: str | None, facts: dict[str, verdict.Fact]
+    ) -> verdict.Reason:
         # A rule's wording explains a refusal even for a day before the rule's first version.
         dated = self.regulation.rule_text(rule, self.day)
-        return verdict.Reason(rule, dated.value.texte, dated.value.text_en, dated.cite, detail)
+        return verdict.Reason(
+            rule,
+            dated.value.texte,
+            dated.value.text_en,
+            dated.cite,
+            detail,
+            tuple(sorted(facts.items())),
+        )
 
-    def fail(self, rule: str, detail: str | None = None) -> None:
-        """A blocking rule: the period is not billable."""
-        self.reasons.append(self._reason(rule, detail))
+    def fail(self, rule: str, detail: str | None = None, **facts: verdict.Fact) -> None:
+        """A blocking rule: the period is not billable. `facts` feed the explanations."""
+        self.reasons.append(self._reason(rule, detail, facts))
 
-    def note(self, rule: str, detail: str | None = None) -> None:
+    def note(self, rule: str, detail: str | None = None, **facts: verdict.Fact) -> None:
         """A point to review that does not block the period."""
-        self.notes.append(self._reason(rule, detail))
+        self.notes.append(self._reason(rule, detail, facts))
 
     def basis_list(self) -> tuple[verdict.Basis, ...]:
         return tuple(self.basis[k] for k in sorted(self.basis))

@@ -6,7 +6,6 @@ clock and no store. A period is judged once its last day is before `as_of` (B2, 
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
@@ -34,11 +33,16 @@ def judge(
     pec = situation.prise_en_charge
     length = _structure(regulation, "periodes.duree_jours", pec.starts_on)
     max_months = _structure(regulation, "prescription.duree_maximale_mois", pec.starts_on)
-    covered = coverage.covered_periods(pec.starts_on, pec.prescriptions, length, max_months)
-    # Days with data per period number, counted once (days before the start land on 0 or less).
-    per_period = collections.Counter(
-        calendar.period_number(pec.starts_on, day, length) for day in situation.days_with_data
+    indication_max = (
+        regulation.indication(pec.indication, "prescription", records.PrescriptionRules)
+        .at_or_first(pec.starts_on)
+        .value.duree_max_mois
     )
+    covered = coverage.covered_periods(
+        pec.starts_on, pec.prescriptions, length, max_months, indication_max
+    )
+    # Days with data per period number, counted once (days before the start land on 0 or less).
+    per_period = calendar.days_per_period(pec.starts_on, situation.days_with_data, length)
     verdicts: list[verdict.PeriodVerdict] = []
     previous: tuple[int, int] | None = None
     majorated = 0
@@ -81,6 +85,9 @@ def _expected_days(ctx: context.PeriodContext) -> int:
     pec = ctx.situation.prise_en_charge
     name = f"indications.{pec.indication.value}.observance"
     dated = ctx.dated(name)
+    if dated is None and pec.pecan:
+        # Under PECAN before the listing: the activity's first listed data requirement.
+        dated = ctx.regulation.any(name).at_or_first(ctx.day)
     if dated is None:  # activity not listed yet: `rules.listing` says so
         return (ctx.period.end - ctx.period.start).days
     found: records.ObservanceRules = ctx.read(dated)
@@ -98,20 +105,21 @@ def _judge_period(
 ) -> tuple[verdict.PeriodVerdict, Decimal]:
     ctx = context.PeriodContext(regulation, situation, period)
     expected = _expected_days(ctx)
-    inscription = rules.listing(ctx)
+    pecan = situation.prise_en_charge.pecan
+    inscription = _guarded(ctx, lambda: rules.pecan_cover(ctx) if pecan else rules.listing(ctx))
     checks: tuple[Callable[[], object], ...] = (
+        lambda: rules.eligibility(ctx, pecan),
         lambda: rules.ars_declaration(ctx),
         lambda: rules.convention(ctx),
         lambda: rules.certificate(ctx),
         lambda: rules.prescription(ctx, covered),
-        lambda: rules.pecan(ctx),
         lambda: rules.death(ctx),
         lambda: rules.stop(ctx),
         lambda: rules.esms(ctx),
-        lambda: rules.observance(ctx, days, expected, previous),
     )
     for check in checks:
         _guarded(ctx, check)
+    minimum = _guarded(ctx, lambda: rules.observance(ctx, days, expected, previous))
     lines: tuple[verdict.Line, ...] = ()
     coef = amounts.ONE
     if inscription is not None:
@@ -130,6 +138,7 @@ def _judge_period(
         reasons=tuple(ctx.reasons),
         notes=tuple(ctx.notes),
         basis=ctx.basis_list(),
+        minimum_days=minimum,
     )
     return judged, coef
 
@@ -140,7 +149,11 @@ def _guarded(ctx: context.PeriodContext, check: Callable[[], T]) -> T | None:
     try:
         return check()
     except timeline.NotInForce as missing:
-        ctx.fail("regulation.not_in_force", f"{missing.name} on {missing.day.isoformat()}")
+        ctx.fail(
+            "regulation.not_in_force",
+            f"{missing.name} on {missing.day.isoformat()}",
+            day=missing.day,
+        )
         return None
 
 

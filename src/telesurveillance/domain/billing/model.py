@@ -74,6 +74,8 @@ class Patient:
     born_on: dt.date
     coverage: Coverage
     died_on: dt.date | None = None
+    #: recorded sex, when known: checked against a listed population restricted to one sex.
+    sex: records.Sexe | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,15 @@ class Majoration:
 
 
 @dataclass(frozen=True, slots=True)
+class Attested:
+    """The inclusion's eligibility attestation: the listing's sub-population and the criteria
+    the physician attested (checked against the listing in force on each period's first day)."""
+
+    sous_population: str
+    criteres: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class PriseEnCharge:
     indication: catalogue.Indication
     starts_on: dt.date
@@ -100,6 +111,7 @@ class PriseEnCharge:
     pecan: bool = False
     majorations: tuple[Majoration, ...] = ()
     stopped_on: dt.date | None = None
+    attested: Attested | None = None
 
     @property
     def prescriptions(self) -> tuple[Prescription, ...]:

@@ -24,20 +24,38 @@ class Basis:
     since: dt.date
     cite: tuple[citation.Citation, ...]
 
+    @property
+    def to_confirm(self) -> bool:
+        """As `timeline.Dated.to_confirm`: no official source, or a project choice in it."""
+        statuses = {c.status for c in self.cite}
+        if citation.Confirmation.INFERENCE in statuses:
+            return True
+        return all(s.to_confirm for s in statuses)
+
     @classmethod
     def of(cls, dated: timeline.Dated[Any]) -> Basis:
         return cls(dated.name, dated.since, dated.cite)
 
 
+#: A value a reason is about (a day, a count, an amount, a code), for the explanations.
+Fact = int | Decimal | dt.date | str | None
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """A rule that failed (blocking) or a point to review (note), with its wording and texts."""
+    """A rule that failed (blocking) or a point to review (note), with its wording and texts.
+    `detail` is the plain machine-facing detail; `facts` are the same values, typed, from which
+    `billing.explain` words the sentence in French or English."""
 
     rule: str
     text: str
     text_en: str
     cite: tuple[citation.Citation, ...]
     detail: str | None = None
+    facts: tuple[tuple[str, Fact], ...] = ()
+
+    def fact(self, name: str) -> Fact:
+        return dict(self.facts).get(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +84,8 @@ class PeriodVerdict:
     reasons: tuple[Reason, ...]
     notes: tuple[Reason, ...]
     basis: tuple[Basis, ...]
+    #: fewer days with data than this is an insufficient period (share × expected days).
+    minimum_days: Decimal | None = None
 
     def line(self, forfait: Forfait) -> Line | None:
         return next((ln for ln in self.lines if ln.forfait is forfait), None)

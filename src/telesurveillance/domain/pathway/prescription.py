@@ -76,18 +76,29 @@ def require_duration(
         )
 
 
+def _indication_max(
+    regulation: store.Regulation, indication: catalogue.Indication | None, starts_on: dt.date
+) -> int | None:
+    if indication is None:
+        return None
+    return rules(regulation, indication, starts_on)[0].duree_max_mois
+
+
 def coverage_end(
     regulation: store.Regulation,
     starts_on: dt.date,
     prescriptions: Sequence[model.Prescription],
+    indication: catalogue.Indication | None = None,
 ) -> dt.date | None:
-    """The first day no prescription covers any more (None: no prescription)."""
+    """The first day no prescription covers any more (None: no prescription). With the
+    `indication`, a prescription covers at most its indication's maximum, as billing reads it."""
     if not prescriptions:
         return None
     days = regulation.get("periodes.duree_jours", int).at_or_first(starts_on).value
     cap = regulation.get("prescription.duree_maximale_mois", int).at_or_first(starts_on).value
     ordered = tuple(sorted(prescriptions, key=lambda p: p.prescribed_on))
-    covered = coverage.covered_periods(starts_on, ordered, days, cap)
+    limit = _indication_max(regulation, indication, starts_on)
+    covered = coverage.covered_periods(starts_on, ordered, days, cap, limit)
     if not covered:
         return None
     return starts_on + dt.timedelta(days=days * max(covered))
@@ -98,13 +109,15 @@ def covered_from(
     starts_on: dt.date,
     prescriptions: Sequence[model.Prescription],
     target: model.Prescription,
+    indication: catalogue.Indication | None = None,
 ) -> dt.date | None:
     """The first day `target` (one of `prescriptions`, by identity) covers, as billing reads it:
     a renewal continues right after the coverage before it."""
     days = regulation.get("periodes.duree_jours", int).at_or_first(starts_on).value
     cap = regulation.get("prescription.duree_maximale_mois", int).at_or_first(starts_on).value
     ordered = tuple(sorted(prescriptions, key=lambda p: p.prescribed_on))
-    covered = coverage.covered_periods(starts_on, ordered, days, cap)
+    limit = _indication_max(regulation, indication, starts_on)
+    covered = coverage.covered_periods(starts_on, ordered, days, cap, limit)
     numbers = [n for n, c in covered.items() if c.prescription is target]
     if not numbers:
         return None

@@ -137,7 +137,7 @@ def _trial(regulation: store.Regulation, f: Followed, today: dt.date) -> list[Ta
 
 
 def _renewal(regulation: store.Regulation, f: Followed, today: dt.date) -> list[Task]:
-    end = prescription.coverage_end(regulation, f.starts_on, f.prescriptions)
+    end = prescription.coverage_end(regulation, f.starts_on, f.prescriptions, f.indication)
     if end is None:
         return []
     opens = prescription.renewal_opens_on(end)

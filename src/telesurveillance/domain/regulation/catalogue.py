@@ -98,6 +98,11 @@ RULE_IDS = (
     "majoration.cap_reached",
     "technique.base_amount",
     "technique.amount_unknown",
+    "eligibility.age",
+    "eligibility.sex",
+    "eligibility.criteria",
+    "pecan.no_decision",
+    "prescription.over_indication_maximum",
 )
 
 CATALOGUE: dict[str, Entry] = {
@@ -119,6 +124,11 @@ CATALOGUE: dict[str, Entry] = {
     "pecan.duree_mois": Entry("integer", int),
     "pecan.renouvelable": Entry("boolean", bool),
     "pecan.mention_ordonnance": Entry("text", str),
+    "pecan.decisions": Entry("pecan_decisions", tuple[records.PecanDecision, ...]),
+    "forfaits.technique.protheses_cardiaques_implantables": Entry(
+        "tarif_semestriel", records.SemesterTariff
+    ),
+    "forfaits.technique.decote_protheses_ex_lpp": Entry("decimal", Decimal),
     "observance.seuil_insuffisance": Entry("decimal", Decimal),
     "observance.insuffisance_methode": Entry("method", InsufficientDataMethod),
     "observance.points_de_controle_mois": Entry("integer_list", tuple[int, ...]),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from telesurveillance.domain.regulation import store
+from telesurveillance.domain.regulation import citation, store, timeline
 
 STALE_AFTER_DAYS = 180
 
@@ -49,7 +50,29 @@ def check(regulation: store.Regulation, today: dt.date) -> list[Finding]:
                     Finding(
                         Severity.INFO,
                         tl.name,
-                        f"value since {entry.since} still to confirm ({statuses})",
+                        f"value since {entry.since} still to confirm ({statuses}): {why(entry)}",
                     )
                 )
     return findings
+
+
+def why(entry: timeline.Dated[Any]) -> str:
+    """Why a value is still to confirm: the project choice it rests on, or the fact that only
+    secondary sources back it (named), then the entry's own note, shortened."""
+    statuses = {c.status for c in entry.cite}
+    reasons = []
+    choices = [c.title for c in entry.cite if c.status is citation.Confirmation.INFERENCE]
+    if choices:
+        reasons.append("project choice where the sources are silent: " + " / ".join(choices))
+    if all(s.to_confirm for s in statuses):
+        secondary = [c.title for c in entry.cite if c.status is citation.Confirmation.SECONDAIRE]
+        if secondary:
+            reasons.append("no official source read, only: " + " / ".join(secondary))
+    if entry.note:
+        reasons.append("note: " + _shorten(entry.note))
+    return "; ".join(reasons)
+
+
+def _shorten(text: str, limit: int = 240) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

@@ -133,7 +133,11 @@ def _convert_record(value: Any, tp: type[Any], where: str) -> Any:
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     }
     _check_keys(where, value, required, set(fields) - required)
-    return tp(**{k: convert(v, hints[k], f"{where}.{k}") for k, v in value.items()})
+    converted = {k: convert(v, hints[k], f"{where}.{k}") for k, v in value.items()}
+    try:
+        return tp(**converted)
+    except ValueError as exc:  # a record's own consistency check (`__post_init__`)
+        raise RegulationError(f"{where}: {exc}") from None
 
 
 def _citation(data: Any, where: str) -> citation.Citation:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -35,6 +36,15 @@ class TechniqueTariff(StrEnum):
     GRILLE = "grille"
     #: a derogatory arrêté sets the amount (e.g. implantable cardiac prostheses).
     DEROGATOIRE = "derogatoire"
+    #: under PECAN the exploitant receives the compensation financière of the PECAN arrêté.
+    COMPENSATION_PECAN = "compensation_pecan"
+
+
+class Sexe(StrEnum):
+    """A population restricted to one sex (FHIR administrative-gender codes)."""
+
+    FEMININ = "female"
+    MASCULIN = "male"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +98,44 @@ class CoverageRates:
 
 
 @dataclass(frozen=True, slots=True)
+class Conditions:
+    """A node of a listing's eligibility criteria, as the listing text words it: one criterion
+    (`critere`, attested by the physician), or a group met when all (`all_of`) or at least one
+    (`any_of`) of its members are. Exactly one of the three is given."""
+
+    critere: str | None = None
+    any_of: tuple[Conditions, ...] = ()
+    all_of: tuple[Conditions, ...] = ()
+
+    def __post_init__(self) -> None:
+        given = [k for k in ("critere", "any_of", "all_of") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError(
+                f"a condition is exactly one of critere, any_of, all_of (got {given or 'none'})"
+            )
+        if self.critere is not None and not self.critere.strip():
+            raise ValueError("a criterion needs its wording")
+
+    def leaves(self) -> tuple[str, ...]:
+        """Every criterion's wording, in the listing's order."""
+        if self.critere is not None:
+            return (self.critere,)
+        return tuple(text for child in (*self.any_of, *self.all_of) for text in child.leaves())
+
+
+@dataclass(frozen=True, slots=True)
 class SubPopulation:
     """A group of eligible patients within an indication, with its listing criteria."""
 
     id: str
     libelle: str
-    criteres: tuple[str, ...]
+    conditions: Conditions
     donnees_requises: tuple[str, ...]
+
+    @property
+    def criteres(self) -> tuple[str, ...]:
+        """The wording of every criterion of the group (what a physician may attest)."""
+        return self.conditions.leaves()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +152,58 @@ class Inscription:
 
 @dataclass(frozen=True, slots=True)
 class Eligibilite:
-    """Who may be included: sub-populations and exclusions."""
+    """Who may be included: sub-populations (the patient belongs to one of them), exclusions,
+    and the bounds of the listing's population that the platform computes itself, at inclusion
+    and again on every billed period: age in whole years (inclusive bounds) and sex."""
 
     sous_populations: tuple[SubPopulation, ...]
     exclusions: tuple[str, ...]
+    age_minimum: int | None = None
+    age_maximum: int | None = None
+    sexe: Sexe | None = None
+
+    def __post_init__(self) -> None:
+        if not self.sous_populations:
+            raise ValueError("at least one sub-population")
+        low, high = self.age_minimum, self.age_maximum
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"age_minimum {low} is above age_maximum {high}")
+
+
+@dataclass(frozen=True, slots=True)
+class PecanDecision:
+    """A PECAN decision (arrêté, art. L. 162-1-23 CSS): the activity it covers, from which day.
+    Its year runs from `debut`; the operator forfait level is the one the opérateur bills."""
+
+    id: str
+    indication: str
+    libelle: str
+    libelle_en: str
+    arrete: str
+    debut: dt.date
+    niveau_forfait_operateur: int
+
+    def inscription(self) -> Inscription:
+        """What the engine bills under the decision, in place of a LATM listing."""
+        return Inscription(
+            libelle=self.libelle,
+            libelle_en=self.libelle_en,
+            mode=ListingMode.PECAN,
+            niveau_forfait_operateur=self.niveau_forfait_operateur,
+            codes_latm=(),
+            forfait_technique=TechniqueTariff.COMPENSATION_PECAN,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SemesterTariff:
+    """A forfait technique set per patient and per semester (derogatory tariff of implantable
+    cardiac prostheses); amounts not read in the official text stay absent."""
+
+    periodicite_mois: int
+    montant_semestriel: Money | None = None
+    montant_semestriel_minimal: Money | None = None
+    tranches_file_active: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,14 @@ class Regulation:
 
     def __init__(self, timelines: Mapping[str, timeline.Timeline[Any]]) -> None:
         self._timelines = dict(timelines)
+        #: (name, type) pairs already checked: the engine asks for the same few on every period.
+        self._checked: dict[tuple[str, Any], timeline.Timeline[Any]] = {}
 
     def get(self, name: str, tp: type[T]) -> timeline.Timeline[T]:
         """The timeline of `name`, checked to hold values of type `tp`."""
+        checked: timeline.Timeline[T] | None = self._checked.get((name, tp))
+        if checked is not None:
+            return checked
         entry = catalogue.CATALOGUE.get(name)
         if entry is None:
             raise KeyError(f"unknown regulatory parameter {name!r}")
@@ -28,6 +33,7 @@ class Regulation:
         if expected != tp and not (isinstance(expected, type) and issubclass(expected, tp)):
             raise TypeError(f"{name} holds {expected!r}, not {tp!r}")
         found: timeline.Timeline[T] = self._timelines[name]
+        self._checked[(name, tp)] = found
         return found
 
     def any(self, name: str) -> timeline.Timeline[Any]:
