@@ -17,7 +17,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import fhir_group_commit
-from telesurveillance.web import fhir_bundles, fhir_http, fhir_observations, fhir_registry
+from telesurveillance.web import (
+    fhir_bundles,
+    fhir_http,
+    fhir_import,
+    fhir_observations,
+    fhir_registry,
+)
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 PREFIX = "/fhir"
@@ -70,7 +76,7 @@ async def capability(request: Request) -> Response:
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/metadata", "fhir.metadata", capability),
     Route("POST", "", "fhir.bundle", fhir_bundles.bundle, None, "batch"),
-    Route("POST", "/$import", "fhir.import", fhir_bundles.import_ndjson, None, "import"),
+    Route("POST", "/$import", "fhir.import", fhir_import.import_ndjson, None, "import"),
     *_registry("Patient"),
     *_registry("Practitioner"),
     *_registry("Organization"),

@@ -1,15 +1,16 @@
 """Observation create, read, search; QuestionnaireResponse (its total score) create.
 
-A create answers only after the durable commit: 201 with the stored Observation when the
-reading is new, 200 with the stored one when it was already there (a retry: same patient, LOINC
-kind and instant), then the ingest listeners (alerts) get the new readings.
+A create parses the body once, has its readings judged (role and patient scope, 403 otherwise)
+and writes those very readings. It answers only after the durable commit: 201 with the stored
+Observation when the reading is new, 200 with the stored one when it was already there (a
+retry: same patient, LOINC kind and instant), then the ingest listeners (alerts) get the new
+readings.
 """
 
 from __future__ import annotations
 
 import asyncio
 import urllib.parse
-from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Request
@@ -18,13 +19,14 @@ from starlette.concurrency import run_in_threadpool
 
 from telesurveillance.adapters.fhir import fast, ids, observations, outcome, questionnaires, search
 from telesurveillance.adapters.sql import fhir_observations
-from telesurveillance.domain.measures import reading
-from telesurveillance.web import fhir_http, fhir_registry
+from telesurveillance.web import fhir_http, fhir_registry, security
 
 
-async def _store(request: Request, batch: Sequence[reading.Reading]) -> Response:
+async def _store(request: Request, grant: fhir_http.Grant) -> Response:
     services = fhir_http.services(request)
-    stored = await asyncio.wrap_future(fhir_http.writer(request).submit(batch))
+    batch = grant.value
+    stored = await asyncio.wrap_future(fhir_http.writer(request).submit(grant))
+    security.written(request, grant.patients)
     fhir_http.notify(request, stored.new)
     resource = observations.render(batch, services.measures)
     location = f"{fhir_http.base_url(request)}/Observation/{resource['id']}"
@@ -41,13 +43,16 @@ async def create(request: Request) -> Response:
     resource = await fhir_http.resource(request)
     table = fhir_http.services(request).measures
     batch = fast.readings(resource, table) or observations.parse(resource, table)
-    return await _store(request, batch)
+    grant = fhir_http.grant(request, "fhir.observation.create", batch, "Observation.subject")
+    return await _store(request, grant)
 
 
 async def create_questionnaire_response(request: Request) -> Response:
     resource = await fhir_http.resource(request)
     batch = questionnaires.parse(resource, fhir_http.services(request).measures)
-    return await _store(request, batch)
+    route = "fhir.questionnaireresponse.create"
+    grant = fhir_http.grant(request, route, batch, "QuestionnaireResponse.subject")
+    return await _store(request, grant)
 
 
 async def read(request: Request) -> Response:

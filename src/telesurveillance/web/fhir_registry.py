@@ -1,4 +1,9 @@
-"""Patient, Practitioner, Organization and Device: create, read, update, search."""
+"""Patient, Practitioner, Organization and Device: create, read, update, search.
+
+A create (direct, or a Bundle entry) parses the resource into a `Registered`, has it judged as
+`fhir.<type>.create` (the role × route table; a Device's patient against the scope) and
+creates only what was authorised (`create_in`).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ from starlette.concurrency import run_in_threadpool
 
 from telesurveillance.adapters.fhir import ids, organizations, outcome, people
 from telesurveillance.adapters.sql import database, fhir_store
-from telesurveillance.web import fhir_http
+from telesurveillance.domain.access import writes
+from telesurveillance.web import fhir_http, security
 
 Entity = fhir_store.Entity
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -88,26 +94,63 @@ def _headers(request: Request, resource: dict[str, Any]) -> dict[str, str]:
     return headers
 
 
-def create_in(conn: sa.Connection, kind: Kind, resource: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """A registry resource parsed and checked, to be created as `entity` from `row`."""
+
+    kind: Kind
+    entity: Entity
+    row: dict[str, Any]
+
+    @property
+    def route(self) -> str:
+        """The route whose permission a create of this resource needs."""
+        return writes.create_route(self.kind.type)
+
+    @property
+    def patients(self) -> set[int]:
+        """The patients whose data the create writes (a Device's patient)."""
+        patient_id = self.row.get("patient_id") if self.entity is fhir_store.DEVICE else None
+        return set() if patient_id is None else {int(patient_id)}
+
+
+def parse(kind: Kind, resource: dict[str, Any]) -> Registered:
     entity, row = kind.parse(resource)
-    patient_id = row.get("patient_id") if entity is fhir_store.DEVICE else None
+    return Registered(kind, entity, row)
+
+
+def create_in(conn: sa.Connection, grant: writes.Authorised[Registered]) -> dict[str, Any]:
+    """Create the authorised resource (in the caller's transaction); its FHIR rendering."""
+    found = grant.value
+    patient_id = found.row.get("patient_id") if found.entity is fhir_store.DEVICE else None
     if patient_id is not None and fhir_store.read(conn, fhir_store.PATIENT, patient_id) is None:
         raise outcome.Invalid(
             f"unknown patient Patient/{patient_id}", "Device.patient", code="not-found"
         )
-    return kind.render(entity, fhir_store.create(conn, entity, row))
+    return found.kind.render(found.entity, fhir_store.create(conn, found.entity, found.row))
+
+
+def written(made: dict[str, Any], grant: writes.Authorised[Registered]) -> set[int]:
+    """The patients whose data a create wrote: the new Patient itself, a Device's patient."""
+    if made.get("resourceType") == "Patient":
+        return {int(made["id"])}
+    return set(grant.patients)
 
 
 def create(kind: Kind) -> Handler:
     async def handler(request: Request) -> Response:
-        resource = await fhir_http.resource(request)
+        found = parse(kind, await fhir_http.resource(request))
+        grant = security.judge(request).grant(found.route, found.patients, found)
+        if isinstance(grant, writes.Refusal):
+            raise fhir_http.forbidden(grant)
         engine = fhir_http.services(request).engine
 
         def run() -> dict[str, Any]:
             with database.writing(engine) as conn:
-                return create_in(conn, kind, resource)
+                return create_in(conn, grant)
 
         created = await run_in_threadpool(run)
+        security.written(request, written(created, grant))
         return fhir_http.respond(created, 201, _headers(request, created))
 
     return handler
@@ -197,9 +240,10 @@ def search(kind: Kind) -> Handler:
 def _count(raw: str | None) -> int:
     if raw is None:
         return 100
-    if not raw.isdigit():
+    count = ids.decimal(raw)
+    if count is None:
         raise outcome.Invalid(f"_count {raw!r} is not a number", "_count", status=400)
-    return max(0, min(int(raw), MAX_COUNT))
+    return max(0, min(count, MAX_COUNT))
 
 
 def searchset(

@@ -107,8 +107,12 @@ def test_a_device_token_writes_for_its_patient_only(
     other = {**OBSERVATION, "subject": {"reference": "Patient/3"}}
     assert client.post("/fhir/Observation", json=other, headers=device).status_code == 403
     assert client.get("/fhir/Observation?patient=Patient/2", headers=device).status_code == 403
+    # a subject the parse cannot resolve to a patient of ours yields no reading to write: the
+    # Observation is refused as invalid (it was a 403 when the gate guessed from the body)
     by_identifier = {**OBSERVATION, "subject": {"identifier": {"value": "x"}}}
-    assert client.post("/fhir/Observation", json=by_identifier, headers=device).status_code == 403
+    refused = client.post("/fhir/Observation", json=by_identifier, headers=device)
+    assert refused.status_code == 422
+    assert refused.json()["issue"][0]["expression"] == ["Observation.subject.reference"]
     # its own patient's reading passes the gate (the FHIR layer then judges the content)
     status = client.post("/fhir/Observation", json=OBSERVATION, headers=device).status_code
     assert status not in (401, 403)

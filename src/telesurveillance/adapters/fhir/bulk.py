@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from telesurveillance.adapters.fhir import fast, observations, outcome, questionnaires
+from telesurveillance.adapters.fhir import fast, jsontext, observations, outcome, questionnaires
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.services import ingest
@@ -37,19 +36,36 @@ def _rejected(line: int, error: outcome.Invalid) -> ingest.Parsed:
     return ingest.Parsed(line, rejected=ingest.Rejected(line, error.diagnostics, error.expression))
 
 
-def ndjson(lines: Iterable[bytes | str], table: measures.Table) -> Iterator[ingest.Parsed]:
-    for number, raw in enumerate(lines, start=1):
+def ndjson(
+    lines: Iterable[bytes | str],
+    table: measures.Table,
+    *,
+    start: int = 1,
+    max_depth: int = jsontext.MAX_DEPTH,
+) -> Iterator[ingest.Parsed]:
+    """One `Parsed` per non-blank line, numbered from `start` (a UTF-8 byte order mark before
+    line 1 is skipped); a line nested deeper than `max_depth` is refused, never parsed."""
+    for number, raw in enumerate(lines, start=start):
+        if number == 1:
+            raw = _without_bom(raw)
         if not raw.strip():
             continue
         try:
-            resource = json.loads(raw)
-        except ValueError as error:
-            yield _rejected(number, outcome.Invalid(f"malformed JSON: {error}", code="structure"))
-            continue
-        try:
-            yield ingest.Parsed(number, resource_readings(resource, table))
+            resource = jsontext.loads(raw, max_depth)
         except outcome.Invalid as error:
             yield _rejected(number, error)
+            continue
+        try:
+            found = resource_readings(resource, table)
+            yield ingest.Parsed(number, found, resource_type=resource["resourceType"])
+        except outcome.Invalid as error:
+            yield _rejected(number, error)
+
+
+def _without_bom(raw: bytes | str) -> bytes | str:
+    return (
+        raw.removeprefix(b"\xef\xbb\xbf") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
+    )
 
 
 def csv_rows(lines: Iterable[str], table: measures.Table) -> Iterator[ingest.Parsed]:
@@ -73,7 +89,7 @@ def _csv_reading(row: list[str], table: measures.Table) -> reading.Reading:
     if len(row) != len(CSV_COLUMNS):
         raise outcome.Invalid(f"expected {len(CSV_COLUMNS)} columns, got {len(row)}")
     patient, code, effective, value, unit = row
-    if not patient.isdigit() or int(patient) < 1:
+    if not (patient.isascii() and patient.isdigit()) or int(patient) < 1:
         raise outcome.Invalid(f"patient {patient!r} is not a patient id", "patient")
     kind = table.by_loinc(code)
     if kind is None:

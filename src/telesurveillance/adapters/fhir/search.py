@@ -125,9 +125,11 @@ def cursor(value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None
     kind, _, ts = value.partition("-t")
-    if not kind.startswith("k") or not kind[1:].isdigit() or not ts.lstrip("-").isdigit():
+    number = ids.decimal(kind.removeprefix("k")) if kind.startswith("k") else None
+    instant = ids.decimal(ts.removeprefix("-"))
+    if number is None or instant is None:
         raise outcome.Invalid(f"_cursor {value!r} is not a page cursor", "_cursor", status=400)
-    return int(kind[1:]), int(ts)
+    return number, -instant if ts.startswith("-") else instant
 
 
 def cursor_text(key: tuple[int, int]) -> str:
@@ -137,9 +139,10 @@ def cursor_text(key: tuple[int, int]) -> str:
 def count(value: str | None) -> int:
     if value is None:
         return 100
-    if not value.isdigit():
+    number = ids.decimal(value)
+    if number is None:
         raise outcome.Invalid(f"_count {value!r} is not a number", "_count", status=400)
-    return max(1, min(int(value), MAX_COUNT))
+    return max(1, min(number, MAX_COUNT))
 
 
 def query(params: dict[str, list[str]], table: measures.Table) -> fhir_observations.Query:

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import database, fhir_observations, readings
+from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import reading
 
 log = logging.getLogger(__name__)
@@ -40,11 +41,14 @@ class GroupCommit:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def submit(self, batch: Sequence[reading.Reading]) -> Future[readings.Stored]:
-        """Store `batch` in the next group; the future resolves after its commit."""
+    def submit(
+        self, grant: writes.Authorised[Sequence[reading.Reading]]
+    ) -> Future[readings.Stored]:
+        """Store the authorised readings in the next group; the future resolves after its
+        commit."""
         future: Future[readings.Stored] = Future()
         self._start()
-        self._queue.put((batch, future))
+        self._queue.put((grant.value, future))
         return future
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import database, readings, schema
+from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.measures import table as measures
 
@@ -42,8 +43,13 @@ def check_patients(conn: sa.Connection, batch: Sequence[reading.Reading]) -> Non
         )
 
 
-def write(conn: sa.Connection, batch: Sequence[reading.Reading]) -> readings.Stored:
-    """Check the patients, then store (no commit here: the caller's transaction)."""
+Grant = writes.Authorised[Sequence[reading.Reading]]
+
+
+def write(conn: sa.Connection, grants: Sequence[Grant]) -> readings.Stored:
+    """Check the patients, then store the authorised readings (no commit here: the caller's
+    transaction)."""
+    batch = [r for grant in grants for r in grant.value]
     check_patients(conn, batch)
     return readings.store(conn, batch)
 
@@ -58,9 +64,9 @@ class SqlStore:
         with self.engine.connect() as conn:
             return known_patients(conn, patient_ids)
 
-    def write(self, batch: Sequence[reading.Reading]) -> Sequence[reading.Reading]:
+    def write(self, batch: Sequence[Grant]) -> Sequence[reading.Reading]:
         with database.writing(self.engine) as conn:
-            return readings.store(conn, batch).new
+            return readings.store(conn, [r for grant in batch for r in grant.value]).new
 
 
 # --- Reading back -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.fhir import outcome
+from telesurveillance.adapters.fhir import ids, outcome
 from telesurveillance.adapters.sql import schema
 from telesurveillance.domain import identity
 
@@ -109,7 +109,7 @@ def search(
     where: list[sa.ColumnElement[bool]] = []
     for name, value in params.items():
         if name == "_id":
-            where.append(c.id == (int(value) if value.isdigit() else -1))
+            where.append(c.id == _key(value))
         elif name == "identifier":
             where.append(_identifier(entity, value))
         elif name in ("family", "name") and "family" in c:
@@ -161,7 +161,9 @@ def _identifier(entity: Entity, token: str) -> sa.ColumnElement[bool]:
 
 
 def _key(value: str) -> int:
-    return int(value) if value.isdigit() else -1
+    """The id searched for; -1 (no row) unless plain ASCII digits that fit 64 bits."""
+    found = ids.decimal(value)
+    return -1 if found is None else found
 
 
 def _date(value: str) -> dt.date:
