@@ -87,9 +87,18 @@ def judged_by(judge: writes.Judge) -> Authorise:
     """Each line judged as the create route of its resource type (an Observation line as
     `fhir.observation.create`), on the patients of the readings parsed from it."""
 
+    routes: dict[str, str] = {}
+
     def authorise(parsed: Parsed) -> Grant | writes.Refusal:
-        route = writes.create_route(parsed.resource_type)
-        return judge.grant(route, {r.patient_id for r in parsed.readings}, parsed.readings)
+        kind = parsed.resource_type
+        route = routes.get(kind) or routes.setdefault(kind, writes.create_route(kind))
+        found = parsed.readings
+        # one reading per line is the common case: no generator on the bulk path
+        if len(found) == 1:
+            patients = frozenset((found[0].patient_id,))
+        else:
+            patients = frozenset([r.patient_id for r in found])
+        return judge.grant(route, patients, found)
 
     return authorise
 

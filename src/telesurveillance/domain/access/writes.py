@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 from telesurveillance.domain.access import matrix, roles
 
@@ -28,6 +28,7 @@ T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
 _KEY = object()
+_UNJUDGED = object()
 
 
 class Why(StrEnum):
@@ -47,28 +48,18 @@ class Refusal:
 
 class Authorised(Generic[T_co]):
     """An object a `Judge` allowed: `value` (what will be written), the `route` it was judged
-    as and the `patients` whose data it writes."""
+    as and the `patients` whose data it writes. Its fields are final (mypy refuses a
+    reassignment): what was judged is what is written."""
 
-    __slots__ = ("_patients", "_route", "_value")
+    __slots__ = ("patients", "route", "value")
 
     def __init__(self, key: object, route: str, patients: frozenset[int], value: T_co) -> None:
         if key is not _KEY:
             raise TypeError("an Authorised is made by writes.Judge.grant only")
-        self._route = route
-        self._patients = patients
-        self._value = value
-
-    @property
-    def value(self) -> T_co:
-        return self._value
-
-    @property
-    def route(self) -> str:
-        return self._route
-
-    @property
-    def patients(self) -> frozenset[int]:
-        return self._patients
+        # plain slot stores: one is made per NDJSON line, on the bulk path
+        self.route: Final = route
+        self.patients: Final = patients
+        self.value: Final = value
 
 
 def create_route(resource_type: str) -> str:
@@ -89,7 +80,7 @@ class Judge:
         self.table = table
         self.who = who
         self.refused: set[int] = set()
-        self._routes: dict[str, Refusal | None] = {}
+        self._routes: dict[str, Refusal | None] = {}  # the table's answer, per route
 
     def route(self, name: str) -> Refusal | None:
         """None when the role × route table lets the principal do what route `name` does."""
@@ -100,10 +91,13 @@ class Judge:
 
     def grant(self, route: str, patients: Iterable[int], value: T) -> Authorised[T] | Refusal:
         """`value`, judged as route `route` writing the data of `patients`."""
-        refused = self.route(route)
+        refused = self._routes.get(route, _UNJUDGED)
+        if refused is _UNJUDGED:
+            refused = self.route(route)
         if refused is not None:
+            assert isinstance(refused, Refusal)
             return refused
-        named = frozenset(patients)
+        named = frozenset(patients)  # the same object when given a frozenset
         scope = self.who.patient_id
         if scope is not None:
             rule = self.table.rule(route)
