@@ -56,6 +56,7 @@ async def import_ndjson(request: Request) -> Response:
         total.readings += report.readings
         total.seconds += report.seconds
         total.patients |= report.patients
+        security.written(request, report.patients)  # named even if a later block fails
 
     async for chunk in request.stream():
         lines = (rest + chunk).split(b"\n")
@@ -68,7 +69,6 @@ async def import_ndjson(request: Request) -> Response:
     if rest:
         block.append(rest)
     await flush(block, offset)
-    security.written(request, total.patients)
     return fhir_http.respond(report_outcome(total), 403 if total.forbidden else 200)
 
 

@@ -231,16 +231,19 @@ class Guard:
         decision = self.matrix.decide(target.name, who.principal)
         if decision is matrix.Decision.UNAUTHENTICATED:
             raise security_http.Refused(401, "login", "authentication required")
-        receive = await security_http.limit_body(
-            scope, receive, self.options, json_body=target.json_body
-        )
+        refused: security_http.Refused | None = None
+        try:
+            receive = await security_http.limit_body(
+                scope, receive, self.options, json_body=target.json_body
+            )
+        except security_http.Refused as too_much:  # answered (and audited) below
+            refused = too_much
         named = _named_patients(rule, target, scope)
         if who.principal is not None:
             state["judge"] = writes.Judge(self.matrix, who.principal)
-        refused: security_http.Refused | None = None
-        if decision is matrix.Decision.FORBIDDEN:
+        if refused is None and decision is matrix.Decision.FORBIDDEN:
             refused = security_http.Refused(403, "forbidden", "your role may not do this")
-        elif who.principal is not None:
+        elif refused is None and who.principal is not None:
             refused = _scope_refusal(who.principal, rule, target, scope, named)
             refused = refused or self._throttle(who.principal)
             if refused is None and who.by_cookie and scope["method"] in UNSAFE:
@@ -257,8 +260,12 @@ class Guard:
         except Exception as exc:
             if state.get("audited"):
                 raise
-            # audit the failure too: answer here, through the auditing `send`
-            refused = _failure(exc, str(state["request_id"]))
+            # audit the failure too: answer here, through the auditing `send` (a body found
+            # over the limit while the handler reads it is the gate's own refusal, a 413)
+            if isinstance(exc, security_http.Refused):
+                refused = exc
+            else:
+                refused = _failure(exc, str(state["request_id"]))
             await security_http.refusal(scope, refused)(scope, receive, audited)
 
     def _throttle(self, who: roles.Principal) -> security_http.Refused | None:
