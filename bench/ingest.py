@@ -48,7 +48,7 @@ from telesurveillance.adapters.sql import (
     schema,
     security_accounts,
 )
-from telesurveillance.domain.access import roles
+from telesurveillance.domain.access import matrix, roles, writes
 from telesurveillance.domain.measures import instants
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.domain.regulation import store as regulation_store
@@ -166,7 +166,8 @@ def bulk_import(path: Path, source: Path, n: int, patients: int, csv: bool) -> F
             parsed = bulk.csv_rows((line.decode() for line in handle), table, WINDOW)
         else:
             parsed = bulk.ndjson(handle, table, WINDOW)
-        report = ingest.bulk(parsed, store, table=table)
+        judge = writes.Judge(matrix.packaged(), roles.CONSOLE)
+        report = ingest.bulk(parsed, store, ingest.judged_by(judge), table=table)
         seconds = time.perf_counter() - started
     engine.dispose()
     assert report.readings == n, report
@@ -276,7 +277,10 @@ def batched(path: Path, n: int, patients: int, size: int) -> Figure:
     bodies = []
     for start in range(0, len(rows), size):
         entries = [
-            {"resource": _observation(p, ts, v), "request": {"method": "POST", "url": "x"}}
+            {
+                "resource": _observation(p, ts, v),
+                "request": {"method": "POST", "url": "Observation"},
+            }
             for p, _k, ts, v in rows[start : start + size]
         ]
         bundle = {"resourceType": "Bundle", "type": "batch", "entry": entries}

@@ -73,7 +73,7 @@ def test_json_nested_beyond_the_parser_is_a_refused_line(engine: sa.Engine, tmp_
     good = json.dumps(resources.weight(ref, "2026-01-14T08:00:00Z"))
     out = _run(engine, tmp_path, "r.ndjson", "[" * 100_000 + "]" * 100_000 + "\n" + good + "\n")
     assert "accepted 1, duplicates 0, rejected 1" in out
-    assert "line 1: JSON nested too deeply" in out
+    assert "line 1: JSON nested deeper than 32" in out
 
 
 def test_a_reading_before_the_patients_birth_is_refused(engine: sa.Engine, tmp_path: Path) -> None:

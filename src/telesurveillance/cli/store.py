@@ -21,6 +21,7 @@ from telesurveillance.adapters.fhir import bulk
 from telesurveillance.adapters.sql import alerts as sql_alerts
 from telesurveillance.adapters.sql import fhir_observations, migrate
 from telesurveillance.cli import common
+from telesurveillance.domain.access import matrix, roles, writes
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
@@ -120,7 +121,12 @@ def import_(
             if suffix == ".csv"
             else bulk.ndjson(lines, table, window)
         )
-        report = ingest.bulk(parsed, store, table=table, after_write=evaluate)
+        # The command line acts as the administrateur (it holds the database credentials); its
+        # lines go through the same judge as the API's, which the store requires.
+        judge = writes.Judge(matrix.packaged(), roles.CONSOLE)
+        report = ingest.bulk(
+            parsed, store, ingest.judged_by(judge), table=table, after_write=evaluate
+        )
     for rejected in report.rejected[:SHOWN_REJECTED]:
         where = f" ({rejected.expression})" if rejected.expression else ""
         common.out.print(f"line {rejected.line}: {rejected.diagnostics}{where}", highlight=False)

@@ -7,6 +7,11 @@ panel's order with another line at the same instant (a diastolic above the systo
 another line) are refused with their number; the good readings are committed in chunks (one
 durable transaction each) through the `Store` port. A line is a duplicate when every reading it
 carries was already stored (same patient, kind and instant).
+
+Each line is judged before anything else is looked up (`authorise`: the role × route table and
+the patient scope, `domain/access/writes.py`), on the readings parsed from that line, which are
+the readings written: a line refused there is reported as `forbidden` with its number, and the
+store only takes authorised readings.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 
@@ -32,6 +38,8 @@ class Rejected:
     expression: str | None = None
     #: the FHIR IssueType of the refusal
     code: str = "invalid"
+    forbidden: bool = False
+    """Refused by the authorisation (role or patient scope), not for its content."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +65,13 @@ class Parsed:
     readings: Sequence[reading.Reading] = ()
     rejected: Rejected | None = None
     where: Where = OBSERVATION
+    resource_type: str = "Observation"
+    """The type of the resource the line carried (the route it stands for)."""
+
+
+Grant = writes.Authorised[Sequence[reading.Reading]]
+#: Judges one parsed line: its readings authorised, or why they are refused.
+Authorise = Callable[[Parsed], Grant | writes.Refusal]
 
 
 @dataclass(slots=True)
@@ -66,10 +81,17 @@ class Report:
     rejected: list[Rejected] = field(default_factory=list)
     readings: int = 0
     seconds: float = 0.0
+    patients: set[int] = field(default_factory=set)
+    """The patients of the lines stored (new or already there)."""
 
     @property
     def lines(self) -> int:
         return self.accepted + self.duplicates + len(self.rejected)
+
+    @property
+    def forbidden(self) -> int:
+        """Lines refused by the authorisation."""
+        return sum(1 for r in self.rejected if r.forbidden)
 
     @property
     def rate(self) -> float:
@@ -82,30 +104,56 @@ class Store(Protocol):
         """The birth date of each of `patient_ids` that exists (the others are missing)."""
         ...
 
-    def write(self, batch: Sequence[reading.Reading]) -> Sequence[reading.Reading]:
-        """Commit `batch` durably; returns the readings that were new."""
+    def write(self, batch: Sequence[Grant]) -> Sequence[reading.Reading]:
+        """Commit the readings of `batch` durably; returns the readings that were new."""
         ...
+
+
+def judged_by(judge: writes.Judge) -> Authorise:
+    """Each line judged as the create route of its resource type (an Observation line as
+    `fhir.observation.create`), on the patients of the readings parsed from it."""
+
+    routes: dict[str, str] = {}
+
+    def authorise(parsed: Parsed) -> Grant | writes.Refusal:
+        kind = parsed.resource_type
+        route = routes.get(kind) or routes.setdefault(kind, writes.create_route(kind))
+        found = parsed.readings
+        # one reading per line is the common case: no generator on the bulk path
+        if len(found) == 1:
+            patients = frozenset((found[0].patient_id,))
+        else:
+            patients = frozenset([r.patient_id for r in found])
+        return judge.grant(route, patients, found)
+
+    return authorise
 
 
 def bulk(
     lines: Iterable[Parsed],
     store: Store,
+    authorise: Authorise,
     *,
     table: measures.Table,
     chunk: int = CHUNK,
     after_write: Callable[[Sequence[reading.Reading]], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Report:
-    """Ingest `lines` chunk by chunk; `after_write` gets each chunk's new readings."""
+    """Ingest `lines` chunk by chunk, each line judged by `authorise`; `after_write` gets each
+    chunk's new readings."""
     report = Report()
     started = time.perf_counter()
     births: dict[int, dt.date] = {}
-    pending: list[Parsed] = []
+    pending: list[tuple[Parsed, Grant]] = []
     for parsed in lines:
         if parsed.rejected is not None:
             report.rejected.append(parsed.rejected)
         else:
-            pending.append(parsed)
+            granted = authorise(parsed)
+            if isinstance(granted, writes.Refusal):
+                report.rejected.append(_forbidden(parsed, granted))
+            else:
+                pending.append((parsed, granted))
         if len(pending) >= chunk:
             _flush(pending, store, table, births, report, after_write)
             pending = []
@@ -115,6 +163,11 @@ def bulk(
     report.rejected.sort(key=lambda r: r.line)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _forbidden(parsed: Parsed, refusal: writes.Refusal) -> Rejected:
+    where = f"{parsed.resource_type}.subject" if refusal.why is writes.Why.SCOPE else None
+    return Rejected(parsed.line, refusal.message, where, forbidden=True)
 
 
 def refusal(
@@ -137,7 +190,7 @@ def refusal(
     return None
 
 
-def _out_of_order(good: list[Parsed], table: measures.Table) -> dict[int, Rejected]:
+def _out_of_order(good: list[tuple[Parsed, Grant]], table: measures.Table) -> dict[int, Rejected]:
     """Lines refused because a panel's components given on several lines are out of order
     (a diastolic above the systolic of the same patient and instant): every line of the pair
     is refused, as nothing says which one is wrong."""
@@ -145,7 +198,7 @@ def _out_of_order(good: list[Parsed], table: measures.Table) -> dict[int, Reject
     if not ordered:
         return {}
     at: dict[tuple[int, int], dict[int, tuple[float, Parsed]]] = defaultdict(dict)
-    for parsed in good:
+    for parsed, _grant in good:
         for r in parsed.readings:
             if r.kind in ordered:
                 at[(r.patient_id, r.ts)].setdefault(r.kind, (r.value, parsed))
@@ -170,7 +223,7 @@ def _out_of_order(good: list[Parsed], table: measures.Table) -> dict[int, Reject
 
 
 def _flush(
-    pending: list[Parsed],
+    pending: list[tuple[Parsed, Grant]],
     store: Store,
     table: measures.Table,
     births: dict[int, dt.date],
@@ -179,27 +232,28 @@ def _flush(
 ) -> None:
     if not pending:
         return
-    wanted = {r.patient_id for p in pending for r in p.readings} - births.keys()
+    wanted = {p for _parsed, grant in pending for p in grant.patients} - births.keys()
     if wanted:
         births.update(store.patients(wanted))
-    good: list[Parsed] = []
-    for parsed in pending:
-        why = refusal(parsed.readings, births, parsed.where)
+    good: list[tuple[Parsed, Grant]] = []
+    for parsed, grant in pending:
+        why = refusal(grant.value, births, parsed.where)
         if why is not None:
             report.rejected.append(Rejected(parsed.line, why.diagnostics, why.expression, why.code))
         else:
-            good.append(parsed)
+            good.append((parsed, grant))
     disordered = _out_of_order(good, table)
     if disordered:
         report.rejected += disordered.values()
-        good = [p for p in good if p.line not in disordered]
-    written = store.write([r for p in good for r in p.readings])
+        good = [(p, g) for p, g in good if p.line not in disordered]
+    written = store.write([grant for _parsed, grant in good])
     new = set(written)
     report.readings += len(new)
-    for parsed in good:
-        if any(r in new for r in parsed.readings):
+    for _parsed, grant in good:
+        report.patients |= grant.patients
+        if any(r in new for r in grant.value):
             report.accepted += 1
-            new.difference_update(parsed.readings)
+            new.difference_update(grant.value)
         else:
             report.duplicates += 1
     if after_write is not None and written:

@@ -89,7 +89,7 @@ def add_dmn(store: Store, dmn: NewDmn) -> int:
     """A DMN of the catalogue: brand name, line, LATM code, expected benefit, ANS certificate."""
     benefit = records.Benefit(dmn.benefit)
     indication = catalogue.Indication(dmn.indication).value if dmn.indication else None
-    if dmn.latm_code is not None and not dmn.latm_code.isdigit():
+    if dmn.latm_code is not None and not (dmn.latm_code.isascii() and dmn.latm_code.isdigit()):
         raise ValueError(f"LATM code {dmn.latm_code!r}: digits expected")
     if (
         dmn.certified_from is not None

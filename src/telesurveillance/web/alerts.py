@@ -20,6 +20,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from telesurveillance.adapters.fhir import ids
 from telesurveillance.adapters.sql import alerts as sql_alerts
 from telesurveillance.adapters.sql import alerts_lifecycle, alerts_read, alerts_stats
 from telesurveillance.domain import calendar
@@ -230,8 +231,9 @@ def _not_found(what: str) -> JSONResponse:
 
 def _read(request: Request, resource_id: str, resource_type: str) -> Response:
     view = None
-    if resource_id.isdigit():
-        view = alerts_read.SqlAlertViews(_services(request).engine).get(int(resource_id))
+    key = ids.decimal(resource_id)
+    if key is not None:
+        view = alerts_read.SqlAlertViews(_services(request).engine).get(key)
     if view is None:
         return _not_found(f"{resource_type}/{resource_id} is not known")
     render = alerts_fhir.detected_issue if resource_type == "DetectedIssue" else alerts_fhir.flag
@@ -250,10 +252,9 @@ def _search(
         return _not_found(f"unknown status {status!r} (known: {', '.join(mapping)})")
     patient_id = None
     if patient is not None:
-        key = patient.rsplit("/", 1)[-1]
-        if not key.isdigit():
+        patient_id = ids.decimal(patient.rsplit("/", 1)[-1])
+        if patient_id is None:
             return _not_found(f"patient {patient!r} is not a Patient of this server")
-        patient_id = int(key)
     views = alerts_read.SqlAlertViews(_services(request).engine).search(
         patient_id=patient_id, statuses=None if status is None else mapping[status], limit=500
     )

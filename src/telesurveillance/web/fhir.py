@@ -26,6 +26,7 @@ from telesurveillance.web import (
     fhir_bundles,
     fhir_capability,
     fhir_http,
+    fhir_import,
     fhir_observations,
     fhir_registry,
 )
@@ -85,7 +86,7 @@ ROUTES: tuple[Route, ...] = (
         "read",
     ),
     Route("POST", "", "fhir.bundle", fhir_bundles.bundle, None, "batch"),
-    Route("POST", "/$import", "fhir.import", fhir_bundles.import_ndjson, None, "import"),
+    Route("POST", "/$import", "fhir.import", fhir_import.import_ndjson, None, "import"),
     *_registry("Patient"),
     *_registry("Practitioner"),
     *_registry("Organization"),

@@ -1,58 +1,52 @@
-"""`POST /fhir` (Bundle batch / transaction) and `POST /fhir/$import` (NDJSON, streamed).
+"""`POST /fhir`: a Bundle, batch or transaction.
 
-A transaction is one database transaction: every entry is checked and written, or none is.
-`urn:uuid:` fullUrls are resolved between entries (a Patient created, then Observations that
-reference it): registry resources (Patient, Practitioner, Organization, Device) are created
-first, in entry order, then the readings of all Observations and QuestionnaireResponses are
-written at once. A batch treats each entry on its own: a refused entry gets its own status and
-OperationOutcome, the good ones are written (the readings of all good entries in one commit).
+The body is parsed once (`fhir_entries`). Every entry is judged, for the request's principal,
+as the route it stands for (an entry POSTing an Organization needs `fhir.organization.create`,
+as `POST /fhir/Organization` does), and the readings of an Observation or QuestionnaireResponse
+are judged as parsed, once their references are resolved, against the patient scope: what is
+written is what was judged (`domain/access/writes.py`).
+
+A transaction is one database transaction: every entry is checked and written, or none is; an
+entry the judge refuses refuses the whole transaction (403, naming the entry). `urn:uuid:`
+fullUrls are resolved between entries (a Patient created, then Observations that reference it):
+registry resources (Patient, Practitioner, Organization, Device) are created first, in entry
+order, then the readings of all Observations and QuestionnaireResponses are written at once. A
+batch treats each entry on its own: a refused entry gets its own status (403 when the judge
+refuses it) and OperationOutcome, the good ones are written (the readings of all good entries in
+one commit).
 A registry entry's `request.ifNoneExist` is a conditional create (`fhir_registry`): one match
 creates nothing and answers `200 OK` with its location (a later `urn:uuid:` reference resolves
 to it); a reading entry with it is refused (not supported).
+
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from telesurveillance.adapters.fhir import bulk, fast, ids, observations, outcome, questionnaires
+from telesurveillance.adapters.fhir import fast, ids, observations, outcome, questionnaires
 from telesurveillance.adapters.sql import database, fhir_observations
+from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
-from telesurveillance.services import ingest
-from telesurveillance.web import fhir_http, fhir_registry
+from telesurveillance.web import fhir_entries, fhir_http, fhir_registry, security
 
-READING_TYPES = ("Observation", "QuestionnaireResponse")
-IMPORT_BLOCK = 20_000
+T = TypeVar("T")
+Entry = fhir_entries.Entry
+#: (the response entries, the new readings, the patients whose data were written)
+Outcome = tuple[list[dict[str, Any]], list[reading.Reading], set[int]]
 
 
 def _status(code: int) -> str:
     return {200: "200 OK", 201: "201 Created"}.get(code, str(code))
-
-
-def _entries(bundle: dict[str, Any]) -> list[dict[str, Any]]:
-    entries = bundle.get("entry", [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise outcome.Invalid("Bundle.entry must be a list of entries", "Bundle.entry")
-    for i, entry in enumerate(entries):
-        method = (entry.get("request") or {}).get("method")
-        rtype = (entry.get("resource") or {}).get("resourceType")
-        if method != "POST" or (rtype not in READING_TYPES and rtype not in fhir_registry.KINDS):
-            raise outcome.Invalid(
-                "only POST of Patient, Practitioner, Organization, Device, Observation and "
-                "QuestionnaireResponse entries is supported",
-                f"Bundle.entry[{i}].request",
-                code="not-supported",
-            )
-    return entries
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -63,22 +57,14 @@ class _Now:
     today: dt.date
 
 
-def _condition(entry: dict[str, Any]) -> str | None:
-    request = entry.get("request")
-    condition = request.get("ifNoneExist") if isinstance(request, dict) else None
-    if condition is not None and not isinstance(condition, str):
-        raise outcome.Invalid("ifNoneExist must be a string", "Bundle.entry.request.ifNoneExist")
-    return condition
-
-
 def _readings(
-    entry: dict[str, Any],
+    entry: Entry,
     resource: dict[str, Any],
     table: measures.Table,
     now: _Now,
     resolve: observations.Resolver,
 ) -> list[reading.Reading]:
-    if _condition(entry) is not None:
+    if entry.condition is not None:
         raise outcome.Invalid(
             fhir_registry.refused_condition(resource["resourceType"]),
             "Bundle.entry.request.ifNoneExist",
@@ -102,49 +88,79 @@ def _located(error: outcome.Invalid, i: int) -> outcome.Invalid:
     return outcome.Invalid(error.diagnostics, where, status=error.status, code=error.code)
 
 
+def _allowed(judge: writes.Judge, entry: Entry) -> None:
+    """403 unless the principal may do what the entry's route does."""
+    refused = judge.route(entry.route)
+    if refused is not None:
+        raise fhir_http.forbidden(refused)
+
+
+def _judged(
+    judge: writes.Judge, entry: Entry, patients: Collection[int], value: T
+) -> writes.Authorised[T]:
+    """`value` (what the entry will write) authorised, or 403 located at the entry."""
+    found = judge.grant(entry.route, patients, value)
+    if isinstance(found, writes.Refusal):
+        field = "patient" if entry.resource_type == "Device" else "subject"
+        where = f"{entry.resource_type}.{field}" if found.why is writes.Why.SCOPE else None
+        raise fhir_http.forbidden(found, where)
+    return found
+
+
+def _registry(
+    judge: writes.Judge, entry: Entry, now: _Now
+) -> writes.Authorised[fhir_registry.Registered]:
+    kind = fhir_registry.KINDS[entry.resource_type]
+    found = fhir_registry.parse(kind, entry.resource, now.today)
+    return _judged(judge, entry, found.patients, found)
+
+
 def _transaction(
-    engine: sa.Engine, entries: list[dict[str, Any]], table: measures.Table, now: _Now
-) -> tuple[list[dict[str, Any]], list[reading.Reading]]:
+    engine: sa.Engine, judge: writes.Judge, entries: list[Entry], table: measures.Table, now: _Now
+) -> Outcome:
+    for entry in entries:  # a forbidden entry refuses everything before anything is read
+        try:
+            _allowed(judge, entry)
+        except outcome.Invalid as error:
+            raise _located(error, entry.index) from None
     created: dict[str, str] = {}
     answers: list[dict[str, Any]] = [{} for _ in entries]
+    written: set[int] = set()
 
     def resolve(reference: str | None, expression: str) -> int:
         target = created.get(reference or "", reference)
         return observations.patient_reference(target, expression)
 
     with database.writing(engine) as conn:
-        for i, entry in enumerate(entries):
-            resource = entry["resource"]
-            if resource["resourceType"] in READING_TYPES:
+        for entry in entries:
+            if entry.is_reading:
                 continue
             try:
-                kind = fhir_registry.KINDS[resource["resourceType"]]
-                made, new = fhir_registry.create_in(
-                    conn, kind, resource, now.today, _condition(entry)
-                )
+                registered = _registry(judge, entry, now)
+                made, new = fhir_registry.create_in(conn, registered, entry.condition)
             except outcome.Invalid as error:
-                raise _located(error, i) from None
+                raise _located(error, entry.index) from None
             location = f"{made['resourceType']}/{made['id']}"
-            if entry.get("fullUrl"):
-                created[entry["fullUrl"]] = location
-            answers[i] = {"status": _status(201 if new else 200), "location": location}
-        batch: list[reading.Reading] = []
-        for i, entry in enumerate(entries):
-            resource = entry["resource"]
-            if resource["resourceType"] not in READING_TYPES:
+            if entry.full_url:
+                created[entry.full_url] = location
+            written |= fhir_registry.written(made, registered)
+            answers[entry.index] = {"status": _status(201 if new else 200), "location": location}
+        grants: list[fhir_http.Grant] = []
+        for entry in entries:
+            if not entry.is_reading:
                 continue
             try:
-                found = _readings(entry, _resolved(resource, created), table, now, resolve)
+                resource = _resolved(entry.resource, created)
+                found = _readings(entry, resource, table, now, resolve)
+                grant = _judged(judge, entry, {r.patient_id for r in found}, found)
                 fhir_observations.check_patients(conn, found, observations.where(resource))
             except outcome.Invalid as error:
-                raise _located(error, i) from None
-            batch += found
-            answers[i] = {
-                "status": "201 Created",
-                "location": _location(found),
-            }
-        stored = fhir_observations.write(conn, batch)
-    return [{"response": a} for a in answers], list(stored.new)
+                raise _located(error, entry.index) from None
+            grants.append(grant)
+            answers[entry.index] = {"status": "201 Created", "location": _location(found)}
+        stored = fhir_observations.write(conn, grants)
+    written |= {p for grant in grants for p in grant.patients}
+    return [{"response": a} for a in answers], list(stored.new), written
 
 
 def _resolved(resource: dict[str, Any], created: dict[str, str]) -> dict[str, Any]:
@@ -155,58 +171,55 @@ def _resolved(resource: dict[str, Any], created: dict[str, str]) -> dict[str, An
 
 
 def _batch(
-    engine: sa.Engine, entries: list[dict[str, Any]], table: measures.Table, now: _Now
-) -> tuple[list[dict[str, Any]], list[reading.Reading]]:
+    engine: sa.Engine, judge: writes.Judge, entries: list[Entry], table: measures.Table, now: _Now
+) -> Outcome:
     answers: list[dict[str, Any]] = [{} for _ in entries]
-    parsed: dict[int, list[reading.Reading]] = {}
-    for i, entry in enumerate(entries):
-        resource = entry["resource"]
+    parsed: dict[int, fhir_http.Grant] = {}
+    written: set[int] = set()
+    for entry in entries:
+        i = entry.index
         try:
-            if resource["resourceType"] in READING_TYPES:
-                parsed[i] = _readings(entry, resource, table, now, observations.patient_reference)
+            _allowed(judge, entry)
+            if entry.is_reading:
+                found = _readings(entry, entry.resource, table, now, observations.patient_reference)
+                parsed[i] = _judged(judge, entry, {r.patient_id for r in found}, found)
                 continue
+            registered = _registry(judge, entry, now)
             with database.writing(engine) as conn:
-                kind = fhir_registry.KINDS[resource["resourceType"]]
-                made, fresh = fhir_registry.create_in(
-                    conn, kind, resource, now.today, _condition(entry)
-                )
+                made, fresh = fhir_registry.create_in(conn, registered, entry.condition)
+            written |= fhir_registry.written(made, registered)
+            location = f"{made['resourceType']}/{made['id']}"
             answers[i] = {
-                "response": {
-                    "status": _status(201 if fresh else 200),
-                    "location": f"{made['resourceType']}/{made['id']}",
-                }
+                "response": {"status": _status(201 if fresh else 200), "location": location}
             }
         except outcome.Invalid as error:
             answers[i] = _refused(error, i)
     refused: dict[int, outcome.Invalid] = {}
     with database.writing(engine) as conn:
         births = fhir_observations.patients(
-            conn, {r.patient_id for rs in parsed.values() for r in rs}
+            conn, {p for grant in parsed.values() for p in grant.patients}
         )
-        for i, rs in parsed.items():
-            where = observations.where(entries[i]["resource"])
-            why = fhir_observations.refusal(rs, births, where)
+        for i, grant in parsed.items():
+            where = observations.where(entries[i].resource)
+            why = fhir_observations.refusal(grant.value, births, where)
             if why is not None:
                 refused[i] = why
-        good = {i: rs for i, rs in parsed.items() if i not in refused}
-        stored = fhir_observations.write(conn, [r for rs in good.values() for r in rs])
+        good = {i: grant for i, grant in parsed.items() if i not in refused}
+        stored = fhir_observations.write(conn, list(good.values()))
     new = set(stored.new)
-    for i, rs in parsed.items():
+    for i, grant in parsed.items():
         if i in refused:
             answers[i] = _refused(refused[i], i)
             continue
+        rs = grant.value
         status = 201 if any(r in new for r in rs) else 200
         new.difference_update(rs)  # the same reading twice in one batch: the second is a retry
-        answers[i] = {
-            "response": {
-                "status": _status(status),
-                "location": _location(rs),
-            }
-        }
-    return answers, list(stored.new)
+        answers[i] = {"response": {"status": _status(status), "location": _location(rs)}}
+        written |= grant.patients
+    return answers, list(stored.new), written
 
 
-def _location(rows: list[reading.Reading]) -> str:
+def _location(rows: Sequence[reading.Reading]) -> str:
     first = rows[0]
     return "Observation/" + ids.observation(first.patient_id, tuple(r.kind for r in rows), first.ts)
 
@@ -217,88 +230,16 @@ def _refused(error: outcome.Invalid, i: int) -> dict[str, Any]:
 
 
 async def bundle(request: Request) -> Response:
-    document = fhir_http.parse_json(await fhir_http.body(request, fhir_http.BUNDLE_LIMIT))
-    if document.get("resourceType") != "Bundle":
-        raise outcome.Invalid(
-            f"POST /fhir takes a Bundle, not {document.get('resourceType')!r}",
-            "resourceType",
-            code="not-supported",
-        )
-    kind = document.get("type")
-    if kind not in ("batch", "transaction"):
-        raise outcome.Invalid(
-            f"Bundle.type {kind!r}: only batch and transaction are processed",
-            "Bundle.type",
-            code="not-supported",
-        )
-    entries = _entries(document)
+    document = await fhir_http.resource(request, fhir_http.BUNDLE_LIMIT)
+    kind, entries = fhir_entries.parse(document)
     services = fhir_http.services(request)
     now = _Now(fhir_http.window(request), fhir_http.today(request))
-    run: Callable[..., tuple[list[dict[str, Any]], list[reading.Reading]]]
-    run = _transaction if kind == "transaction" else _batch
-    answers, new = await run_in_threadpool(run, services.engine, entries, services.measures, now)
+    run: Callable[..., Outcome] = _transaction if kind == "transaction" else _batch
+    answers, new, written = await run_in_threadpool(
+        run, services.engine, security.judge(request), entries, services.measures, now
+    )
+    security.written(request, written)
     fhir_http.notify(request, new)
     return fhir_http.respond(
         {"resourceType": "Bundle", "type": f"{kind}-response", "entry": answers}
     )
-
-
-async def import_ndjson(request: Request) -> Response:
-    """Stream NDJSON lines in blocks; each block is parsed, checked and committed in chunks."""
-    services = fhir_http.services(request)
-    store = fhir_observations.SqlStore(services.engine)
-    total = ingest.Report()
-    block: list[bytes] = []
-    offset = 0
-    rest = b""
-
-    async def flush(lines: list[bytes], first: int) -> None:
-        parsed = (
-            dataclasses.replace(
-                p,
-                line=p.line + first,
-                rejected=None
-                if p.rejected is None
-                else dataclasses.replace(p.rejected, line=p.rejected.line + first),
-            )
-            for p in bulk.ndjson(lines, services.measures, fhir_http.window(request))
-        )
-        report = await run_in_threadpool(
-            lambda: ingest.bulk(
-                parsed,
-                store,
-                table=services.measures,
-                after_write=lambda new: fhir_http.notify(request, new),
-            )
-        )
-        total.accepted += report.accepted
-        total.duplicates += report.duplicates
-        total.rejected += report.rejected
-        total.readings += report.readings
-        total.seconds += report.seconds
-
-    async for chunk in request.stream():
-        lines = (rest + chunk).split(b"\n")
-        rest = lines.pop()
-        block += lines
-        if len(block) >= IMPORT_BLOCK:
-            await flush(block, offset)
-            offset += len(block)
-            block = []
-    if rest:
-        block.append(rest)
-    await flush(block, offset)
-    return fhir_http.respond(report_outcome(total))
-
-
-def report_outcome(report: ingest.Report, listed: int = 1000) -> dict[str, Any]:
-    summary = (
-        f"accepted {report.accepted}, duplicates {report.duplicates}, "
-        f"rejected {len(report.rejected)} ({report.readings} new readings)"
-    )
-    issues = [outcome.issue(summary, code="informational", severity="information")]
-    issues += [
-        outcome.issue(f"line {r.line}: {r.diagnostics}", r.expression, code=r.code)
-        for r in report.rejected[:listed]
-    ]
-    return outcome.outcome(issues)

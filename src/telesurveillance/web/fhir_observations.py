@@ -1,15 +1,16 @@
 """Observation create, read, search; QuestionnaireResponse (its total score) create.
 
-A create answers only after the durable commit: 201 with the stored Observation when the
-reading is new, 200 with the stored one when it was already there (a retry: same patient, LOINC
-kind and instant), then the ingest listeners (alerts) get the new readings.
+A create parses the body once, has its readings judged (role and patient scope, 403 otherwise)
+and writes those very readings. It answers only after the durable commit: 201 with the stored
+Observation when the reading is new, 200 with the stored one when it was already there (a
+retry: same patient, LOINC kind and instant), then the ingest listeners (alerts) get the new
+readings.
 """
 
 from __future__ import annotations
 
 import asyncio
 import urllib.parse
-from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Request
@@ -18,16 +19,15 @@ from starlette.concurrency import run_in_threadpool
 
 from telesurveillance.adapters.fhir import fast, ids, observations, outcome, questionnaires, search
 from telesurveillance.adapters.sql import fhir_observations
-from telesurveillance.domain.measures import reading
-from telesurveillance.web import fhir_http, fhir_registry
+from telesurveillance.web import fhir_http, fhir_registry, security
 
 
-async def _store(
-    request: Request, batch: Sequence[reading.Reading], resource: dict[str, Any]
-) -> Response:
+async def _store(request: Request, grant: fhir_http.Grant, resource: dict[str, Any]) -> Response:
     services = fhir_http.services(request)
+    batch = grant.value
     where = observations.where(resource)
-    stored = await asyncio.wrap_future(fhir_http.writer(request).submit(batch, where))
+    stored = await asyncio.wrap_future(fhir_http.writer(request).submit(grant, where))
+    security.written(request, grant.patients)
     fhir_http.notify(request, stored.new)
     rendered = observations.render(batch, services.measures)
     location = f"{fhir_http.base_url(request)}/Observation/{rendered['id']}"
@@ -46,7 +46,8 @@ async def create(request: Request) -> Response:
     table = fhir_http.services(request).measures
     window = fhir_http.window(request)
     batch = fast.readings(resource, table, window) or observations.parse(resource, table, window)
-    return await _store(request, batch, resource)
+    grant = fhir_http.grant(request, "fhir.observation.create", batch, "Observation.subject")
+    return await _store(request, grant, resource)
 
 
 async def create_questionnaire_response(request: Request) -> Response:
@@ -54,7 +55,9 @@ async def create_questionnaire_response(request: Request) -> Response:
     resource = await fhir_http.resource(request)
     services = fhir_http.services(request)
     batch = questionnaires.parse(resource, services.measures, fhir_http.window(request))
-    return await _store(request, batch, resource)
+    route = "fhir.questionnaireresponse.create"
+    grant = fhir_http.grant(request, route, batch, "QuestionnaireResponse.subject")
+    return await _store(request, grant, resource)
 
 
 async def read(request: Request) -> Response:

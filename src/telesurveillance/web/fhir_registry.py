@@ -7,6 +7,10 @@ transaction, no match creates the resource (201), one match creates nothing and 
 with the resource found, several are a 412. Observations and QuestionnaireResponses have no
 conditional create (their identity is patient, kind and instant; a retry is already a no-op):
 the header is refused there, never ignored.
+
+A create (direct, or a Bundle entry) parses the resource into a `Registered`, has it judged as
+`fhir.<type>.create` (the role × route table; a Device's patient against the scope) and
+creates only what was authorised (`create_in`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from starlette.concurrency import run_in_threadpool
 
 from telesurveillance.adapters.fhir import ids, organizations, outcome, people
 from telesurveillance.adapters.sql import database, fhir_store
-from telesurveillance.web import fhir_http
+from telesurveillance.domain.access import writes
+from telesurveillance.web import fhir_http, security
 
 Entity = fhir_store.Entity
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -111,6 +116,31 @@ def _headers(request: Request, resource: dict[str, Any]) -> dict[str, str]:
     return headers
 
 
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """A registry resource parsed and checked, to be created as `entity` from `row`."""
+
+    kind: Kind
+    entity: Entity
+    row: dict[str, Any]
+
+    @property
+    def route(self) -> str:
+        """The route whose permission a create of this resource needs."""
+        return writes.create_route(self.kind.type)
+
+    @property
+    def patients(self) -> set[int]:
+        """The patients whose data the create writes (a Device's patient)."""
+        patient_id = self.row.get("patient_id") if self.entity is fhir_store.DEVICE else None
+        return set() if patient_id is None else {int(patient_id)}
+
+
+def parse(kind: Kind, resource: dict[str, Any], today: dt.date) -> Registered:
+    entity, row = kind.parse(resource, today)
+    return Registered(kind, entity, row)
+
+
 #: Rows that name another row, per table: (column, the table it names, the element that says
 #: it). The foreign keys would refuse an unknown one with an IntegrityError (a 500): check first.
 _REFERENCES: dict[str, tuple[tuple[str, Entity, str], ...]] = {
@@ -132,21 +162,17 @@ def _check_references(conn: sa.Connection, entity: Entity, row: dict[str, Any]) 
 
 
 def create_in(
-    conn: sa.Connection,
-    kind: Kind,
-    resource: dict[str, Any],
-    today: dt.date,
-    condition: str | None = None,
+    conn: sa.Connection, grant: writes.Authorised[Registered], condition: str | None = None
 ) -> tuple[dict[str, Any], bool]:
-    """Create `resource` in the caller's transaction: (the resource, True), or with a
-    `condition` (`If-None-Exist`) that one resource already meets, (that one, False)."""
-    entity, row = kind.parse(resource, today)
+    """Create the authorised resource in the caller's transaction: (its FHIR rendering, True),
+    or with a `condition` (`If-None-Exist`) that one resource already meets, (that one, False)."""
+    found = grant.value
     if condition is not None:
-        existing = _conditional(conn, kind, condition)
+        existing = _conditional(conn, found.kind, condition)
         if existing is not None:
             return existing, False
-    _check_references(conn, entity, row)
-    return kind.render(entity, fhir_store.create(conn, entity, row)), True
+    _check_references(conn, found.entity, found.row)
+    return found.kind.render(found.entity, fhir_store.create(conn, found.entity, found.row)), True
 
 
 def _conditional(conn: sa.Connection, kind: Kind, condition: str) -> dict[str, Any] | None:
@@ -188,19 +214,29 @@ def condition_params(condition: str, resource_type: str) -> dict[str, str]:
     return dict(pairs)
 
 
+def written(made: dict[str, Any], grant: writes.Authorised[Registered]) -> set[int]:
+    """The patients whose data a create wrote: the new Patient itself, a Device's patient."""
+    if made.get("resourceType") == "Patient":
+        return {int(made["id"])}
+    return set(grant.patients)
+
+
 def create(kind: Kind) -> Handler:
     async def handler(request: Request) -> Response:
         condition = request.headers.get("if-none-exist")
-        resource = await fhir_http.resource(request)
+        found = parse(kind, await fhir_http.resource(request), fhir_http.today(request))
+        grant = security.judge(request).grant(found.route, found.patients, found)
+        if isinstance(grant, writes.Refusal):
+            raise fhir_http.forbidden(grant)
         engine = fhir_http.services(request).engine
-        today = fhir_http.today(request)
 
         def run() -> tuple[dict[str, Any], bool]:
             with database.writing(engine) as conn:
-                return create_in(conn, kind, resource, today, condition)
+                return create_in(conn, grant, condition)
 
-        found, created = await run_in_threadpool(run)
-        return fhir_http.respond(found, 201 if created else 200, _headers(request, found))
+        made, created = await run_in_threadpool(run)
+        security.written(request, written(made, grant))
+        return fhir_http.respond(made, 201 if created else 200, _headers(request, made))
 
     return handler
 
@@ -325,9 +361,10 @@ def _count(raw: str | None) -> int:
     """The page size of `_count` (0: the count only)."""
     if raw is None:
         return 100
-    if not raw.isascii() or not raw.isdigit():
+    count = ids.decimal(raw)
+    if count is None:
         raise outcome.Invalid(f"_count {raw!r} is not a number", "_count", status=400)
-    return min(int(raw), MAX_COUNT)
+    return max(0, min(count, MAX_COUNT))
 
 
 def searchset(

@@ -2,20 +2,27 @@
 
 For each HTTP request, in this order:
 
-1. hardening: body size limit (413), JSON nesting limit (400), security headers on every
-   response, and no stack trace ever sent (a generic 500 carrying an id that is logged);
+1. hardening: body size limit (413), JSON nesting limit (400) on the bodies the framework
+   parses, security headers on every response, and no stack trace ever sent (a generic 500
+   carrying an id that is logged);
 2. authentication (`web.auth.authenticate`): `Authorization: Bearer` API token or session cookie;
 3. authorisation: the route that will answer is matched here, and its `name` looked up in the
    role × route table (`domain/access/permissions.yaml`): 401 without credentials, 403 when the
    role is not allowed or the request names a patient / exploitant outside the principal's
-   scope; a missing entry is refused to all but `administrateur` (default deny);
+   scope in its path or query; a missing entry is refused to all but `administrateur` (default
+   deny). The gate never parses a body to authorise it: a handler that writes what a body
+   holds parses it once and has each object judged by the request's `judge` (the same table
+   and scopes, `domain/access/writes.py`), and its write functions take only what was judged;
 4. per-token rate limit (429 with Retry-After);
 5. CSRF: an unsafe request authenticated by the session cookie must carry the session's token
    (form field `csrf_token` or header `X-CSRF-Token`);
 6. audit: a route marked `patient_data` has its event appended before the response leaves
-   (so every acknowledged read or write is traced).
+   (so every acknowledged read or write is traced): one event per patient whose data the
+   handler wrote (`written`) or whose objects the judge refused, else one event naming the
+   patient of the path or query.
 
-Handlers read the principal as `request.state.principal` (`principal(request)`).
+Handlers read the principal as `request.state.principal` (`principal(request)`) and the judge
+of their writes as `judge(request)`.
 """
 
 from __future__ import annotations
@@ -25,19 +32,21 @@ import re
 import time
 import urllib.parse
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi import params as fastapi_params
 from fastapi import routing as fastapi_routing
 from sqlalchemy import exc as sa_exc
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from telesurveillance.adapters.fhir import ids
 from telesurveillance.adapters.sql import security_audit
-from telesurveillance.domain.access import bucket, matrix, roles
+from telesurveillance.domain.access import bucket, matrix, roles, writes
 from telesurveillance.services import audit
 from telesurveillance.web import auth, security_http
 
@@ -45,7 +54,7 @@ log = logging.getLogger(__name__)
 
 Options = security_http.Options
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-_OBSERVATION_ID = re.compile(r"p(\d{1,18})-k[0-9.]+-t-?\d+")
+_OBSERVATION_ID = re.compile(r"p([0-9]{1,18})-k[0-9.]+-t-?[0-9]+")
 
 
 def principal(request: Request) -> roles.Principal:
@@ -56,10 +65,25 @@ def principal(request: Request) -> roles.Principal:
     return found
 
 
+def judge(request: Request) -> writes.Judge:
+    """The judge of what the request writes (made by the gate for its principal)."""
+    found: writes.Judge | None = getattr(request.state, "judge", None)
+    if found is None:  # only on a public route
+        raise HTTPException(status_code=401, detail="authentication required")
+    return found
+
+
+def written(request: Request, patients: Iterable[int]) -> None:
+    """Name, for the audit trail, patients whose data the request wrote (after the commit)."""
+    found: set[int] = getattr(request.state, "audit_written", set())
+    found.update(patients)
+    request.state.audit_written = found
+
+
 def require_patient(request: Request, patient_id: int) -> None:
     """403 unless the principal may see `patient_id`; also names the patient in the audit
-    event. Call it in handlers whose patient is not a path or query parameter (a POSTed
-    Observation's subject, a resource read by its own id)."""
+    event. Call it in handlers that read a patient not named by a path or query parameter (a
+    resource read by its own id). Writes are judged with `judge(request)` instead."""
     request.state.audit_patient_id = patient_id
     if not principal(request).may_see_patient(patient_id):
         raise HTTPException(status_code=403, detail="outside your patient scope")
@@ -80,6 +104,8 @@ def csrf_token(request: Request) -> str:
 class _Target:
     name: str | None
     params: dict[str, Any]
+    json_body: bool = False
+    """The framework parses the route's declared body as JSON (the gate bounds it)."""
 
 
 def match(routes: list[BaseRoute], scope: Scope) -> _Target | None:
@@ -88,7 +114,9 @@ def match(routes: list[BaseRoute], scope: Scope) -> _Target | None:
     for route in fastapi_routing.iter_route_contexts(routes):
         found, child = route.matches(scope)
         if found is Match.FULL:
-            return _Target(route.name, dict(child.get("path_params", {})))
+            field = getattr(route.original_route, "body_field", None)
+            json_body = field is not None and not isinstance(field.field_info, fastapi_params.Form)
+            return _Target(route.name, dict(child.get("path_params", {})), json_body)
     return None
 
 
@@ -96,8 +124,9 @@ def _scoped_id(value: Any) -> int:
     """A patient / exploitant id from `12`, a FHIR reference `Patient/12` or an Observation id
     `p12-k3-t…`; -1 when it names nothing we issued (never in anyone's scope)."""
     text = str(value).rsplit("/", 1)[-1]
-    if text.isdigit():
-        return int(text)
+    number = ids.decimal(text)
+    if number is not None:
+        return number
     found = _OBSERVATION_ID.fullmatch(text)
     return int(found.group(1)) if found else -1
 
@@ -122,17 +151,17 @@ def _scope_refusal(
     target: _Target,
     scope: Scope,
     named: list[int],
-    in_body: set[int] | None,
 ) -> security_http.Refused | None:
     """403 when a scoped principal names someone else's patient or exploitant (or names no
-    patient on a route that needs it: a search without `patient=` would return everyone)."""
+    patient on a route that needs it: a search without `patient=` would return everyone), or
+    calls a patient-data route where nothing checks its patient scope."""
     outside = security_http.Refused(403, "forbidden", "outside your patient scope")
     if rule is None:
         return None
     if who.patient_id is not None and rule.patient_data:
         if rule.patient_params and (not named or any(p != who.patient_id for p in named)):
             return outside
-        if rule.patient_in_body and (in_body is None or in_body - {who.patient_id}):
+        if not rule.patient_params and not rule.patient_in_body:
             return outside
     if rule.exploitant_param is not None and who.exploitant_id is not None:
         values = _param_values(rule.exploitant_param, target, scope)
@@ -202,14 +231,20 @@ class Guard:
         decision = self.matrix.decide(target.name, who.principal)
         if decision is matrix.Decision.UNAUTHENTICATED:
             raise security_http.Refused(401, "login", "authentication required")
-        receive, body = await security_http.limit_body(scope, receive, self.options)
-        named = _named_patients(rule, target, scope)
-        in_body = security_http.body_patients(body) if rule and rule.patient_in_body else set()
         refused: security_http.Refused | None = None
-        if decision is matrix.Decision.FORBIDDEN:
+        try:
+            receive = await security_http.limit_body(
+                scope, receive, self.options, json_body=target.json_body
+            )
+        except security_http.Refused as too_much:  # answered (and audited) below
+            refused = too_much
+        named = _named_patients(rule, target, scope)
+        if who.principal is not None:
+            state["judge"] = writes.Judge(self.matrix, who.principal)
+        if refused is None and decision is matrix.Decision.FORBIDDEN:
             refused = security_http.Refused(403, "forbidden", "your role may not do this")
-        elif who.principal is not None:
-            refused = _scope_refusal(who.principal, rule, target, scope, named, in_body)
+        elif refused is None and who.principal is not None:
+            refused = _scope_refusal(who.principal, rule, target, scope, named)
             refused = refused or self._throttle(who.principal)
             if refused is None and who.by_cookie and scope["method"] in UNSAFE:
                 receive, refused = await security_http.check_csrf(scope, receive, who.csrf_token)
@@ -217,7 +252,7 @@ class Guard:
         if rule is None or not rule.patient_data or who.principal is None:
             await call(scope, receive, send)
             return
-        known = [p for p in [*named, *sorted(in_body or ())] if p >= 0]
+        known = [p for p in named if p >= 0]
         patient_id = known[0] if known else who.principal.patient_id
         audited = self._auditing(send, scope, state, rule, who.principal, patient_id)
         try:
@@ -225,8 +260,12 @@ class Guard:
         except Exception as exc:
             if state.get("audited"):
                 raise
-            # audit the failure too: answer here, through the auditing `send`
-            refused = _failure(exc, str(state["request_id"]))
+            # audit the failure too: answer here, through the auditing `send` (a body found
+            # over the limit while the handler reads it is the gate's own refusal, a 413)
+            if isinstance(exc, security_http.Refused):
+                refused = exc
+            else:
+                refused = _failure(exc, str(state["request_id"]))
             await security_http.refusal(scope, refused)(scope, receive, audited)
 
     def _throttle(self, who: roles.Principal) -> security_http.Refused | None:
@@ -263,26 +302,48 @@ class Guard:
 
         async def send_audited(message: Message) -> None:
             if message["type"] == "http.response.start":
+                status = int(message["status"])
                 named = state.get("audit_patient_id", patient_id)
-                event = audit.Event(
-                    recorded_at=services.clock(),
-                    actor=actor.subject,
-                    actor_name=actor.name,
-                    role=actor.role.value,
-                    route=rule.name,
-                    action=audit.action_of(scope["method"], rule.action),
-                    method=scope["method"],
-                    path=_path(scope),
-                    patient_id=named if named is None or named >= 0 else None,
-                    source=_source(scope),
-                    status=int(message["status"]),
-                    request_id=str(state["request_id"]),
-                )
-                await run_in_threadpool(self._audit_log(services.engine).append, event)
+                events = [
+                    audit.Event(
+                        recorded_at=services.clock(),
+                        actor=actor.subject,
+                        actor_name=actor.name,
+                        role=actor.role.value,
+                        route=rule.name,
+                        action=audit.action_of(scope["method"], rule.action),
+                        method=scope["method"],
+                        path=_path(scope),
+                        patient_id=patient,
+                        source=_source(scope),
+                        status=outcome,
+                        request_id=str(state["request_id"]),
+                    )
+                    for patient, outcome in _audited_patients(state, named, status)
+                ]
+                await run_in_threadpool(self._audit_log(services.engine).append_all, events)
                 state["audited"] = True
             await send(message)
 
         return send_audited
+
+
+def _audited_patients(
+    state: MutableMapping[str, Any], named: int | None, status: int
+) -> list[tuple[int | None, int]]:
+    """(patient, status) of each audit event of a request. A request that wrote patients'
+    data, or had objects refused for being outside the scope, gets one event per patient:
+    403 for a patient refused; for a patient written, the response status, or 200 when the
+    response refuses other objects (the patient's data were stored all the same). Otherwise
+    one event, naming the patient of the path or query."""
+    written: set[int] = state.get("audit_written") or set()
+    judged: writes.Judge | None = state.get("judge")
+    refused = (judged.refused if judged is not None else set()) - written
+    if not written and not refused:
+        return [(named if named is None or named >= 0 else None, status)]
+    stored = status if status < 400 else 200
+    found: list[tuple[int | None, int]] = [(p, stored) for p in sorted(written)]
+    return found + [(p, 403) for p in sorted(refused)]
 
 
 def _failure(exc: Exception, request_id: str) -> security_http.Refused:

@@ -1,11 +1,16 @@
 """HTTP hardening pieces of the security gate (`web.security`): options, refusals, security
 headers, body and JSON-depth limits, the CSRF check.
+
+The gate does not read request bodies to authorise them: a handler that parses its own body
+(the FHIR API) applies the limits and the authorisation to what it parses
+(`adapters/fhir/jsontext.py`, `domain/access/writes.py`). The gate reads and bounds only the
+bodies the framework parses as JSON for a route's declared body, and counts every other body
+against the size limit as the application reads it.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 import math
 import os
 import urllib.parse
@@ -17,8 +22,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import Message, Receive, Scope
 
+from telesurveillance.adapters.fhir import jsontext
+
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = b"x-csrf-token"
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 #: No inline script anywhere (script-src 'self'); inline style attributes are tolerated (they
 #: cannot run code); nothing may frame the pages (clickjacking); forms post to us only.
@@ -27,8 +35,6 @@ CSP = (
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-
-_JSON_TYPES = ("application/json", "application/fhir+json", "application/x-ndjson")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +46,7 @@ class Options:
     hsts: bool = False
     """Send Strict-Transport-Security (when the platform is served over HTTPS only)."""
     max_body: int = 16 * 1024 * 1024
-    max_json_depth: int = 32
+    max_json_depth: int = jsontext.MAX_DEPTH
     token_rate: float = 50.0
     """Requests per second allowed on average per API token..."""
     token_burst: float = 200.0
@@ -143,24 +149,7 @@ def merge(
 def json_depth(body: bytes) -> int:
     """The deepest nesting of arrays and objects in a JSON (or NDJSON) text, without parsing
     it (a deep document is refused before a recursive parser sees it)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for byte in body:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return deepest
+    return jsontext.depth(body)
 
 
 def _content_type(scope: Scope) -> str:
@@ -200,21 +189,22 @@ def replay(body: bytes) -> Receive:
 
 
 async def limit_body(
-    scope: Scope, receive: Receive, options: Options
-) -> tuple[Receive, bytes | None]:
-    """Refuse a body over the size limit (413) or JSON nested too deep (400). JSON bodies are
-    read here (bounded) and returned; others are counted as the application reads them."""
+    scope: Scope, receive: Receive, options: Options, *, json_body: bool
+) -> Receive:
+    """Refuse a body over the size limit (413). When the framework parses the route's declared
+    body (`json_body`: FastAPI reads JSON there), read it here (bounded) and refuse it nested
+    too deep (400), whatever its Content-Type (forms aside); other bodies are counted as the
+    application reads them."""
     declared = dict(scope.get("headers", [])).get(b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > options.max_body:
         raise Refused(413, "too-costly", f"request body over {options.max_body} bytes")
     if scope["method"] in {"GET", "HEAD", "OPTIONS"} and declared is None:
-        return receive, None
-    kind = _content_type(scope)
-    if kind in _JSON_TYPES or kind.endswith("+json"):
+        return receive
+    if json_body and _content_type(scope) not in _FORM_TYPES:
         body = await _read_all(receive, options.max_body)
-        if json_depth(body) > options.max_json_depth:
+        if jsontext.too_deep(body, options.max_json_depth):
             raise Refused(400, "structure", f"JSON nested deeper than {options.max_json_depth}")
-        return replay(body), body
+        return replay(body)
     seen = 0
 
     async def counted() -> Message:
@@ -225,51 +215,7 @@ async def limit_body(
             raise Refused(413, "too-costly", f"request body over {options.max_body} bytes")
         return message
 
-    return counted, None
-
-
-def _subject(resource: Any) -> int | None:
-    if not isinstance(resource, dict):
-        return None
-    subject = resource.get("subject")
-    reference = subject.get("reference") if isinstance(subject, dict) else None
-    if not isinstance(reference, str) or not reference.startswith("Patient/"):
-        return None
-    number = reference.removeprefix("Patient/")
-    return int(number) if number.isdigit() and len(number) < 19 else None
-
-
-def body_patients(body: bytes | None) -> set[int] | None:
-    """The patients a FHIR JSON body is about (its `subject`, every entry of a Bundle, every
-    line of NDJSON); None when one resource names its patient otherwise (an identifier) or not
-    at all, so a patient-scoped caller cannot be checked and is refused."""
-    if not body:
-        return None
-    try:
-        text = body.decode("utf-8")
-        stripped = text.strip()
-        if stripped.startswith("{") and "\n{" not in stripped:
-            documents = [json.loads(stripped)]
-        else:
-            documents = [json.loads(line) for line in text.splitlines() if line.strip()]
-    except (UnicodeDecodeError, ValueError):
-        return None
-    resources: list[Any] = []
-    for doc in documents:
-        if isinstance(doc, dict) and doc.get("resourceType") == "Bundle":
-            entries = doc.get("entry")
-            if not isinstance(entries, list):
-                return None
-            resources.extend(e.get("resource") if isinstance(e, dict) else None for e in entries)
-        else:
-            resources.append(doc)
-    found: set[int] = set()
-    for resource in resources:
-        patient = _subject(resource)
-        if patient is None:
-            return None
-        found.add(patient)
-    return found or None
+    return counted
 
 
 async def check_csrf(
@@ -285,7 +231,7 @@ async def check_csrf(
         ok = hmac.compare_digest(header.decode("latin-1"), expected)
         return receive, None if ok else refused
     kind = _content_type(scope)
-    if kind not in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+    if kind not in _FORM_TYPES:
         return receive, refused
     body = await _read_all(receive, 16 * 1024 * 1024)
     if kind == "application/x-www-form-urlencoded":

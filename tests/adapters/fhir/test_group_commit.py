@@ -10,8 +10,19 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import fhir_group_commit, readings, schema
+from telesurveillance.domain.access import matrix, roles, writes
 
 T0 = readings.millis(dt.datetime(2026, 1, 14, 23, 30, tzinfo=dt.UTC))
+ADMIN = roles.Principal(roles.Kind.TOKEN, 1, "test", roles.Role.ADMINISTRATEUR)
+
+
+def _granted(batch: list[readings.Reading]) -> writes.Authorised[list[readings.Reading]]:
+    """The readings as the API hands them to the writer: judged for a principal."""
+    found = writes.Judge(matrix.packaged(), ADMIN).grant(
+        "fhir.observation.create", {r.patient_id for r in batch}, batch
+    )
+    assert isinstance(found, writes.Authorised)
+    return found
 
 
 def _patient(engine: sa.Engine) -> int:
@@ -31,8 +42,8 @@ def test_concurrent_writes_are_all_stored_once_with_their_counters(engine: sa.En
     batches = [[readings.Reading(pid, 1, T0 + i * 60_000, 80.0)] for i in range(200)]
     try:
         with ThreadPoolExecutor(16) as pool:
-            first = list(pool.map(lambda b: writer.submit(b).result(), batches))
-            again = list(pool.map(lambda b: writer.submit(b).result(), batches))
+            first = list(pool.map(lambda b: writer.submit(_granted(b)).result(), batches))
+            again = list(pool.map(lambda b: writer.submit(_granted(b)).result(), batches))
     finally:
         writer.close()
     assert all(len(s.new) == 1 for s in first)
@@ -46,8 +57,8 @@ def test_an_unknown_patient_is_refused_without_blocking_the_others(engine: sa.En
     pid = _patient(engine)
     writer = fhir_group_commit.GroupCommit(engine)
     try:
-        bad = writer.submit([readings.Reading(pid + 1000, 1, T0, 80.0)])
-        good = writer.submit([readings.Reading(pid, 1, T0, 80.0)])
+        bad = writer.submit(_granted([readings.Reading(pid + 1000, 1, T0, 80.0)]))
+        good = writer.submit(_granted([readings.Reading(pid, 1, T0, 80.0)]))
         assert len(good.result().new) == 1
         with pytest.raises(outcome.Invalid, match="unknown patient"):
             bad.result()
@@ -62,7 +73,7 @@ def test_the_same_reading_in_two_requests_of_one_group_is_new_once(engine: sa.En
     writer = fhir_group_commit.GroupCommit(engine)
     try:
         same = [readings.Reading(pid, 1, T0, 80.0)]
-        answers = [writer.submit(same) for _ in range(5)]
+        answers = [writer.submit(_granted(same)) for _ in range(5)]
         assert sorted(len(a.result().new) for a in answers) == [0, 0, 0, 0, 1]
     finally:
         writer.close()

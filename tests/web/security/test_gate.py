@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import security_accounts
+from telesurveillance.adapters.sql import security_accounts, security_audit
 from telesurveillance.web import security_http
 from tests.web.security.conftest import NOW, SecureClient, bearer
 
@@ -107,8 +107,12 @@ def test_a_device_token_writes_for_its_patient_only(
     other = {**OBSERVATION, "subject": {"reference": "Patient/3"}}
     assert client.post("/fhir/Observation", json=other, headers=device).status_code == 403
     assert client.get("/fhir/Observation?patient=Patient/2", headers=device).status_code == 403
+    # a subject the parse cannot resolve to a patient of ours yields no reading to write: the
+    # Observation is refused as invalid (it was a 403 when the gate guessed from the body)
     by_identifier = {**OBSERVATION, "subject": {"identifier": {"value": "x"}}}
-    assert client.post("/fhir/Observation", json=by_identifier, headers=device).status_code == 403
+    refused = client.post("/fhir/Observation", json=by_identifier, headers=device)
+    assert refused.status_code == 422
+    assert refused.json()["issue"][0]["expression"] == ["Observation.subject.reference"]
     # its own patient's reading passes the gate (the FHIR layer then judges the content)
     status = client.post("/fhir/Observation", json=OBSERVATION, headers=device).status_code
     assert status not in (401, 403)
@@ -187,3 +191,31 @@ def test_a_crash_answers_a_generic_500_with_an_id_and_no_stack_trace(
     assert "content-security-policy" in response.headers
     request_id = response.json()["detail"].split("id ")[1].rstrip(")")
     assert any(request_id in r.getMessage() for r in caplog.records)
+
+
+def test_a_streamed_body_over_the_limit_is_a_413_and_audited(
+    secure_client: SecureClient, token: Token, engine: sa.Engine
+) -> None:
+    client = secure_client(max_body=1000)
+    headers = {**bearer(token()), "Content-Type": "application/fhir+ndjson"}
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as the handler reads
+        for _ in range(20):
+            yield b" " * 100
+
+    answer = client.post("/fhir/$import", content=chunks(), headers=headers)
+    assert answer.status_code == 413
+    assert answer.json()["resourceType"] == "OperationOutcome"
+    (event,) = security_audit.SqlAuditLog(engine).events()
+    assert (event.route, event.status) == ("fhir.import", 413)
+
+
+def test_a_declared_body_over_the_limit_on_patient_data_is_audited_too(
+    secure_client: SecureClient, token: Token, engine: sa.Engine
+) -> None:
+    client = secure_client(max_body=1000)
+    headers = {**bearer(token()), "Content-Type": "application/fhir+json"}
+    answer = client.post("/fhir/Observation", content=b" " * 2000, headers=headers)
+    assert answer.status_code == 413
+    (event,) = security_audit.SqlAuditLog(engine).events()
+    assert (event.route, event.status) == ("fhir.observation.create", 413)

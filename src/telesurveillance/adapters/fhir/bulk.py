@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from telesurveillance.adapters.fhir import fast, observations, outcome, questionnaires
+from telesurveillance.adapters.fhir import fast, jsontext, observations, outcome, questionnaires
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.services import ingest
@@ -53,18 +52,24 @@ def _out_of_range(error: Exception) -> outcome.Invalid:
 
 
 def ndjson(
-    lines: Iterable[bytes | str], table: measures.Table, window: instants.Window
+    lines: Iterable[bytes | str],
+    table: measures.Table,
+    window: instants.Window,
+    *,
+    start: int = 1,
+    max_depth: int = jsontext.MAX_DEPTH,
 ) -> Iterator[ingest.Parsed]:
-    for number, raw in enumerate(lines, start=1):
+    """One `Parsed` per non-blank line, numbered from `start` (a UTF-8 byte order mark before
+    line 1 is skipped); a line nested deeper than `max_depth` is refused, never parsed."""
+    for number, raw in enumerate(lines, start=start):
+        if number == 1:
+            raw = _without_bom(raw)
         if not raw.strip():
             continue
         try:
-            resource = json.loads(raw)
-        except RecursionError:
-            yield _rejected(number, outcome.Invalid("JSON nested too deeply", code="structure"))
-            continue
-        except ValueError as error:
-            yield _rejected(number, outcome.Invalid(f"malformed JSON: {error}", code="structure"))
+            resource = jsontext.loads(raw, max_depth)
+        except outcome.Invalid as error:
+            yield _rejected(number, error)
             continue
         try:
             found = resource_readings(resource, table, window)
@@ -73,7 +78,18 @@ def ndjson(
         except (OverflowError, RecursionError) as error:
             yield _rejected(number, _out_of_range(error))
         else:
-            yield ingest.Parsed(number, found, where=observations.where(resource))
+            yield ingest.Parsed(
+                number,
+                found,
+                where=observations.where(resource),
+                resource_type=resource["resourceType"],
+            )
+
+
+def _without_bom(raw: bytes | str) -> bytes | str:
+    return (
+        raw.removeprefix(b"\xef\xbb\xbf") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
+    )
 
 
 def csv_rows(

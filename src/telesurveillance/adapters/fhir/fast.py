@@ -39,7 +39,7 @@ _ID = re.compile(r"[A-Za-z0-9\-\.]{1,64}")
 _STRING = re.compile(r"[ \r\n\t\S]+")
 _CODE = re.compile(r"[^\s]+( [^\s]+)*")
 _URI = re.compile(r"\S+")
-_PATIENT = re.compile(r"Patient/([1-9]\d{0,17})")
+_PATIENT = re.compile(r"Patient/([1-9][0-9]{0,17})")  # ASCII digits, as ids.number
 # FHIR dateTime with seconds and zone (the spec's regex, narrowed to full instants).
 _INSTANT = re.compile(
     r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?"

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 
 from telesurveillance.adapters.fhir import outcome
 
-_OBSERVATION = re.compile(r"p(\d{1,18})-k(\d{1,5}(?:\.\d{1,5})*)-t(-?\d{1,19})")
-_NUMBER = re.compile(r"[1-9]\d{0,17}")
+# ASCII digits only: `\d` and `str.isdigit` also match other scripts' digits and `²`, which
+# `int` reads differently or refuses (a ValueError, once a 500).
+_OBSERVATION = re.compile(r"p([0-9]{1,18})-k([0-9]{1,5}(?:\.[0-9]{1,5})*)-t(-?[0-9]{1,19})")
+_NUMBER = re.compile(r"[1-9][0-9]{0,17}")
+_DECIMAL = re.compile(r"[0-9]{1,18}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,11 @@ def parse_observation(text: str) -> ObservationKey | None:
         return None
     kinds = tuple(int(k) for k in found.group(2).split("."))
     return ObservationKey(int(found.group(1)), kinds, int(found.group(3)))
+
+
+def decimal(text: str) -> int | None:
+    """The value of a plain decimal of at most 18 ASCII digits (it fits 64 bits), else None."""
+    return int(text) if _DECIMAL.fullmatch(text) else None
 
 
 def number(text: str) -> int | None:

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import database, fhir_observations, readings
+from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import reading
 from telesurveillance.services import ingest
 
@@ -42,13 +43,15 @@ class GroupCommit:
         self._lock = threading.Lock()
 
     def submit(
-        self, batch: Sequence[reading.Reading], where: ingest.Where = ingest.OBSERVATION
+        self,
+        grant: writes.Authorised[Sequence[reading.Reading]],
+        where: ingest.Where = ingest.OBSERVATION,
     ) -> Future[readings.Stored]:
-        """Store `batch` in the next group; the future resolves after its commit (`where`
-        locates a refusal in the request's resource)."""
+        """Store the authorised readings in the next group; the future resolves after its
+        commit (`where` locates a refusal in the request's resource)."""
         future: Future[readings.Stored] = Future()
         self._start()
-        self._queue.put((batch, where, future))
+        self._queue.put((grant.value, where, future))
         return future
 
     def close(self) -> None:

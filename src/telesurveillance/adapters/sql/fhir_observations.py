@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import database, readings, schema
+from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.services import ingest
@@ -55,10 +56,15 @@ def check_patients(
         raise error
 
 
+Grant = writes.Authorised[Sequence[reading.Reading]]
+
+
 def write(
-    conn: sa.Connection, batch: Sequence[reading.Reading], where: ingest.Where = ingest.OBSERVATION
+    conn: sa.Connection, grants: Sequence[Grant], where: ingest.Where = ingest.OBSERVATION
 ) -> readings.Stored:
-    """Check the patients, then store (no commit here: the caller's transaction)."""
+    """Check the patients, then store the authorised readings (no commit here: the caller's
+    transaction)."""
+    batch = [r for grant in grants for r in grant.value]
     check_patients(conn, batch, where)
     return readings.store(conn, batch)
 
@@ -73,9 +79,9 @@ class SqlStore:
         with self.engine.connect() as conn:
             return patients(conn, patient_ids)
 
-    def write(self, batch: Sequence[reading.Reading]) -> Sequence[reading.Reading]:
+    def write(self, batch: Sequence[Grant]) -> Sequence[reading.Reading]:
         with database.writing(self.engine) as conn:
-            return readings.store(conn, batch).new
+            return readings.store(conn, [r for grant in batch for r in grant.value]).new
 
 
 # --- Reading back -----------------------------------------------------------------------------

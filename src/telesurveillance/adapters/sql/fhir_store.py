@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.fhir import outcome
+from telesurveillance.adapters.fhir import ids, outcome
 from telesurveillance.adapters.sql import schema
 from telesurveillance.domain import identity
 
@@ -185,10 +185,9 @@ def _identifier(entity: Entity, token: str) -> sa.ColumnElement[bool]:
 
 
 def _key(value: str) -> int:
-    """A surrogate key from its decimal text; -1 (no row) for anything else ("²".isdigit()
-    is true in Python, and a key beyond 64 bits is none of ours)."""
-    ok = value.isascii() and value.isdigit() and len(value) <= 18
-    return int(value) if ok else -1
+    """The id searched for; -1 (no row) unless plain ASCII digits that fit 64 bits."""
+    found = ids.decimal(value)
+    return -1 if found is None else found
 
 
 def _date(value: str) -> dt.date:

@@ -95,13 +95,21 @@ class GroupedAuditLog:
         self._thread: threading.Thread | None = None
 
     def append(self, event: audit.Event) -> None:
-        future: Future[None] = Future()
+        self.append_all([event])
+
+    def append_all(self, events: Sequence[audit.Event]) -> None:
+        """Append `events` (those of one request); returns once all are committed."""
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="audit", daemon=True)
                 self._thread.start()
-        self._queue.put((event, future))
-        future.result()
+        futures: list[Future[None]] = []
+        for event in events:
+            future: Future[None] = Future()
+            self._queue.put((event, future))
+            futures.append(future)
+        for future in futures:
+            future.result()
 
     def _loop(self) -> None:
         while True:

@@ -56,8 +56,11 @@ class Rule:
     """Path or query parameters naming the patient: a principal scoped to a patient must name
     itself in at least one of them, and in every one it uses."""
     patient_in_body: bool = False
-    """The JSON body names the patient (FHIR `subject`): a patient-scoped principal may only
-    send resources about itself."""
+    """The body names the patients (what the route writes): the handler parses it once and has
+    every object judged (`writes.Judge`: as the route it stands for, and on the patients it
+    writes), so a patient-scoped principal only writes about itself. The gate itself refuses
+    a patient-scoped principal any patient-data route that neither names the patient in its
+    parameters nor is marked so."""
     exploitant_param: str | None = None
     action: str | None = None
     """FHIR AuditEvent action (C R U D E) when the HTTP method does not say it (a POST search)."""

@@ -31,6 +31,8 @@ class Kind(StrEnum):
 
     ACCOUNT = "account"
     TOKEN = "token"
+    CONSOLE = "console"
+    """The command line on the server: it holds the database credentials already."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,10 @@ class Principal:
     def may_see_exploitant(self, exploitant_id: int) -> bool:
         """Scope check: a principal bound to an exploitant sees that exploitant only."""
         return self.exploitant_id is None or self.exploitant_id == exploitant_id
+
+
+#: Who acts for the command line (`telesurveillance import`): the platform's administrator.
+CONSOLE = Principal(Kind.CONSOLE, 0, "command line", Role.ADMINISTRATEUR)
 
 
 def parse(value: str) -> Role:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from telesurveillance.adapters.fhir import ids
 from telesurveillance.adapters.sql import dashboard_read, ledger, ledger_streams, schema
 from telesurveillance.domain import calendar
 from telesurveillance.domain.billing import engine
@@ -62,7 +63,7 @@ def worklist_page(
     services = _services(request)
     today = _today(request)
     chosen = indication if indication in INDICATIONS else None
-    member_id = int(member) if member and member.isdigit() else None
+    member_id = ids.decimal(member) if member else None
     with services.engine.connect() as conn:
         found = worklist.build(
             conn,
