@@ -1,8 +1,8 @@
 """Billing JSON API and file downloads over the ledger.
 
 Thin handlers: parse → one service call → render. Dates come from the query or the app's clock
-(Paris day of `services.clock()`); who acts is the authenticated user when the security layer
-sets `request.state.user`, else "api".
+(Paris day of `services.clock()`); who acts (a run, a reversal, a status event) is the
+authenticated principal, and a request without one is refused (401).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from telesurveillance.adapters.exports import fhir_chargeitem, tabular
 from telesurveillance.adapters.sql import ledger
@@ -30,7 +30,7 @@ from telesurveillance.services import (
 )
 from telesurveillance.services import billing_ledger as bl
 from telesurveillance.web import app as web_app
-from telesurveillance.web import jsonable
+from telesurveillance.web import bodies, jsonable, security
 
 router = APIRouter(prefix="/api/billing", tags=["billing"])
 
@@ -41,16 +41,16 @@ class FileFormat(StrEnum):
     FHIR = "fhir"
 
 
-class RunRequest(BaseModel):
+class RunRequest(bodies.Body):
     until: dt.date
     operateur_id: int | None = None
 
 
-class ReversalRequest(BaseModel):
+class ReversalRequest(bodies.Body):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class StatusRequest(BaseModel):
+class StatusRequest(bodies.Body):
     line_ids: list[int] = Field(min_length=1)
     status: bl.Status
     note: str | None = None
@@ -74,8 +74,7 @@ def _today(request: Request, given: dt.date | None) -> dt.date:
 
 
 def _actor(request: Request) -> str:
-    user = getattr(request.state, "user", None)
-    return str(getattr(user, "name", None) or user or "api")
+    return security.principal(request).name
 
 
 def _line(ln: bl.Line) -> dict[str, Any]:
