@@ -21,6 +21,9 @@ class Settings:
     oidc_client_secret: str | None = None
     #: the ID-token claim that names the local account (created with `user create`)
     oidc_username_claim: str = "preferred_username"
+    #: seconds between two catch-ups of the alert evaluation outbox in the server (one runs at
+    #: start anyway; 0: only at start)
+    alerts_catch_up_seconds: float = 60.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -37,4 +40,18 @@ class Settings:
             oidc_client_secret=env.get("TELESURVEILLANCE_OIDC_CLIENT_SECRET") or None,
             oidc_username_claim=env.get("TELESURVEILLANCE_OIDC_USERNAME_CLAIM")
             or "preferred_username",
+            alerts_catch_up_seconds=_seconds(env, "TELESURVEILLANCE_ALERTS_CATCH_UP_SECONDS", 60.0),
         )
+
+
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number of seconds") from None
+    if value < 0:
+        raise ValueError(f"{name}={raw!r} must not be negative")
+    return value

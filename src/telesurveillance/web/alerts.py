@@ -29,8 +29,9 @@ from telesurveillance.domain.alerts import lifecycle, rules, ruleset
 from telesurveillance.domain.measures import reading
 from telesurveillance.services import alerts as evaluation
 from telesurveillance.services import alerts_lifecycle as acting
+from telesurveillance.services import alerts_pending as pending
 from telesurveillance.services import alerts_stats as stats
-from telesurveillance.web import alerts_fhir, bodies, security
+from telesurveillance.web import alerts_catch_up, alerts_fhir, bodies, security
 from telesurveillance.web import app as web_app
 
 log = logging.getLogger(__name__)
@@ -282,19 +283,28 @@ def read_flag(request: Request, resource_id: str) -> Response:
 # --- composition ------------------------------------------------------------------------------
 
 
-def listener(services: web_app.Services) -> web_app.IngestListener:
-    """Evaluate the alert rules of the patients of each committed batch (same process)."""
+def listener(
+    services: web_app.Services, catching_up: alerts_catch_up.CatchUp
+) -> web_app.IngestListener:
+    """Judge what is pending for the (patient, kind) of each committed batch (same process).
+
+    The readings were marked pending in their own transaction; this judges the pending spans,
+    records the alerts and settles the spans in one transaction (or, when nothing is recorded
+    and the evaluation thread runs, leaves the settling to its next batch). If it fails, the
+    spans stay pending for the catch-up."""
     store = sql_alerts.SqlAlerts(services.engine)
     sets = ruleset.packaged()
 
     def on_ingest(new: Sequence[reading.Reading]) -> None:
-        evaluation.on_ingest(store, sets, new, services.clock())
+        later = catching_up.defer if catching_up.running else None
+        pending.drain_readings(store, sets, new, services.clock(), defer=later)
 
     return on_ingest
 
 
 def include(app: FastAPI) -> None:
-    """Mount the alert routes (FHIR views ahead of the FHIR catch-all routes) and the listener."""
+    """Mount the alert routes (FHIR views ahead of the FHIR catch-all routes), the listener and
+    the catch-up of the evaluation outbox (started and stopped with the app)."""
     app.include_router(router)
     before = len(app.router.routes)
     app.include_router(fhir_router)
@@ -302,4 +312,13 @@ def include(app: FastAPI) -> None:
     del app.router.routes[before:]
     app.router.routes[0:0] = mine
     services: web_app.Services = app.state.services
-    services.after_ingest.append(listener(services))
+    catching_up = alerts_catch_up.CatchUp(
+        sql_alerts.SqlAlerts(services.engine),
+        ruleset.packaged(),
+        services.clock,
+        services.settings.alerts_catch_up_seconds,
+    )
+    services.after_ingest.append(listener(services, catching_up))
+    app.state.alerts_catch_up = catching_up
+    app.router.on_startup.append(catching_up.start)
+    app.router.on_shutdown.append(catching_up.close)
