@@ -31,12 +31,13 @@ from telesurveillance.services import alerts as evaluation
 from telesurveillance.services import alerts_lifecycle as acting
 from telesurveillance.services import alerts_pending as pending
 from telesurveillance.services import alerts_stats as stats
-from telesurveillance.web import alerts_catch_up, alerts_fhir, bodies, security
+from telesurveillance.web import alerts_catch_up, alerts_fhir, bodies, projection, security
 from telesurveillance.web import app as web_app
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api/alerts", tags=["alerts"])
-fhir_router = APIRouter(prefix="/fhir", tags=["fhir"])
+# Every JSON answer is projected for the caller's role (web.projection, projection.yaml).
+router = APIRouter(prefix="/api/alerts", tags=["alerts"], route_class=projection.ProjectedRoute)
+fhir_router = APIRouter(prefix="/fhir", tags=["fhir"], route_class=projection.ProjectedRoute)
 FHIR_JSON = "application/fhir+json"
 
 

@@ -7,6 +7,7 @@ authenticated principal, and a request without one is refused (401).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from enum import StrEnum
@@ -30,9 +31,11 @@ from telesurveillance.services import (
 )
 from telesurveillance.services import billing_ledger as bl
 from telesurveillance.web import app as web_app
-from telesurveillance.web import bodies, jsonable, security
+from telesurveillance.web import bodies, jsonable, projection, security
 
-router = APIRouter(prefix="/api/billing", tags=["billing"])
+# Every JSON answer is projected for the caller's role (web.projection, projection.yaml); the
+# files project their rows before rendering them (`_file`).
+router = APIRouter(prefix="/api/billing", tags=["billing"], route_class=projection.ProjectedRoute)
 
 
 class FileFormat(StrEnum):
@@ -191,7 +194,18 @@ def get_exploitant(
     return out
 
 
-def _file(rows: list[billing_export.Row], fmt: FileFormat, stem: str) -> Response:
+def _shown(request: Request, found: list[billing_export.Row]) -> list[billing_export.Row]:
+    """The rows as the caller's role may see them (a column it may not see is left blank)."""
+    shown = projection.rows(request, "billing_export_row", [dataclasses.asdict(r) for r in found])
+    return [
+        billing_export.Row(**{c: row.get(c, "") for c in billing_export.COLUMNS}) for row in shown
+    ]
+
+
+def _file(
+    request: Request, found: list[billing_export.Row], fmt: FileFormat, stem: str
+) -> Response:
+    rows = _shown(request, found)
     if fmt is FileFormat.CSV:
         return Response(
             tabular.to_csv(rows),
@@ -226,7 +240,7 @@ def get_operateur_file(
         _today(request, as_of),
         run_id,
     )
-    return _file(rows, format, f"facturation-operateur-{operateur_id}")
+    return _file(request, rows, format, f"facturation-operateur-{operateur_id}")
 
 
 @router.get("/exports/exploitants/{exploitant_id}", name="billing.export_exploitant")
@@ -244,7 +258,7 @@ def get_exploitant_file(
         _today(request, as_of),
         run_id,
     )
-    return _file(rows, format, f"forfait-technique-exploitant-{exploitant_id}")
+    return _file(request, rows, format, f"forfait-technique-exploitant-{exploitant_id}")
 
 
 def include(app: FastAPI) -> None:

@@ -28,10 +28,11 @@ from telesurveillance.services import (
     pathway_setup,
 )
 from telesurveillance.services import pathway_store as ps
-from telesurveillance.web import jsonable, security
+from telesurveillance.web import jsonable, projection, security
 from telesurveillance.web import pathway_models as models
 
-router = APIRouter(prefix="/api/pathway", tags=["pathway"])
+# Every JSON answer is projected for the caller's role (web.projection, projection.yaml).
+router = APIRouter(prefix="/api/pathway", tags=["pathway"], route_class=projection.ProjectedRoute)
 
 
 @contextlib.contextmanager
