@@ -43,6 +43,8 @@ PATIENT = 1
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 #: one reading in ABNORMAL_EVERY is an SpO2 of 80 % (rule ir.spo2.basse: SpO2 < 88 %)
 ABNORMAL_EVERY = 4
+#: abnormal readings posted at once just before a last kill
+BURST = 16
 SPO2_LOW = 80.0
 
 
@@ -265,6 +267,44 @@ def _stored(engine: sa.Engine) -> list[tuple[int, int, float]]:
         return [(int(k), int(t), float(v)) for k, t, v in rows]
 
 
+def _burst_then_kill(
+    server: Server, engine: sa.Engine, secret: str, indices: list[int]
+) -> set[int]:
+    """Post the abnormal readings `indices` at once and kill the server as soon as the first is
+    acknowledged, while their evaluation is most likely still to come; restart it, let it
+    judge on its own what the kill left pending (its start-up catch-up: no new request hands it
+    anything), then post again until every one is acknowledged."""
+    headers = {"Authorization": f"Bearer {secret}"}
+    first_ack = threading.Event()
+
+    def post(i: int) -> None:
+        with contextlib.suppress(httpx.TransportError):
+            answer = httpx.post(
+                f"{server.base}/fhir/Observation", json=_observation(i), headers=headers, timeout=10
+            )
+            if 200 <= answer.status_code < 300:
+                first_ack.set()
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in indices]
+    for thread in threads:
+        thread.start()
+    first_ack.wait(10)
+    server.kill()
+    for thread in threads:
+        thread.join()
+    server.start()
+    deadline = time.monotonic() + 30
+    while _pending(engine) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _pending(engine) == 0, "the restarted server did not catch up on its own"
+    for i in indices:
+        answer = httpx.post(
+            f"{server.base}/fhir/Observation", json=_observation(i), headers=headers, timeout=10
+        )
+        assert 200 <= answer.status_code < 300, answer.text
+    return set(indices)
+
+
 def test_every_acknowledged_reading_survives_sigkill_exactly_once(
     engine: sa.Engine, tmp_path: Path
 ) -> None:
@@ -283,6 +323,7 @@ def test_every_acknowledged_reading_survives_sigkill_exactly_once(
     for w in workers:
         w.start()
     rng = random.Random(8)
+    acked: set[int] = set()
     try:
         for _ in range(KILLS):
             time.sleep(rng.uniform(0.05, 0.6))
@@ -293,6 +334,11 @@ def test_every_acknowledged_reading_survives_sigkill_exactly_once(
         deadline = time.monotonic() + 30
         while not stream.drained() and time.monotonic() < deadline:
             time.sleep(0.05)
+        stream.stopped = True
+        for w in workers:
+            w.join()
+        burst = [i for i in range(stream.next + 1, stream.next + 200) if _abnormal(i)][:BURST]
+        acked = stream.acked | _burst_then_kill(server, engine, secret, burst)
         # the last server's catch-up (at its start, then every second) judges what the kills
         # left pending
         deadline = time.monotonic() + 30
@@ -310,7 +356,7 @@ def test_every_acknowledged_reading_survives_sigkill_exactly_once(
     spo2 = next(k for k, t, _v in stored if t == _millis(3))
     expected = sorted(
         (spo2, _millis(i), SPO2_LOW) if _abnormal(i) else (weight, _millis(i), _value(i))
-        for i in stream.acked
+        for i in acked
     )
     # exactly once: as many rows as acknowledged readings, each with the value sent
     assert sorted(stored) == expected
@@ -318,7 +364,7 @@ def test_every_acknowledged_reading_survives_sigkill_exactly_once(
         assert readings.days(conn, PATIENT) == readings.recount(conn, PATIENT)
     # every acknowledged abnormal reading ends in its alert, counted once: one episode (the
     # alert stays open), one creation, one crossing per abnormal reading, none judged twice
-    abnormal = sorted(_millis(i) for i in stream.acked if _abnormal(i))
+    abnormal = sorted(_millis(i) for i in acked if _abnormal(i))
     assert len(abnormal) >= 5, "too few abnormal readings: the test proved nothing"
     assert _pending(engine) == 0, "readings left unjudged after the catch-up"
     [alert] = _alerts(engine)

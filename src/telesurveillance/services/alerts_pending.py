@@ -17,7 +17,7 @@ crossing already counted changes nothing (`adapters.sql.alerts_write`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
@@ -87,62 +87,32 @@ class Judged:
         )
 
 
-#: Takes rows judged with nothing to record, to settle them later in a batch (see `judge_pending`).
-Defer = Callable[[Sequence[Pending]], None]
-
-
 def judge_pending(
-    store: Store,
-    sets: ruleset.RuleSets,
-    spans: Sequence[Span],
-    now: dt.datetime,
-    *,
-    defer: Defer | None = None,
+    store: Store, sets: ruleset.RuleSets, spans: Sequence[Span], now: dt.datetime
 ) -> Judged:
-    """Judge the readings of `spans`, record the alerts and settle the rows, in one transaction.
-
-    `defer`: when nothing is to be recorded (most batches), hand the rows over to be settled
-    later with others instead of writing now — the server's request path saves a write; if the
-    process dies first, the rows are judged again (nothing twice)."""
+    """Judge the readings of `spans`, record the alerts and settle the rows, in one transaction
+    (also when nothing is recorded: the rows' removal is the proof they were judged)."""
     if not spans:
         return Judged()
     rows = [s.pending for s in spans]
     batch = [r for s in spans for r in s.readings]
     found = alerts.judge(store, sets, batch, now)
-    if not found and defer is not None:
-        defer(rows)
-        return Judged(len(rows), len(batch))
     recorded, settled = store.record_settled(found, reading.millis(now), rows)
     return Judged(len(rows), len(batch), recorded.opened, recorded.updated, settled)
 
 
 def drain(
-    store: Store,
-    sets: ruleset.RuleSets,
-    keys: Collection[tuple[int, int]],
-    now: dt.datetime,
-    *,
-    defer: Defer | None = None,
+    store: Store, sets: ruleset.RuleSets, keys: Collection[tuple[int, int]], now: dt.datetime
 ) -> Judged:
     """Judge what is pending for `keys` (the (patient, kind) of readings just committed)."""
-    return judge_pending(store, sets, store.pending(keys), now, defer=defer)
+    return judge_pending(store, sets, store.pending(keys), now)
 
 
 def drain_readings(
-    store: Store,
-    sets: ruleset.RuleSets,
-    new: Sequence[reading.Reading],
-    now: dt.datetime,
-    *,
-    defer: Defer | None = None,
+    store: Store, sets: ruleset.RuleSets, new: Sequence[reading.Reading], now: dt.datetime
 ) -> Judged:
     """`drain` for the (patient, kind) of `new` (what an ingest listener is handed)."""
-    return drain(store, sets, {(r.patient_id, r.kind) for r in new}, now, defer=defer)
-
-
-def settle(store: Store, rows: Sequence[Pending]) -> int:
-    """Remove the rows of `rows` whose token is unchanged (nothing to record with them)."""
-    return store.record_settled((), 0, rows)[1] if rows else 0
+    return drain(store, sets, {(r.patient_id, r.kind) for r in new}, now)
 
 
 def catch_up(

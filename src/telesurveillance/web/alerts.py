@@ -31,7 +31,7 @@ from telesurveillance.services import alerts as evaluation
 from telesurveillance.services import alerts_lifecycle as acting
 from telesurveillance.services import alerts_pending as pending
 from telesurveillance.services import alerts_stats as stats
-from telesurveillance.web import alerts_catch_up, alerts_fhir, bodies, projection, security
+from telesurveillance.web import alerts_evaluation, alerts_fhir, bodies, projection, security
 from telesurveillance.web import app as web_app
 
 log = logging.getLogger(__name__)
@@ -285,27 +285,30 @@ def read_flag(request: Request, resource_id: str) -> Response:
 
 
 def listener(
-    services: web_app.Services, catching_up: alerts_catch_up.CatchUp
+    services: web_app.Services, evaluator: alerts_evaluation.Evaluator
 ) -> web_app.IngestListener:
-    """Judge what is pending for the (patient, kind) of each committed batch (same process).
+    """Hand the (patient, kind) of each committed batch to the evaluation thread.
 
-    The readings were marked pending in their own transaction; this judges the pending spans,
-    records the alerts and settles the spans in one transaction (or, when nothing is recorded
-    and the evaluation thread runs, leaves the settling to its next batch). If it fails, the
-    spans stay pending for the catch-up."""
+    The readings were marked pending in their own transaction; the thread judges them, records
+    the alerts and removes the pending rows in one transaction, off the request path. Without
+    the thread (an app not started, as under a bare test client) they are judged here, before
+    the answer. If either fails, the rows stay pending for the catch-up."""
     store = sql_alerts.SqlAlerts(services.engine)
     sets = ruleset.packaged()
 
     def on_ingest(new: Sequence[reading.Reading]) -> None:
-        later = catching_up.defer if catching_up.running else None
-        pending.drain_readings(store, sets, new, services.clock(), defer=later)
+        keys = {(r.patient_id, r.kind) for r in new}
+        if evaluator.running:
+            evaluator.submit(keys)
+        else:
+            pending.drain(store, sets, keys, services.clock())
 
     return on_ingest
 
 
 def include(app: FastAPI) -> None:
     """Mount the alert routes (FHIR views ahead of the FHIR catch-all routes), the listener and
-    the catch-up of the evaluation outbox (started and stopped with the app)."""
+    the evaluation thread (judging and catching up; started and stopped with the app)."""
     app.include_router(router)
     before = len(app.router.routes)
     app.include_router(fhir_router)
@@ -313,13 +316,13 @@ def include(app: FastAPI) -> None:
     del app.router.routes[before:]
     app.router.routes[0:0] = mine
     services: web_app.Services = app.state.services
-    catching_up = alerts_catch_up.CatchUp(
+    evaluator = alerts_evaluation.Evaluator(
         sql_alerts.SqlAlerts(services.engine),
         ruleset.packaged(),
         services.clock,
         services.settings.alerts_catch_up_seconds,
     )
-    services.after_ingest.append(listener(services, catching_up))
-    app.state.alerts_catch_up = catching_up
-    app.router.on_startup.append(catching_up.start)
-    app.router.on_shutdown.append(catching_up.close)
+    services.after_ingest.append(listener(services, evaluator))
+    app.state.alerts_evaluator = evaluator
+    app.router.on_startup.append(evaluator.start)
+    app.router.on_shutdown.append(evaluator.close)

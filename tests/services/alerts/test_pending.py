@@ -192,28 +192,3 @@ def test_a_patient_without_rules_is_settled_with_nothing_opened(engine: sa.Engin
     judged = service.catch_up(alerts.SqlAlerts(engine), SETS, NOW)
     assert (judged.settled, judged.opened) == (1, ())
     assert _pending(engine) == []
-
-
-def test_spans_judged_with_nothing_to_record_may_be_settled_later(engine: sa.Engine) -> None:
-    pid = _lungs(engine)
-    _write(engine, [R(pid, seed.SPO2, seed.ts(NOW), 95.0)])
-    store = alerts.SqlAlerts(engine)
-    later: list[service.Pending] = []
-    judged = service.drain(store, SETS, {(pid, seed.SPO2)}, NOW, defer=later.extend)
-    assert (judged.readings, judged.settled, len(later)) == (1, 0, 1)
-    assert len(_pending(engine)) == 1  # nothing written yet
-    assert service.settle(store, later) == 1
-    assert _pending(engine) == []
-
-
-def test_spans_with_an_alert_are_settled_with_it_even_when_settling_may_wait(
-    engine: sa.Engine,
-) -> None:
-    pid = _lungs(engine)
-    _write(engine, [R(pid, seed.SPO2, seed.ts(NOW), 80.0)])
-    later: list[service.Pending] = []
-    judged = service.drain(
-        alerts.SqlAlerts(engine), SETS, {(pid, seed.SPO2)}, NOW, defer=later.extend
-    )
-    assert (len(judged.opened), judged.settled, later) == (1, 1, [])
-    assert _pending(engine) == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -102,12 +102,12 @@ def test_a_listener_that_raises_leaves_the_reading_to_the_catch_up(
 ) -> None:
     pid = seed.patient(engine, seed.operateur(engine), "insuffisance_respiratoire")
     client = make_client(role="medecin", now=_now)
-    monkeypatch.setattr(alerts_pending, "drain_readings", _failing)
+    monkeypatch.setattr(alerts_pending, "drain", _failing)
     assert write(client, pid) in (200, 201)  # the reading is stored and acknowledged
     assert seed.alert_rows(engine) == []
     assert _pending(engine) == 1
     monkeypatch.undo()
-    judged = client.app.state.alerts_catch_up.run_once()  # type: ignore[attr-defined]
+    judged = client.app.state.alerts_evaluator.run_once()  # type: ignore[attr-defined]
     assert (judged.readings, len(judged.opened)) == (1, 1)
     [row] = seed.alert_rows(engine)
     assert (row.patient_id, row.rule_id) == (pid, "ir.spo2.basse")
@@ -121,13 +121,19 @@ def test_a_retry_of_a_request_whose_evaluation_was_lost_is_judged_by_the_catch_u
     remembers that it was never judged."""
     pid = seed.patient(engine, seed.operateur(engine), "insuffisance_respiratoire")
     client = make_client(role="medecin", now=_now)
-    monkeypatch.setattr(alerts_pending, "drain_readings", _failing)
+    monkeypatch.setattr(alerts_pending, "drain", _failing)
     assert _single(client, pid) == 201
     monkeypatch.undo()
     assert _single(client, pid) == 200
     assert seed.alert_rows(engine) == []
-    client.app.state.alerts_catch_up.run_once()  # type: ignore[attr-defined]
+    client.app.state.alerts_evaluator.run_once()  # type: ignore[attr-defined]
     assert len(seed.alert_rows(engine)) == 1
+
+
+def _wait(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 20
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _store_unjudged(engine: sa.Engine, batch: Sequence[reading.Reading]) -> None:
@@ -144,24 +150,42 @@ def test_the_server_catches_up_when_it_starts(
     _store_unjudged(engine, [reading.Reading(pid, seed.SPO2, seed.ts(NOW), 80.0)])
     client = make_client(role="medecin", now=_now)
     with client:  # runs the app's startup and shutdown
-        deadline = time.monotonic() + 20
-        while not seed.alert_rows(engine) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait(lambda: bool(seed.alert_rows(engine)))
     [row] = seed.alert_rows(engine)
     assert row.rule_id == "ir.spo2.basse"
     assert _pending(engine) == 0
 
 
-def test_a_running_server_settles_spans_with_nothing_to_record_in_batches(
+def test_a_running_server_judges_readings_off_the_request_path(
+    engine: sa.Engine, make_client: ClientFactory
+) -> None:
+    """Started (lifespan), the app hands each commit to its evaluation thread: the alert follows
+    the acknowledgement, and normal readings leave nothing pending."""
+    pid = seed.patient(engine, seed.operateur(engine), "insuffisance_respiratoire")
+    client = make_client(role="medecin", now=_now)
+    with client:
+        normal = client.post("/fhir/Observation", json=_spo2(pid, value=96.0), headers=FHIR)
+        assert normal.status_code == 201
+        low = _spo2(pid, value=80.0, at="2026-02-10T10:00:00Z")
+        assert client.post("/fhir/Observation", json=low, headers=FHIR).status_code == 201
+        _wait(lambda: len(seed.alert_rows(engine)) == 2 and not _pending(engine))
+    # the low reading: below 88 %, and a fall of 16 points in 24 hours
+    assert sorted(row.rule_id for row in seed.alert_rows(engine)) == [
+        "ir.spo2.baisse_24h",
+        "ir.spo2.basse",
+    ]
+    assert _pending(engine) == 0
+
+
+def test_what_the_thread_was_handed_is_judged_when_the_app_stops(
     engine: sa.Engine, make_client: ClientFactory
 ) -> None:
     pid = seed.patient(engine, seed.operateur(engine), "insuffisance_respiratoire")
     client = make_client(role="medecin", now=_now)
     with client:
-        posted = client.post("/fhir/Observation", json=_spo2(pid, value=96.0), headers=FHIR)
-        assert posted.status_code == 201
-        deadline = time.monotonic() + 20
-        while _pending(engine) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _pending(engine) == 0
-    assert seed.alert_rows(engine) == []
+        evaluator = client.app.state.alerts_evaluator  # type: ignore[attr-defined]
+        _wait(lambda: not _pending(engine))
+        _store_unjudged(engine, [reading.Reading(pid, seed.SPO2, seed.ts(NOW), 80.0)])
+        evaluator.submit({(pid, seed.SPO2)})
+    assert len(seed.alert_rows(engine)) == 1
+    assert _pending(engine) == 0

@@ -61,23 +61,16 @@ def mark(conn: sa.Connection, new: Sequence[reading.Reading]) -> None:
 
 def settle(conn: sa.Connection, done: Sequence[service.Pending]) -> int:
     """Remove the rows of `done` whose token is unchanged (in the caller's transaction); how
-    many were removed."""
-    removed = 0
-    for start in range(0, len(done), _CHUNK):
-        chunk = done[start : start + _CHUNK]
-        removed += conn.execute(
-            sa.delete(_t).where(
-                sa.or_(
-                    *(
-                        sa.and_(
-                            _p.patient_id == d.patient_id, _p.kind == d.kind, _p.token == d.token
-                        )
-                        for d in chunk
-                    )
-                )
-            )
-        ).rowcount
-    return removed
+    many were removed. One statement run for every row (a long OR of keys would be compiled
+    anew each time and planned badly)."""
+    if not done:
+        return 0
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"DELETE FROM alert_pending WHERE patient_id = {mark} AND kind = {mark} AND token = {mark}"
+    )
+    result = conn.exec_driver_sql(sql, [(d.patient_id, d.kind, d.token) for d in done])
+    return int(result.rowcount)
 
 
 class SqlPending:
