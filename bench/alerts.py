@@ -8,11 +8,13 @@ baseline readings of its kinds, written through the normal write path (counters 
 readings kept).
 
 A. Ingest: every `--batch-ms` a batch of `rate × batch` readings for random patients (about 2 %
-   abnormal) is written durably (one commit), then handed to the alert evaluation as the web
-   app's ingest listener does (same thread, after the commit). Latency is measured per reading
-   from its batch's durable accept (commit returned) to the commit of its alert row; the
-   percentiles are over the readings that opened or updated an alert, and, for the record, over
-   all readings (evaluation done). Lag says whether the pipeline kept up with the arrival rate.
+   abnormal) is written durably (one commit, which also marks it in the evaluation outbox),
+   then judged as the web app's ingest listener does (same thread, after the commit: the
+   pending spans are read back, judged, and the alerts recorded with the spans' removal).
+   Latency is measured per reading from its batch's durable accept (commit returned) to the
+   commit of its alert row; the percentiles are over the readings that opened or updated an
+   alert, and, for the record, over all readings (evaluation done). Lag says whether the
+   pipeline kept up with the arrival rate.
    Targets: p50 ≤ 100 ms, p99 ≤ 1 s at 3,333 readings/s for 60 s over 100,000 patients.
 B. Sweep: the no-data sweep over every active patient, four days after the baseline: first pass
    (opens the no-data alerts of the silent patients) and second pass (steady state, nothing
@@ -36,6 +38,7 @@ from telesurveillance.adapters.sql import alerts, database, migrate, readings, s
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import reading
 from telesurveillance.services import alerts as evaluation
+from telesurveillance.services import alerts_pending
 
 START = dt.datetime(2026, 3, 2, 6, tzinfo=dt.UTC)
 INDICATIONS = (
@@ -163,11 +166,11 @@ def ingest(
             new = readings.store(conn, batch).new
         accepted = time.perf_counter()
         writing += accepted - written
-        recorded = evaluation.on_ingest(store, sets, new, moment)
+        judged = alerts_pending.drain_readings(store, sets, new, moment)
         latency = (time.perf_counter() - accepted) * 1000
         all_latencies.extend([latency] * len(new))
         # every reading that opened or updated an alert waited for the same commit
-        alert_latencies.extend([latency] * (len(recorded.opened) + len(recorded.updated)))
+        alert_latencies.extend([latency] * (len(judged.opened) + len(judged.updated)))
         sent += len(new)
     elapsed = time.perf_counter() - began
     return sent, elapsed, alert_latencies, all_latencies, max_lag * 1000, writing / batches * 1000

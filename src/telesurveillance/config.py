@@ -27,6 +27,9 @@ class Settings:
     #: how far ahead of the server's clock a reading may be dated (device clocks drift);
     #: beyond, it is refused (`domain.measures.instants`)
     clock_tolerance: dt.timedelta = instants.DEFAULT_TOLERANCE
+    #: seconds between two catch-ups of the alert evaluation outbox in the server (one runs at
+    #: start anyway; 0: only at start)
+    alerts_catch_up_seconds: float = 60.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -45,6 +48,9 @@ class Settings:
             oidc_username_claim=env.get("TELESURVEILLANCE_OIDC_USERNAME_CLAIM")
             or "preferred_username",
             clock_tolerance=instants.DEFAULT_TOLERANCE if tolerance is None else tolerance,
+            alerts_catch_up_seconds=_float_seconds(
+                env, "TELESURVEILLANCE_ALERTS_CATCH_UP_SECONDS", 60.0
+            ),
         )
 
 
@@ -56,3 +62,16 @@ def _seconds(env: dict[str, str], name: str) -> dt.timedelta | None:
     if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
         raise ValueError(f"{name}={raw!r}: expected a number of seconds (0 or more)")
     return dt.timedelta(seconds=int(raw))
+
+
+def _float_seconds(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number of seconds") from None
+    if value < 0:
+        raise ValueError(f"{name}={raw!r} must not be negative")
+    return value

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import sqlalchemy as sa
 from typer.testing import CliRunner, Result
 
+from telesurveillance.adapters.sql import tables_alerts
 from telesurveillance.cli import app
+from telesurveillance.domain.measures import reading
 from tests.conftest import CASES, ROOT
 
 CASE = CASES / "public" / "01_ic_observant_serie_6.yaml"
@@ -163,6 +167,19 @@ def test_demo_builds_a_synthetic_database_and_prints_the_log_ins(tmp_path: Path)
     assert result.exit_code == 0, _both(result)
     assert "SYNTHETIC" in result.stdout
     assert "medecin" in result.stdout
+    # every reading was judged or, older than the last eight days, settled as history
+    engine = sa.create_engine(url)
+    a = tables_alerts.alerts.c
+    with engine.connect() as conn:
+        left = conn.execute(sa.select(sa.func.count()).select_from(tables_alerts.alert_pending))
+        assert left.scalar_one() == 0
+        oldest = conn.execute(
+            sa.select(sa.func.min(a.first_ts)).where(a.rule_kind != "no_data")
+        ).scalar()
+    engine.dispose()
+    eight_days_before = dt.datetime(2026, 11, 15, 9, tzinfo=dt.UTC)  # 10:00 Paris on the 23rd
+    assert oldest is not None, "the demo opened no alert on its readings"
+    assert oldest >= reading.millis(eight_days_before)
 
 
 def test_demo_refuses_to_wipe_a_database_that_is_not_a_demo(tmp_path: Path) -> None:

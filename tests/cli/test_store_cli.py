@@ -16,8 +16,9 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from telesurveillance.adapters.sql import schema, tables_alerts
+from telesurveillance.adapters.sql import database, readings, schema, tables_alerts
 from telesurveillance.cli import app
+from telesurveillance.domain.measures import reading
 from tests.web.fhir import resources
 
 runner = CliRunner()
@@ -107,6 +108,43 @@ def test_imported_readings_raise_alerts_like_the_server(engine: sa.Engine, tmp_p
     with engine.connect() as conn:
         rules = conn.execute(sa.select(tables_alerts.alerts.c.rule_id)).scalars().all()
     assert "diab.hypo.niveau2" in rules
+
+
+def test_an_import_also_judges_readings_an_earlier_crash_left_unjudged(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    pid = _patient(engine)
+    with engine.begin() as conn:
+        operateur = conn.execute(
+            sa.insert(schema.operateurs)
+            .values(name="Opérateur", kind="liberal")
+            .returning(schema.operateurs.c.id)
+        ).scalar_one()
+        conn.execute(
+            sa.insert(schema.prises_en_charge).values(
+                patient_id=pid,
+                operateur_id=operateur,
+                indication="diabete",
+                starts_on=dt.date(2026, 1, 1),
+            )
+        )
+    at = reading.millis(dt.datetime(2026, 1, 13, 7, tzinfo=dt.UTC))
+    with database.writing(engine) as conn:  # stored, then the process died
+        readings.store(conn, [reading.Reading(pid, 8, at, 45.0)])
+    path = tmp_path / "glucose.csv"
+    path.write_text(
+        "patient,code,effective,value,unit\n"
+        f"{pid},2339-0,2026-01-14T08:00:00+01:00,110,mg/dL\n"  # normal: nothing of its own
+    )
+    result = runner.invoke(app, ["import", str(path)], env=_env(engine, tmp_path))
+    assert result.exit_code == 0, result.output
+    a = tables_alerts.alerts.c
+    with engine.connect() as conn:
+        alerts = set(conn.execute(sa.select(a.rule_id, a.first_ts)))
+        pending = conn.execute(sa.select(sa.func.count()).select_from(tables_alerts.alert_pending))
+        assert pending.scalar_one() == 0
+    assert ("diab.hypo.niveau2", at) in alerts
+    assert {ts for _rule, ts in alerts} == {at}
 
 
 def test_import_refuses_another_file_type(engine: sa.Engine, tmp_path: Path) -> None:

@@ -1,13 +1,17 @@
 """Crash safety: the real server (uvicorn) is killed with SIGKILL at random moments while a
 client streams readings; after each restart the client retries what was not acknowledged. In
-the end every reading that got a 2xx is stored exactly once, with the value sent, and the per-day
-counters equal a recount — on SQLite and on PostgreSQL."""
+the end every reading that got a 2xx is stored exactly once, with the value sent, the per-day
+counters equal a recount, and every acknowledged abnormal reading is counted in its alert
+exactly once — even those whose evaluation the kill interrupted (the retry then finds them
+stored and hands nothing new over: only the evaluation outbox and the server's catch-up judge
+them) — on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import collections
 import contextlib
 import datetime as dt
+import json
 import os
 import random
 import signal
@@ -22,7 +26,13 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import database, readings, schema, security_accounts
+from telesurveillance.adapters.sql import (
+    database,
+    readings,
+    schema,
+    security_accounts,
+    tables_alerts,
+)
 from telesurveillance.domain.access import roles
 from telesurveillance.services import accounts
 from tests.conftest import ROOT
@@ -31,6 +41,11 @@ KILLS = 20
 WORKERS = 4
 PATIENT = 1
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+#: one reading in ABNORMAL_EVERY is an SpO2 of 80 % (rule ir.spo2.basse: SpO2 < 88 %)
+ABNORMAL_EVERY = 4
+#: abnormal readings posted at once just before a last kill
+BURST = 16
+SPO2_LOW = 80.0
 
 
 def _free_port() -> int:
@@ -53,6 +68,7 @@ class Server:
             "TELESURVEILLANCE_DATABASE_URL": url,
             "TELESURVEILLANCE_TOKEN_RATE": "1000000",
             "TELESURVEILLANCE_TOKEN_BURST": "1000000",
+            "TELESURVEILLANCE_ALERTS_CATCH_UP_SECONDS": "1",
         }
         self.forks = subprocess.Popen(
             [sys.executable, "-m", "tests.crash.forkserver", str(self.port)],
@@ -104,8 +120,26 @@ def _wait_gone(pid: int) -> None:
     raise AssertionError(f"process {pid} survived SIGKILL")
 
 
+def _abnormal(i: int) -> bool:
+    return i % ABNORMAL_EVERY == 3
+
+
 def _observation(i: int) -> dict[str, Any]:
     at = START + dt.timedelta(seconds=i)
+    if _abnormal(i):
+        return {
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "2708-6"}]},
+            "subject": {"reference": f"Patient/{PATIENT}"},
+            "effectiveDateTime": at.isoformat().replace("+00:00", "Z"),
+            "valueQuantity": {
+                "value": SPO2_LOW,
+                "unit": "%",
+                "system": "http://unitsofmeasure.org",
+                "code": "%",
+            },
+        }
     return {
         "resourceType": "Observation",
         "status": "final",
@@ -176,6 +210,56 @@ class Stream:
             return not self.retry and len(self.acked) == self.next
 
 
+def _millis(i: int) -> int:
+    return int((START + dt.timedelta(seconds=i)).timestamp() * 1000)
+
+
+def _pending(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        count = sa.select(sa.func.count()).select_from(tables_alerts.alert_pending)
+        return int(conn.execute(count).scalar_one())
+
+
+def _alerts(engine: sa.Engine) -> list[sa.Row[Any]]:
+    a = tables_alerts.alerts.c
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                sa.select(a.id, a.rule_id, a.count, a.implicated).where(a.patient_id == PATIENT)
+            )
+        )
+
+
+def _creations(engine: sa.Engine) -> int:
+    t = tables_alerts.alert_transitions.c
+    with engine.connect() as conn:
+        count = sa.select(sa.func.count()).where(t.from_status.is_(None))
+        return int(conn.execute(count).scalar_one())
+
+
+def _patient_under_monitoring(engine: sa.Engine) -> None:
+    """A patient followed for respiratory failure (SpO2 rules) since long before the stream."""
+    with database.writing(engine) as conn:
+        conn.execute(
+            sa.insert(schema.patients).values(
+                id=PATIENT, family="SYNTHETIQUE", given="Crash", birth_date=dt.date(1950, 1, 1)
+            )
+        )
+        operateur = conn.execute(
+            sa.insert(schema.operateurs)
+            .values(name="Équipe crash", kind="etablissement")
+            .returning(schema.operateurs.c.id)
+        ).scalar_one()
+        conn.execute(
+            sa.insert(schema.prises_en_charge).values(
+                patient_id=PATIENT,
+                operateur_id=operateur,
+                indication="insuffisance_respiratoire",
+                starts_on=dt.date(2020, 1, 1),
+            )
+        )
+
+
 def _stored(engine: sa.Engine) -> list[tuple[int, int, float]]:
     r = schema.readings.c
     with engine.connect() as conn:
@@ -183,15 +267,48 @@ def _stored(engine: sa.Engine) -> list[tuple[int, int, float]]:
         return [(int(k), int(t), float(v)) for k, t, v in rows]
 
 
+def _burst_then_kill(
+    server: Server, engine: sa.Engine, secret: str, indices: list[int]
+) -> set[int]:
+    """Post the abnormal readings `indices` at once and kill the server as soon as the first is
+    acknowledged, while their evaluation is most likely still to come; restart it, let it
+    judge on its own what the kill left pending (its start-up catch-up: no new request hands it
+    anything), then post again until every one is acknowledged."""
+    headers = {"Authorization": f"Bearer {secret}"}
+    first_ack = threading.Event()
+
+    def post(i: int) -> None:
+        with contextlib.suppress(httpx.TransportError):
+            answer = httpx.post(
+                f"{server.base}/fhir/Observation", json=_observation(i), headers=headers, timeout=10
+            )
+            if 200 <= answer.status_code < 300:
+                first_ack.set()
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in indices]
+    for thread in threads:
+        thread.start()
+    first_ack.wait(10)
+    server.kill()
+    for thread in threads:
+        thread.join()
+    server.start()
+    deadline = time.monotonic() + 30
+    while _pending(engine) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _pending(engine) == 0, "the restarted server did not catch up on its own"
+    for i in indices:
+        answer = httpx.post(
+            f"{server.base}/fhir/Observation", json=_observation(i), headers=headers, timeout=10
+        )
+        assert 200 <= answer.status_code < 300, answer.text
+    return set(indices)
+
+
 def test_every_acknowledged_reading_survives_sigkill_exactly_once(
     engine: sa.Engine, tmp_path: Path
 ) -> None:
-    with database.writing(engine) as conn:
-        conn.execute(
-            sa.insert(schema.patients).values(
-                id=PATIENT, family="SYNTHETIQUE", given="Crash", birth_date=dt.date(1950, 1, 1)
-            )
-        )
+    _patient_under_monitoring(engine)
     _, secret = accounts.create_token(
         security_accounts.SqlAccounts(engine),
         roles.Role.PATIENT,
@@ -206,6 +323,7 @@ def test_every_acknowledged_reading_survives_sigkill_exactly_once(
     for w in workers:
         w.start()
     rng = random.Random(8)
+    acked: set[int] = set()
     try:
         for _ in range(KILLS):
             time.sleep(rng.uniform(0.05, 0.6))
@@ -216,6 +334,16 @@ def test_every_acknowledged_reading_survives_sigkill_exactly_once(
         deadline = time.monotonic() + 30
         while not stream.drained() and time.monotonic() < deadline:
             time.sleep(0.05)
+        stream.stopped = True
+        for w in workers:
+            w.join()
+        burst = [i for i in range(stream.next + 1, stream.next + 200) if _abnormal(i)][:BURST]
+        acked = stream.acked | _burst_then_kill(server, engine, secret, burst)
+        # the last server's catch-up (at its start, then every second) judges what the kills
+        # left pending
+        deadline = time.monotonic() + 30
+        while _pending(engine) and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         stream.stopped = True
         for w in workers:
@@ -224,12 +352,23 @@ def test_every_acknowledged_reading_survives_sigkill_exactly_once(
     assert stream.drained(), f"readings never acknowledged; answers: {stream.statuses}"
     assert stream.failures > 0, "no request was ever cut by a kill: the test proved nothing"
     stored = _stored(engine)
-    kind = stored[0][0]
+    weight = next(k for k, t, _v in stored if t == _millis(0))
+    spo2 = next(k for k, t, _v in stored if t == _millis(3))
     expected = sorted(
-        (kind, int((START + dt.timedelta(seconds=i)).timestamp() * 1000), _value(i))
-        for i in stream.acked
+        (spo2, _millis(i), SPO2_LOW) if _abnormal(i) else (weight, _millis(i), _value(i))
+        for i in acked
     )
     # exactly once: as many rows as acknowledged readings, each with the value sent
     assert sorted(stored) == expected
     with engine.connect() as conn:
         assert readings.days(conn, PATIENT) == readings.recount(conn, PATIENT)
+    # every acknowledged abnormal reading ends in its alert, counted once: one episode (the
+    # alert stays open), one creation, one crossing per abnormal reading, none judged twice
+    abnormal = sorted(_millis(i) for i in acked if _abnormal(i))
+    assert len(abnormal) >= 5, "too few abnormal readings: the test proved nothing"
+    assert _pending(engine) == 0, "readings left unjudged after the catch-up"
+    [alert] = _alerts(engine)
+    assert alert.rule_id == "ir.spo2.basse"
+    assert alert.count == len(abnormal)
+    assert json.loads(alert.implicated) == [[spo2, ts] for ts in abnormal[-50:]]
+    assert _creations(engine) == 1

@@ -1,5 +1,6 @@
-"""CLI commands of the alerts area: `alerts run` (no-data sweep + notification worker loop),
-`alerts stats` (alert burden), `alerts rules` (the rule sets and their sources).
+"""CLI commands of the alerts area: `alerts run` (loop: catch-up of the evaluation outbox, no-data
+sweep, notification worker), `alerts stats` (alert burden), `alerts rules` (the rule sets and
+their sources).
 
 Notification channels are configured by environment variables (read here, at the edge):
 `TELESURVEILLANCE_ALERTS_SMTP_HOST`, `…_SMTP_PORT` (25), `…_SMTP_FROM`, `…_SMTP_TO` (comma-
@@ -25,10 +26,12 @@ from telesurveillance.cli import common
 from telesurveillance.domain import calendar
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.services import alerts as evaluation
-from telesurveillance.services import alerts_outbox
+from telesurveillance.services import alerts_outbox, alerts_pending
 from telesurveillance.services import alerts_stats as stats
 
-alerts_app = typer.Typer(help="Alerts: no-data sweep, notifications, burden statistics.")
+alerts_app = typer.Typer(
+    help="Alerts: catch-up of unjudged readings, no-data sweep, notifications, statistics."
+)
 _ENV = "TELESURVEILLANCE_ALERTS_"
 
 
@@ -71,7 +74,8 @@ def run(
         int | None, typer.Option("--passes", min=1, help="Stop after this many passes.")
     ] = None,
 ) -> None:
-    """Loop: the no-data sweep over every active patient, then the notification worker."""
+    """Loop: the catch-up of readings stored but not yet judged, the no-data sweep over every
+    active patient, then the notification worker."""
     store = common.engine()
     sets = ruleset.packaged()
     tolerance = common.settings().clock_tolerance
@@ -80,11 +84,13 @@ def run(
     done = 0
     while True:
         started = time.perf_counter()
+        caught = alerts_pending.catch_up(sql_alerts.SqlAlerts(store), sets, _now())
         swept = evaluation.sweep(sql_alerts.SqlAlerts(store), sets, _now(), tolerance)
         sent = worker.run_once(store, configured, _now)
         seconds = time.perf_counter() - started
         common.out.print(
-            f"{_now().isoformat(timespec='seconds')} sweep: {len(swept.opened)} opened, "
+            f"{_now().isoformat(timespec='seconds')} catch-up: {caught.readings} readings "
+            f"judged, {len(caught.opened)} opened; sweep: {len(swept.opened)} opened, "
             f"{len(swept.updated)} updated; notifications: {sent.sent} sent, "
             f"{sent.retried} to retry, {sent.failed} failed ({seconds:.2f} s)",
             highlight=False,

@@ -16,7 +16,7 @@ from telesurveillance.domain.access import roles
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.domain.regulation import store as regulation_store
-from telesurveillance.services import accounts, alerts, billing_run, demo_series
+from telesurveillance.services import accounts, alerts, alerts_pending, billing_run, demo_series
 
 #: The demo log-ins (printed by the command): one account per role of the care team.
 PASSWORD = "Demo-Synthetique-2026!"
@@ -106,7 +106,9 @@ def demo(
     )
     sets = ruleset.packaged()
     store = sql_alerts.SqlAlerts(engine)
-    opened = alerts.on_ingest(store, sets, built.recent, now)
+    # Every demo reading was marked pending when written; the six months of history are the
+    # patients' background, so only the last days are judged (the rest is settled unjudged).
+    opened = alerts_pending.catch_up(store, sets, now, floor=now - demo_store.RECENT)
     swept = alerts.sweep(store, sets, now, common.settings().clock_tolerance)
     common.out.print(
         f"alerts: {len(opened.opened)} opened on the last eight days of readings, "

@@ -26,7 +26,7 @@ from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.domain.regulation import store as regulation_store
-from telesurveillance.services import alerts, ingest
+from telesurveillance.services import alerts_pending, ingest
 
 db_app = typer.Typer(help="The database: migrations.")
 
@@ -103,9 +103,16 @@ def import_(
     alerts_store = sql_alerts.SqlAlerts(engine)
     rule_sets = ruleset.packaged()
 
+    failures: list[str] = []
+
     def evaluate(new: Sequence[reading.Reading]) -> None:
-        # The same evaluation as the server's ingest listener: imported readings raise alerts.
-        alerts.on_ingest(alerts_store, rule_sets, new, dt.datetime.now(dt.UTC))
+        # The same evaluation as the server's ingest listener: imported readings raise alerts
+        # (and what was already pending for the same patients and kinds is judged with them).
+        # A failure loses nothing: the readings stay pending for the catch-up below.
+        try:
+            alerts_pending.drain_readings(alerts_store, rule_sets, new, dt.datetime.now(dt.UTC))
+        except Exception as error:
+            failures.append(f"{type(error).__name__}: {error}")
 
     columns = (
         TextColumn("[bold]{task.description}"),
@@ -127,6 +134,19 @@ def import_(
         report = ingest.bulk(
             parsed, store, ingest.judged_by(judge), table=table, after_write=evaluate
         )
+    # Whatever is still pending (an evaluation that failed, a crash of an earlier run, a server
+    # stopped mid-way) is judged now too.
+    try:
+        caught = alerts_pending.catch_up(alerts_store, rule_sets, dt.datetime.now(dt.UTC))
+    except Exception as error:
+        caught = alerts_pending.Judged()
+        failures.append(f"{type(error).__name__}: {error}")
+    for failure in failures[:SHOWN_REJECTED]:
+        common.err.print(
+            f"[red]alert evaluation failed: {failure} — the readings are stored and stay "
+            "pending: `telesurveillance alerts run --once` judges them[/]",
+            highlight=False,
+        )
     for rejected in report.rejected[:SHOWN_REJECTED]:
         where = f" ({rejected.expression})" if rejected.expression else ""
         common.out.print(f"line {rejected.line}: {rejected.diagnostics}{where}", highlight=False)
@@ -138,6 +158,11 @@ def import_(
         f"{report.seconds:.2f} s ({report.rate:,.0f} lines/s)",
         highlight=False,
     )
+    if caught.spans:
+        common.out.print(
+            f"alerts: {caught.readings} readings left pending judged ({len(caught.opened)} opened)",
+            highlight=False,
+        )
     if report.rejected:
         raise typer.Exit(1)
 

@@ -86,9 +86,18 @@ def effective_rules(sets: ruleset.RuleSets, context: Context) -> list[tuple[rule
 def on_ingest(
     store: Store, sets: ruleset.RuleSets, new: Sequence[reading.Reading], now: dt.datetime
 ) -> Recorded:
-    """Evaluate the rules of the patients of `new` (readings just committed) against them."""
+    """Evaluate the rules of the patients of `new` (readings just committed) against them and
+    record the alerts. The durable path (`services.alerts_pending`) also settles the outbox."""
+    found = judge(store, sets, new, now)
+    return store.record(found, reading.millis(now)) if found else Recorded()
+
+
+def judge(
+    store: Store, sets: ruleset.RuleSets, new: Sequence[reading.Reading], now: dt.datetime
+) -> list[Found]:
+    """The crossings of `new` (stored readings) under their patients' rules; nothing written."""
     if not new:
-        return Recorded()
+        return []
     by_patient: dict[int, dict[int, list[reading.Reading]]] = defaultdict(lambda: defaultdict(list))
     for r in new:
         by_patient[r.patient_id][r.kind].append(r)
@@ -128,7 +137,7 @@ def on_ingest(
                 crossing = evaluate.evaluate(rule, patient_id, (r.ts, r.value), past)
                 if crossing is not None:
                     found.append(Found(crossing, rule, operateurs.get(indication)))
-    return store.record(found, reading.millis(now)) if found else Recorded()
+    return found
 
 
 _POINT = frozenset({rules.RuleKind.THRESHOLD, rules.RuleKind.SCORE})

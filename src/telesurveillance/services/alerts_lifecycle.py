@@ -4,6 +4,11 @@ Who may do what is the domain's (`domain.alerts.lifecycle`); the store applies e
 compare-and-set (`UPDATE … WHERE status = :old`, rowcount checked) and writes the transition row
 in the same transaction, so of two users acting at once exactly one wins and the other gets a
 `lifecycle.Conflict` naming the state it found.
+
+Who acts (`actor`, `role`) is the authenticated principal, handed in by the edge; whether a
+soignant may close medically is decided here from the protocoles de coopération stored for the
+opérateur following the patient and in force on the Paris day of the closure — never from
+anything the caller states.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+from telesurveillance.domain import calendar
 from telesurveillance.domain.alerts import lifecycle, rules, ruleset
 from telesurveillance.domain.measures import reading
+from telesurveillance.domain.pathway import delegation
 
 
 class NotFound(LookupError):
@@ -51,6 +58,11 @@ class Store(Protocol):
         `lifecycle.Conflict` when the alert is no longer `expected`."""
         ...
 
+    def protocols(self, alert_id: int) -> list[delegation.CooperationProtocol]:
+        """The protocoles de coopération stored for the opérateur following the alert's patient
+        (the alert's opérateur, else the patient's), whatever their dates."""
+        ...
+
     def prefilter_delegated(self, alert_id: int) -> tuple[bool, int | None]:
         """Whether a convention of the alert's opérateur delegates the pre-filter, and to which
         exploitant (the one of the patient's DMN)."""
@@ -82,14 +94,21 @@ def close(
     decision: lifecycle.Decision,
     now: dt.datetime,
     *,
-    cooperation: bool = False,
     note: str | None = None,
 ) -> None:
-    """Medical closure with a decision (an open alert may be closed without acknowledging)."""
-    lifecycle.check_close(role, cooperation=cooperation)
+    """Medical closure with a decision (an open alert may be closed without acknowledging).
+
+    A soignant closes only under a protocole de coopération (CSP art. L. 4011-1) stored for the
+    opérateur and in force on the Paris day of `now`; the transition records that it did."""
+    if role not in lifecycle.CARE_TEAM:
+        lifecycle.check_close(role, delegated=False)
     status = store.status(alert_id)
     if status is None:
         raise NotFound(f"no alert {alert_id}")
+    cooperation = role is lifecycle.Role.SOIGNANT and delegation.may_close_medically(
+        role.value, store.protocols(alert_id), on=calendar.paris_day(now)
+    )
+    lifecycle.check_close(role, delegated=cooperation)
     if status not in lifecycle.closable_from():
         raise lifecycle.Conflict(alert_id, lifecycle.closable_from(), status.value)
     change = Change(alert_id, actor, role, reading.millis(now), note, decision, cooperation)

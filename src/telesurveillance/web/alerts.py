@@ -1,11 +1,13 @@
 """Alerts: JSON API for the dashboard worklist and FHIR `DetectedIssue` / `Flag` views.
 
 Thin handlers: parse → one service call → render. Who acts is the authenticated principal
-(`request.state.principal`, set by the security gate: its name and role); without one (the gate
-not installed, as in some tests and tools) the body's `actor` and `role` are taken. Domain
-refusals map once: `Refused` → 403, `Conflict` → 409 (the loser of two concurrent changes),
-`NotFound` → 404, `ValueError` → 422. `include` also registers the ingest listener that
-evaluates alert rules after each durable commit of new readings.
+(`web.security.principal`: its name and role) and nothing else; a request without one is refused
+(401), never guessed. Bodies carry no identity and no claim of delegation: they forbid unknown
+fields, so `actor`, `role` or `cooperation` sent by a client is a 422 naming the field, and
+whether a soignant may close medically is looked up by the service in the stored protocoles de
+coopération. Domain refusals map once: `Refused` → 403, `Conflict` → 409 (the loser of two
+concurrent changes), `NotFound` → 404, `ValueError` → 422. `include` also registers the ingest
+listener that evaluates alert rules after each durable commit of new readings.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from telesurveillance.adapters.fhir import ids
 from telesurveillance.adapters.sql import alerts as sql_alerts
@@ -28,35 +30,33 @@ from telesurveillance.domain.alerts import lifecycle, rules, ruleset
 from telesurveillance.domain.measures import reading
 from telesurveillance.services import alerts as evaluation
 from telesurveillance.services import alerts_lifecycle as acting
+from telesurveillance.services import alerts_pending as pending
 from telesurveillance.services import alerts_stats as stats
-from telesurveillance.web import alerts_fhir
+from telesurveillance.web import alerts_evaluation, alerts_fhir, bodies, projection, security
 from telesurveillance.web import app as web_app
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api/alerts", tags=["alerts"])
-fhir_router = APIRouter(prefix="/fhir", tags=["fhir"])
+# Every JSON answer is projected for the caller's role (web.projection, projection.yaml).
+router = APIRouter(prefix="/api/alerts", tags=["alerts"], route_class=projection.ProjectedRoute)
+fhir_router = APIRouter(prefix="/fhir", tags=["fhir"], route_class=projection.ProjectedRoute)
 FHIR_JSON = "application/fhir+json"
 
 
-class Acting(BaseModel):
+class Acting(bodies.Body):
     note: str | None = Field(default=None, max_length=4000)
-    actor: str | None = Field(default=None, max_length=200)
-    role: lifecycle.Role | None = None
 
 
 class Closing(Acting):
     decision: lifecycle.Decision
-    cooperation: bool = False
 
 
 class Prefiltering(Acting):
     verdict: lifecycle.Verdict
 
 
-class OverrideRequest(BaseModel):
+class OverrideRequest(bodies.Body):
     value: float | None
     reason: str = Field(min_length=1, max_length=2000)
-    actor: str | None = Field(default=None, max_length=200)
 
 
 def _services(request: Request) -> web_app.Services:
@@ -68,20 +68,15 @@ def _now(request: Request) -> dt.datetime:
     return _services(request).clock()
 
 
-def _who(request: Request, body: Acting | OverrideRequest) -> tuple[str, lifecycle.Role]:
-    principal = getattr(request.state, "principal", None)
-    if principal is not None:
-        return str(principal.name), lifecycle.Role(str(principal.role))
-    role = getattr(body, "role", None)
-    if role is None:
-        raise PermissionError("no authenticated user: say who acts (actor, role)")
-    return body.actor or "api", role
+def _who(request: Request) -> tuple[str, lifecycle.Role]:
+    """Who acts: the authenticated principal (401 without one), never the request's content."""
+    principal = security.principal(request)
+    return principal.name, lifecycle.Role(principal.role.value)
 
 
 def _error(error: Exception) -> JSONResponse:
     status = {
         lifecycle.Refused: 403,
-        PermissionError: 403,
         lifecycle.Conflict: 409,
         acting.NotFound: 404,
     }.get(type(error), 422)
@@ -157,8 +152,7 @@ def override_history(request: Request, patient_id: int) -> list[dict[str, Any]]:
 def set_override(
     request: Request, patient_id: int, rule_id: str, field: str, body: OverrideRequest
 ) -> Response:
-    principal = getattr(request.state, "principal", None)
-    actor = str(principal.name) if principal is not None else (body.actor or "api")
+    actor, _role = _who(request)
     try:
         entry = acting.set_override(
             alerts_lifecycle.SqlLifecycle(_services(request).engine), ruleset.packaged(),
@@ -179,22 +173,18 @@ def read_alert(request: Request, alert_id: int) -> Response:
 
 def _act(request: Request, alert_id: int, body: Acting) -> Response:
     store = alerts_lifecycle.SqlLifecycle(_services(request).engine)
+    actor, role = _who(request)
     try:
-        actor, role = _who(request, body)
         if isinstance(body, Closing):
-            acting.close(
-                store, alert_id, actor, role, body.decision, _now(request),
-                cooperation=body.cooperation, note=body.note,
-            )  # fmt: skip
+            acting.close(store, alert_id, actor, role, body.decision, _now(request), note=body.note)
         elif isinstance(body, Prefiltering):
-            principal = getattr(request.state, "principal", None)
             acting.prefilter(
                 store, alert_id, actor, role, body.verdict, _now(request), body.note,
-                as_exploitant=getattr(principal, "exploitant_id", None),
+                as_exploitant=security.principal(request).exploitant_id,
             )  # fmt: skip
         else:
             acting.acknowledge(store, alert_id, actor, role, _now(request), body.note)
-    except (lifecycle.Refused, lifecycle.Conflict, acting.NotFound, PermissionError) as error:
+    except (lifecycle.Refused, lifecycle.Conflict, acting.NotFound) as error:
         return _error(error)
     return read_alert(request, alert_id)
 
@@ -295,19 +285,31 @@ def read_flag(request: Request, resource_id: str) -> Response:
 # --- composition ------------------------------------------------------------------------------
 
 
-def listener(services: web_app.Services) -> web_app.IngestListener:
-    """Evaluate the alert rules of the patients of each committed batch (same process)."""
+def listener(
+    services: web_app.Services, evaluator: alerts_evaluation.Evaluator
+) -> web_app.IngestListener:
+    """Hand the (patient, kind) of each committed batch to the evaluation thread.
+
+    The readings were marked pending in their own transaction; the thread judges them, records
+    the alerts and removes the pending rows in one transaction, off the request path. Without
+    the thread (an app not started, as under a bare test client) they are judged here, before
+    the answer. If either fails, the rows stay pending for the catch-up."""
     store = sql_alerts.SqlAlerts(services.engine)
     sets = ruleset.packaged()
 
     def on_ingest(new: Sequence[reading.Reading]) -> None:
-        evaluation.on_ingest(store, sets, new, services.clock())
+        keys = {(r.patient_id, r.kind) for r in new}
+        if evaluator.running:
+            evaluator.submit(keys)
+        else:
+            pending.drain(store, sets, keys, services.clock())
 
     return on_ingest
 
 
 def include(app: FastAPI) -> None:
-    """Mount the alert routes (FHIR views ahead of the FHIR catch-all routes) and the listener."""
+    """Mount the alert routes (FHIR views ahead of the FHIR catch-all routes), the listener and
+    the evaluation thread (judging and catching up; started and stopped with the app)."""
     app.include_router(router)
     before = len(app.router.routes)
     app.include_router(fhir_router)
@@ -315,4 +317,13 @@ def include(app: FastAPI) -> None:
     del app.router.routes[before:]
     app.router.routes[0:0] = mine
     services: web_app.Services = app.state.services
-    services.after_ingest.append(listener(services))
+    evaluator = alerts_evaluation.Evaluator(
+        sql_alerts.SqlAlerts(services.engine),
+        ruleset.packaged(),
+        services.clock,
+        services.settings.alerts_catch_up_seconds,
+    )
+    services.after_ingest.append(listener(services, evaluator))
+    app.state.alerts_evaluator = evaluator
+    app.router.on_startup.append(evaluator.start)
+    app.router.on_shutdown.append(evaluator.close)

@@ -1,12 +1,13 @@
 """Billing JSON API and file downloads over the ledger.
 
 Thin handlers: parse → one service call → render. Dates come from the query or the app's clock
-(Paris day of `services.clock()`); who acts is the authenticated user when the security layer
-sets `request.state.user`, else "api".
+(Paris day of `services.clock()`); who acts (a run, a reversal, a status event) is the
+authenticated principal, and a request without one is refused (401).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from enum import StrEnum
@@ -14,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from telesurveillance.adapters.exports import fhir_chargeitem, tabular
 from telesurveillance.adapters.sql import ledger
@@ -30,9 +31,11 @@ from telesurveillance.services import (
 )
 from telesurveillance.services import billing_ledger as bl
 from telesurveillance.web import app as web_app
-from telesurveillance.web import jsonable
+from telesurveillance.web import bodies, jsonable, projection, security
 
-router = APIRouter(prefix="/api/billing", tags=["billing"])
+# Every JSON answer is projected for the caller's role (web.projection, projection.yaml); the
+# files project their rows before rendering them (`_file`).
+router = APIRouter(prefix="/api/billing", tags=["billing"], route_class=projection.ProjectedRoute)
 
 
 class FileFormat(StrEnum):
@@ -41,16 +44,16 @@ class FileFormat(StrEnum):
     FHIR = "fhir"
 
 
-class RunRequest(BaseModel):
+class RunRequest(bodies.Body):
     until: dt.date
     operateur_id: int | None = None
 
 
-class ReversalRequest(BaseModel):
+class ReversalRequest(bodies.Body):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class StatusRequest(BaseModel):
+class StatusRequest(bodies.Body):
     line_ids: list[int] = Field(min_length=1)
     status: bl.Status
     note: str | None = None
@@ -74,8 +77,7 @@ def _today(request: Request, given: dt.date | None) -> dt.date:
 
 
 def _actor(request: Request) -> str:
-    user = getattr(request.state, "user", None)
-    return str(getattr(user, "name", None) or user or "api")
+    return security.principal(request).name
 
 
 def _line(ln: bl.Line) -> dict[str, Any]:
@@ -192,7 +194,18 @@ def get_exploitant(
     return out
 
 
-def _file(rows: list[billing_export.Row], fmt: FileFormat, stem: str) -> Response:
+def _shown(request: Request, found: list[billing_export.Row]) -> list[billing_export.Row]:
+    """The rows as the caller's role may see them (a column it may not see is left blank)."""
+    shown = projection.rows(request, "billing_export_row", [dataclasses.asdict(r) for r in found])
+    return [
+        billing_export.Row(**{c: row.get(c, "") for c in billing_export.COLUMNS}) for row in shown
+    ]
+
+
+def _file(
+    request: Request, found: list[billing_export.Row], fmt: FileFormat, stem: str
+) -> Response:
+    rows = _shown(request, found)
     if fmt is FileFormat.CSV:
         return Response(
             tabular.to_csv(rows),
@@ -227,7 +240,7 @@ def get_operateur_file(
         _today(request, as_of),
         run_id,
     )
-    return _file(rows, format, f"facturation-operateur-{operateur_id}")
+    return _file(request, rows, format, f"facturation-operateur-{operateur_id}")
 
 
 @router.get("/exports/exploitants/{exploitant_id}", name="billing.export_exploitant")
@@ -245,7 +258,7 @@ def get_exploitant_file(
         _today(request, as_of),
         run_id,
     )
-    return _file(rows, format, f"forfait-technique-exploitant-{exploitant_id}")
+    return _file(request, rows, format, f"forfait-technique-exploitant-{exploitant_id}")
 
 
 def include(app: FastAPI) -> None:

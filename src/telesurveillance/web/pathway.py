@@ -28,10 +28,11 @@ from telesurveillance.services import (
     pathway_setup,
 )
 from telesurveillance.services import pathway_store as ps
-from telesurveillance.web import jsonable
+from telesurveillance.web import jsonable, projection, security
 from telesurveillance.web import pathway_models as models
 
-router = APIRouter(prefix="/api/pathway", tags=["pathway"])
+# Every JSON answer is projected for the caller's role (web.projection, projection.yaml).
+router = APIRouter(prefix="/api/pathway", tags=["pathway"], route_class=projection.ProjectedRoute)
 
 
 @contextlib.contextmanager
@@ -107,9 +108,12 @@ def post_protocol(operateur_id: int, body: models.ProtocolIn, request: Request) 
 
 @router.get("/operateurs/{operateur_id}/medical-closure", name="pathway.medical_closure")
 def get_medical_closure(
-    operateur_id: int, role: str, request: Request, on: dt.date | None = None
+    operateur_id: int, request: Request, role: str | None = None, on: dt.date | None = None
 ) -> dict[str, Any]:
-    """May `role` close an alert medically for this opérateur (protocols in force)?"""
+    """May the caller (or `role`, a question about the rules) close an alert medically for this
+    opérateur on `on` (default today), given the protocols in force? Nothing is acted on: the
+    closure itself is decided by the alerts service from the principal's role."""
+    role = role if role is not None else security.principal(request).role.value
     day = on or _today(request)
     with _mapped():
         try:

@@ -1,20 +1,27 @@
-"""Request bodies of the care pathway JSON API (`web.pathway`)."""
+"""Request bodies of the care pathway JSON API (`web.pathway`).
+
+The `*_by` and `prescriber_id` fields name the team member *of record* (the prescriber printed
+on the ordonnance, the nurse who gave a support session, the physician who attests a
+majoration): a practitioner of the record, not the identity of the caller — who sent the
+request is the principal, traced in the audit trail."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from telesurveillance.web import bodies
 
 
-class OperateurIn(BaseModel):
+class OperateurIn(bodies.Body):
     name: str = Field(min_length=1, max_length=200)
     kind: str
     finess: str | None = None
     siret: str | None = None
 
 
-class MemberIn(BaseModel):
+class MemberIn(bodies.Body):
     family: str = Field(min_length=1, max_length=100)
     given: str = Field(default="", max_length=100)
     profession: str = Field(min_length=1, max_length=32)
@@ -22,12 +29,12 @@ class MemberIn(BaseModel):
     speciality: str | None = Field(default=None, max_length=100)
 
 
-class ArsIn(BaseModel):
+class ArsIn(bodies.Body):
     received_on: dt.date
     reference: str | None = Field(default=None, max_length=100)
 
 
-class ProtocolIn(BaseModel):
+class ProtocolIn(bodies.Body):
     name: str = Field(min_length=1, max_length=200)
     role: str
     tasks: list[str] = Field(min_length=1)
@@ -35,12 +42,12 @@ class ProtocolIn(BaseModel):
     ends_on: dt.date | None = None
 
 
-class ExploitantIn(BaseModel):
+class ExploitantIn(bodies.Body):
     name: str = Field(min_length=1, max_length=200)
     siret: str | None = None
 
 
-class DmnIn(BaseModel):
+class DmnIn(bodies.Body):
     exploitant_id: int
     name: str = Field(min_length=1, max_length=200)
     benefit: str
@@ -51,7 +58,7 @@ class DmnIn(BaseModel):
     certified_until: dt.date | None = None
 
 
-class ConventionIn(BaseModel):
+class ConventionIn(bodies.Body):
     operateur_id: int
     exploitant_id: int
     signed_on: dt.date
@@ -59,7 +66,7 @@ class ConventionIn(BaseModel):
     prefilter_delegated: bool = False
 
 
-class PatientIn(BaseModel):
+class PatientIn(bodies.Body):
     nir: str | None = None
     nir_type: str | None = Field(default=None, max_length=8)
     family: str = Field(min_length=1, max_length=100)
@@ -70,7 +77,7 @@ class PatientIn(BaseModel):
     synthetic: bool = False
 
 
-class InclusionIn(BaseModel):
+class InclusionIn(bodies.Body):
     operateur_id: int
     indication: str
     dmn_id: int
@@ -88,19 +95,19 @@ class InclusionIn(BaseModel):
     device_serial: str | None = Field(default=None, max_length=100)
 
 
-class PrescriptionIn(BaseModel):
+class PrescriptionIn(bodies.Body):
     prescriber_id: int
     prescribed_on: dt.date
     months: int = Field(ge=1)
 
 
-class SessionIn(BaseModel):
+class SessionIn(bodies.Body):
     held_on: dt.date
     given_by: int
     topic: str = Field(default="", max_length=200)
 
 
-class MajorationIn(BaseModel):
+class MajorationIn(bodies.Body):
     level: int
     since: dt.date
     until: dt.date | None = None
@@ -108,13 +115,13 @@ class MajorationIn(BaseModel):
     criterion: str = Field(max_length=500)
 
 
-class TaskDoneIn(BaseModel):
+class TaskDoneIn(bodies.Body):
     kind: str
     due_on: dt.date
     done_on: dt.date
     done_by: int | None = None
 
 
-class StopIn(BaseModel):
+class StopIn(bodies.Body):
     stopped_on: dt.date
     reason: str

@@ -7,10 +7,18 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import alerts, database, readings, schema, tables_alerts
+from telesurveillance.adapters.sql import (
+    alerts,
+    database,
+    pathway_store,
+    readings,
+    schema,
+    tables_alerts,
+)
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import reading
 from telesurveillance.services import alerts as service
+from telesurveillance.services import pathway_setup
 
 POIDS, GLYCEMIE, SPO2 = 1, 8, 5
 START = dt.date(2026, 1, 1)
@@ -100,3 +108,22 @@ def dmn_with_convention(engine: sa.Engine, op: int, delegated: bool) -> int:
             )
         )  # fmt: skip
     return int(dmn)
+
+
+def protocol(
+    engine: sa.Engine,
+    op: int,
+    declared_on: dt.date,
+    ends_on: dt.date | None = None,
+    tasks: Sequence[str] = ("cloture_medicale_alerte",),
+) -> int:
+    """A protocole de coopération of `op` delegating `tasks` to the soignants."""
+    return pathway_setup.declare_protocol(
+        pathway_store.SqlPathway(engine),
+        op,
+        "Protocole IDE télésurveillance",
+        "soignant",
+        list(tasks),
+        declared_on,
+        ends_on,
+    )

@@ -21,7 +21,7 @@ Decision = lifecycle.Decision
 
 
 def _alert(engine: sa.Engine, dmn_id: int | None = None, op: int | None = None) -> int:
-    op = op if op is not None else seed.operateur(engine)
+    op = op if op is not None else seed.operateur(engine, "Équipe IR")
     pid = seed.patient(engine, op, "insuffisance_respiratoire", dmn_id=dmn_id)
     seed.ingest(engine, [reading.Reading(pid, seed.SPO2, seed.ts(NOW), 80.0)], NOW)
     [row] = seed.alert_rows(engine)
@@ -90,16 +90,37 @@ def test_of_two_concurrent_acknowledgements_exactly_one_wins(engine: sa.Engine) 
 
 
 def test_a_soignant_closes_only_with_a_cooperation_protocol(engine: sa.Engine) -> None:
-    alert_id = _alert(engine)
+    op = seed.operateur(engine)
+    alert_id = _alert(engine, op=op)
     store = sql_lifecycle.SqlLifecycle(engine)
-    with pytest.raises(lifecycle.Refused):
+    with pytest.raises(lifecycle.Refused, match="protocole de coopération"):
         service.close(store, alert_id, "ide-1", Role.SOIGNANT, Decision.NO_ACTION, NOW)
-    service.close(
-        store, alert_id, "ide-1", Role.SOIGNANT, Decision.NO_ACTION, NOW, cooperation=True
-    )
+    seed.protocol(engine, op, NOW.date())
+    service.close(store, alert_id, "ide-1", Role.SOIGNANT, Decision.NO_ACTION, NOW)
     t = tables_alerts.alert_transitions.c
     with engine.connect() as conn:
         assert conn.execute(sa.select(t.cooperation).where(t.to_status == "closed")).scalar()
+
+
+def test_a_medecins_closure_is_not_recorded_as_cooperation(engine: sa.Engine) -> None:
+    op = seed.operateur(engine)
+    alert_id = _alert(engine, op=op)
+    seed.protocol(engine, op, NOW.date())
+    store = sql_lifecycle.SqlLifecycle(engine)
+    service.close(store, alert_id, "dr-1", Role.MEDECIN, Decision.NO_ACTION, NOW)
+    t = tables_alerts.alert_transitions.c
+    with engine.connect() as conn:
+        assert not conn.execute(sa.select(t.cooperation).where(t.to_status == "closed")).scalar()
+
+
+def test_a_protocol_of_another_operateur_or_task_does_not_delegate(engine: sa.Engine) -> None:
+    op = seed.operateur(engine)
+    alert_id = _alert(engine, op=op)
+    seed.protocol(engine, seed.operateur(engine, "Autre équipe"), NOW.date())
+    seed.protocol(engine, op, NOW.date(), tasks=("renouvellement",))
+    store = sql_lifecycle.SqlLifecycle(engine)
+    with pytest.raises(lifecycle.Refused):
+        service.close(store, alert_id, "ide-1", Role.SOIGNANT, Decision.NO_ACTION, NOW)
 
 
 def test_closing_a_closed_alert_is_a_conflict(engine: sa.Engine) -> None:

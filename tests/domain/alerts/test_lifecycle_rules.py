@@ -20,18 +20,18 @@ def test_an_exploitant_cannot_acknowledge() -> None:
 
 
 def test_a_medecin_closes_medically() -> None:
-    lifecycle.check_close(Role.MEDECIN, cooperation=False)
+    lifecycle.check_close(Role.MEDECIN, delegated=False)
 
 
 def test_a_soignant_closes_only_under_a_cooperation_protocol() -> None:
     with pytest.raises(lifecycle.Refused, match="protocole de coopération"):
-        lifecycle.check_close(Role.SOIGNANT, cooperation=False)
-    lifecycle.check_close(Role.SOIGNANT, cooperation=True)
+        lifecycle.check_close(Role.SOIGNANT, delegated=False)
+    lifecycle.check_close(Role.SOIGNANT, delegated=True)
 
 
-def test_an_exploitant_never_closes_even_with_the_flag() -> None:
+def test_an_exploitant_never_closes_even_under_a_protocol() -> None:
     with pytest.raises(lifecycle.Refused):
-        lifecycle.check_close(Role.EXPLOITANT, cooperation=True)
+        lifecycle.check_close(Role.EXPLOITANT, delegated=True)
 
 
 def test_the_prefilter_needs_the_exploitant_and_the_delegation() -> None:

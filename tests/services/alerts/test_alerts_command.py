@@ -1,4 +1,5 @@
-"""`telesurveillance alerts run --once` sweeps and sends; `alerts stats` prints the burden."""
+"""`telesurveillance alerts run --once` catches up, sweeps and sends; `alerts stats` prints the
+burden."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from telesurveillance import cli
+from telesurveillance.adapters.sql import database, readings
 from telesurveillance.cli import alerts as alerts_cli
 from telesurveillance.domain.measures import reading
 from tests.adapters.alerts import seed
@@ -26,6 +28,17 @@ def test_run_once_sweeps_the_silent_patients(engine: sa.Engine) -> None:
     assert result.exit_code == 0, result.output
     assert "sweep: 1 opened" in result.output
     assert [r.rule_id for r in seed.alert_rows(engine)] == ["ic.sans_donnees.poids"]
+
+
+def test_run_once_judges_readings_stored_but_never_evaluated(engine: sa.Engine) -> None:
+    pid = seed.patient(engine, seed.operateur(engine), "insuffisance_respiratoire")
+    moment = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    with database.writing(engine) as conn:  # a server killed right after this commit
+        readings.store(conn, [reading.Reading(pid, seed.SPO2, seed.ts(moment), 80.0)])
+    result = runner.invoke(cli.app, ["alerts", "run", "--once"], env=_env(engine))
+    assert result.exit_code == 0, result.output
+    assert "catch-up: 1 readings judged, 1 opened" in result.output
+    assert "ir.spo2.basse" in [r.rule_id for r in seed.alert_rows(engine)]
 
 
 def test_stats_prints_one_line_per_rule(engine: sa.Engine) -> None:

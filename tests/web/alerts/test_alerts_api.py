@@ -39,31 +39,30 @@ def test_acknowledge_then_close_through_the_api(
 ) -> None:
     _, alert_id = _alert(engine)
     client = make_client(role="medecin", now=_now)
-    me = {"actor": "dr-house", "role": "medecin"}
-    acked = client.post(f"/api/alerts/{alert_id}/acknowledge", json=me)
+    acked = client.post(f"/api/alerts/{alert_id}/acknowledge", json={})
     assert acked.status_code == 200, acked.text
     assert acked.json()["status"] == "acknowledged"
-    again = client.post(f"/api/alerts/{alert_id}/acknowledge", json=me)
+    again = client.post(f"/api/alerts/{alert_id}/acknowledge", json={})
     assert again.status_code == 409
     assert "another user changed it first" in again.json()["detail"]
-    closed = client.post(
-        f"/api/alerts/{alert_id}/close", json={**me, "decision": "treatment_adjusted"}
-    )
+    closed = client.post(f"/api/alerts/{alert_id}/close", json={"decision": "treatment_adjusted"})
     assert closed.status_code == 200
     body = closed.json()
     assert (body["status"], body["decision"]) == ("closed", "treatment_adjusted")
     assert [t["to_status"] for t in body["transitions"]] == ["open", "acknowledged", "closed"]
+    # who acted is the token's principal
+    assert [(t["actor"], t["role"]) for t in body["transitions"][1:]] == [
+        ("test medecin", "medecin"),
+        ("test medecin", "medecin"),
+    ]
 
 
-def test_a_nurse_cannot_close_without_cooperation(
+def test_a_nurse_cannot_close_without_a_cooperation_protocol(
     engine: sa.Engine, make_client: ClientFactory
 ) -> None:
     _, alert_id = _alert(engine)
     client = make_client(role="soignant", now=_now)
-    answer = client.post(
-        f"/api/alerts/{alert_id}/close",
-        json={"actor": "ide", "role": "soignant", "decision": "no_action"},
-    )
+    answer = client.post(f"/api/alerts/{alert_id}/close", json={"decision": "no_action"})
     assert answer.status_code == 403
 
 
@@ -112,7 +111,7 @@ def test_an_override_through_the_api_is_kept_in_history(
     client = make_client(role="medecin", now=_now)
     answer = client.put(
         f"/api/alerts/overrides/{pid}/ir.spo2.basse/threshold",
-        json={"value": 85, "reason": "BPCO hypercapnique", "actor": "dr-a"},
+        json={"value": 85, "reason": "BPCO hypercapnique"},
     )
     assert answer.status_code == 200, answer.text
     rules = client.get("/api/alerts/rules", params={"patient": pid}).json()

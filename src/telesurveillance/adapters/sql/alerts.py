@@ -1,4 +1,5 @@
-"""The alert evaluation store: whose rules apply, the window of past readings, the sweep's input.
+"""The alert evaluation store: whose rules apply, the window of past readings, the sweep's input,
+and the evaluation outbox (`alerts_pending`: what is stored but not yet judged).
 
 Reads only what the rules need: the active prises en charge and overrides of the patients of
 one ingested batch; per (patient, kind) the readings of the longest window, through the
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import alerts_write, schema, tables_alerts
+from telesurveillance.adapters.sql import alerts_pending, alerts_write, schema, tables_alerts
 from telesurveillance.domain.alerts import evaluate
 from telesurveillance.services import alerts as service
+from telesurveillance.services import alerts_pending as pending_service
 
 _IN_CHUNK = 900
 
@@ -53,7 +55,8 @@ def _before_horizon(conn: sa.Connection, lasts: dict[int, dict[int, int]], horiz
 
 
 class SqlAlerts:
-    """`services.alerts.Store` and `SweepStore` over SQLAlchemy (SQLite or PostgreSQL)."""
+    """`services.alerts.Store`, `SweepStore` and `services.alerts_pending.Store` over
+    SQLAlchemy (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -115,6 +118,28 @@ class SqlAlerts:
 
     def record(self, found: Sequence[service.Found], now_ms: int) -> service.Recorded:
         return alerts_write.record(self.engine, found, now_ms)
+
+    # --- the evaluation outbox ----------------------------------------------------------------
+
+    def pending(
+        self,
+        keys: Collection[tuple[int, int]] | None = None,
+        *,
+        after: tuple[int, int] | None = None,
+        limit: int = pending_service.PAGE,
+        floor_ms: int | None = None,
+    ) -> list[pending_service.Span]:
+        return alerts_pending.SqlPending(self.engine).pending(
+            keys, after=after, limit=limit, floor_ms=floor_ms
+        )
+
+    def record_settled(
+        self,
+        found: Sequence[service.Found],
+        now_ms: int,
+        settled: Sequence[pending_service.Pending],
+    ) -> tuple[service.Recorded, int]:
+        return alerts_write.record_settled(self.engine, found, now_ms, settled)
 
     # --- the no-data sweep ----------------------------------------------------------------
 

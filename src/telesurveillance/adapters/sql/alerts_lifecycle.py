@@ -13,8 +13,9 @@ import dataclasses
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import database, schema, tables_alerts
+from telesurveillance.adapters.sql import database, pathway_store, schema, tables_alerts
 from telesurveillance.domain.alerts import lifecycle
+from telesurveillance.domain.pathway import delegation
 from telesurveillance.services import alerts_lifecycle as service
 
 _a = tables_alerts.alerts.c
@@ -61,6 +62,20 @@ class SqlLifecycle:
                     note=change.note,
                 )
             )
+
+    def protocols(self, alert_id: int) -> list[delegation.CooperationProtocol]:
+        pt = schema.patients.c
+        query = (
+            sa.select(sa.func.coalesce(_a.operateur_id, pt.operateur_id))
+            .select_from(tables_alerts.alerts)
+            .join(schema.patients, pt.id == _a.patient_id)
+            .where(_a.id == alert_id)
+        )
+        with self.engine.connect() as conn:
+            operateur_id = conn.execute(query).scalar()
+        if operateur_id is None:
+            return []
+        return pathway_store.SqlPathway(self.engine).protocols(int(operateur_id))
 
     def prefilter_delegated(self, alert_id: int) -> tuple[bool, int | None]:
         p = schema.prises_en_charge.c

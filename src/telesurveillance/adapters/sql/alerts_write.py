@@ -19,9 +19,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from telesurveillance.adapters.sql import database, tables_alerts
+from telesurveillance.adapters.sql import alerts_pending, database, tables_alerts
 from telesurveillance.domain.alerts import lifecycle, rules
 from telesurveillance.services import alerts as service
+from telesurveillance.services import alerts_pending as pending_service
 
 SYSTEM = "system"
 #: rows per multi-row INSERT (17 parameters each: under SQLite's 32,766)
@@ -151,6 +152,10 @@ def _in_closed_episode(conn: sa.Connection, c: rules.Crossing) -> bool:
 def _merge(alert: _Open, c: rules.Crossing, kind: int) -> bool:
     if (kind, c.ts) in alert.seen:
         return False
+    if len(alert.implicated) >= IMPLICATED_CAP and c.ts < alert.implicated[0][1]:
+        # Older than every crossing still listed, once the list is full: it was counted and
+        # dropped from the list (a span judged again after a crash), not news.
+        return False
     for pair in c.implicated:
         if pair not in alert.seen:
             alert.seen.add(pair)
@@ -184,6 +189,18 @@ def _flush(conn: sa.Connection, alerts: dict[str, _Open], now_ms: int) -> list[i
 
 def record(engine: sa.Engine, found: Sequence[service.Found], now_ms: int) -> service.Recorded:
     """Open or update alerts for `found`, in one write transaction."""
+    return record_settled(engine, found, now_ms, ())[0]
+
+
+def record_settled(
+    engine: sa.Engine,
+    found: Sequence[service.Found],
+    now_ms: int,
+    settled: Sequence[pending_service.Pending],
+) -> tuple[service.Recorded, int]:
+    """Open or update alerts for `found` and remove the evaluation outbox rows of `settled`
+    (compare-and-set on their tokens), in one write transaction: the alerts of a span and the
+    removal of its row are committed together or not at all."""
     groups: dict[str, list[service.Found]] = defaultdict(list)
     for f in sorted(found, key=lambda f: f.crossing.ts):
         groups[open_key(f.crossing.patient_id, f.crossing.rule_id)].append(f)
@@ -216,7 +233,8 @@ def record(engine: sa.Engine, found: Sequence[service.Found], now_ms: int) -> se
                 current[key] = _Open(new_id, c.ts, 1, pairs, c.observed, c.message, seen=set(pairs))
         updated = [i for i in _flush(conn, current, now_ms) if i not in opened]
         _created(conn, opened, now_ms)
-    return service.Recorded(tuple(opened), tuple(updated), unchanged)
+        removed = alerts_pending.settle(conn, settled)
+    return service.Recorded(tuple(opened), tuple(updated), unchanged), removed
 
 
 def record_no_data(

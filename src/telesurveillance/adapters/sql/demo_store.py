@@ -19,7 +19,8 @@ from telesurveillance.domain.measures import reading
 from telesurveillance.services import demo_plan, demo_series
 
 #: Alerts are evaluated on the readings of the last eight days (the longest rule window is seven
-#: days): older crossings would be history a care team has already handled.
+#: days): older crossings would be history a care team has already handled. Every reading is
+#: marked pending when written; the demo's catch-up settles the older ones unjudged.
 RECENT = dt.timedelta(days=8)
 #: Readings per write transaction (readings.store splits them into INSERTs of 2,000 rows).
 BATCH = 200_000
@@ -31,8 +32,6 @@ class Built:
     exploitant_ids: tuple[int, ...]
     patient_ids: tuple[int, ...]
     readings: int
-    #: the readings of the last `RECENT` (what the demo hands to the alert rules)
-    recent: tuple[reading.Reading, ...] = ()
 
 
 def is_demo(engine: sa.Engine) -> bool:
@@ -239,22 +238,17 @@ def build(
         orgs = _organisations(conn, today)
         patient_ids = _people(conn, people, orgs)
     now_ms = reading.millis(now)
-    since = reading.millis(now - RECENT)
     midnight = demo_series.midnights()
     batch: list[reading.Reading] = []
-    recent: list[reading.Reading] = []
     written = 0
     for person, patient_id in zip(people, patient_ids, strict=True):
         made = list(demo_series.readings_of(person, patient_id, seed, today, now_ms, midnight))
         batch.extend(made)
-        recent.extend(r for r in made if r.ts >= since)
         if len(batch) >= BATCH:
             written += _write(engine, batch)
             batch = []
     written += _write(engine, batch)
-    built = Built(
-        orgs.operateur_id, tuple(orgs.exploitant_ids), tuple(patient_ids), written, tuple(recent)
-    )
+    built = Built(orgs.operateur_id, tuple(orgs.exploitant_ids), tuple(patient_ids), written)
     return built, people
 
 

@@ -1,9 +1,11 @@
 """The write path of readings: one durable, idempotent write with the per-day counters.
 
 `store` inserts a batch of normalised readings with `ON CONFLICT DO NOTHING RETURNING`, so the
-database itself says which readings are new; only those increment `reading_days` and move
-`last_readings`, in the same transaction. A retried batch therefore changes nothing, and the
-counters always equal a recount from the raw readings (`recount`, used by the tests).
+database itself says which readings are new; only those increment `reading_days`, move
+`last_readings` and are marked for alert evaluation (`alerts_pending`), in the same
+transaction. A retried batch therefore changes nothing, the counters always equal a recount
+from the raw readings (`recount`, used by the tests), and no reading is committed without its
+mark in the evaluation outbox.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from telesurveillance.adapters.sql import schema
+from telesurveillance.adapters.sql import alerts_pending, schema
 from telesurveillance.domain import calendar
 from telesurveillance.domain.measures import reading
 
@@ -59,6 +61,7 @@ def store(conn: sa.Connection, batch: Iterable[Reading]) -> Stored:
     else:
         new = _store_returning(conn, keys, unique)
     _count(conn, new)
+    alerts_pending.mark(conn, new)
     return Stored(tuple(new), len(keys) - len(new))
 
 

@@ -122,3 +122,22 @@ alert_notifications = sa.Table(
     sa.UniqueConstraint("transition_id", "channel", name="uq_alert_notifications_once"),
     sa.Index("ix_alert_notifications_due", "status", "next_attempt_at"),
 )
+
+# The evaluation outbox: readings stored but not yet judged by the alert rules. One row per
+# (patient, kind) holding the span of unjudged instants, upserted in the SAME transaction as the
+# readings (`readings.store`), removed by compare-and-set on `token` in the transaction that
+# records the alerts of that span (services.alerts_pending). A crash, or a listener that fails,
+# between the two leaves the row for the catch-up: no stored reading escapes its evaluation.
+alert_pending = sa.Table(
+    "alert_pending",
+    metadata,
+    sa.Column("patient_id", sa.Integer, nullable=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    # earliest and latest instant (UTC ms) of the readings not yet judged
+    sa.Column("since_ts", sa.BigInteger, nullable=False),
+    sa.Column("until_ts", sa.BigInteger, nullable=False),
+    # random per write: a newer write changes it, so a removal that read an older one misses
+    sa.Column("token", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("patient_id", "kind", name="pk_alert_pending"),
+    sqlite_with_rowid=False,
+)

@@ -3,9 +3,10 @@
 Medical closure belongs to medical staff. A nurse (`soignant`) closes only under a protocole de
 coopération (article 51 of loi n° 2009-879 « HPST », Code de la santé publique art. L4011-1 and
 following, https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000043501395) that delegates
-it, which the caller states with `cooperation=True`. The exploitant never decides medically: where
-its convention with the opérateur delegates it, it records a pre-filter verdict (artefact or not)
-kept apart from the medical decision.
+it: whether one is in force is read by the alerts service from the protocols stored for the
+opérateur (`domain.pathway.delegation`), never stated by the caller. The exploitant never decides
+medically: where its convention with the opérateur delegates it, it records a pre-filter verdict
+(artefact or not) kept apart from the medical decision.
 """
 
 from __future__ import annotations
@@ -69,15 +70,17 @@ def check_acknowledge(role: Role) -> None:
         raise Refused(f"a {role.value} cannot acknowledge an alert (care team only)")
 
 
-def check_close(role: Role, *, cooperation: bool) -> None:
-    """Only a médecin closes medically; a soignant only under a protocole de coopération."""
+def check_close(role: Role, *, delegated: bool) -> None:
+    """Only a médecin closes medically; a soignant only when a protocole de coopération stored
+    for the opérateur and in force that day delegates the closure to her role (`delegated`)."""
     if role is Role.MEDECIN:
         return
-    if role is Role.SOIGNANT and cooperation:
+    if role is Role.SOIGNANT and delegated:
         return
     if role is Role.SOIGNANT:
         raise Refused(
-            "a soignant closes an alert only under a protocole de coopération (cooperation=true)"
+            "a soignant closes an alert only under a protocole de coopération in force today "
+            "that delegates the medical closure (none is recorded for this opérateur)"
         )
     raise Refused(f"a {role.value} cannot close an alert: medical staff only")
 

@@ -17,7 +17,7 @@ from telesurveillance.domain import calendar
 from telesurveillance.domain.billing import engine
 from telesurveillance.domain.regulation import catalogue
 from telesurveillance.services import billing_exploitant
-from telesurveillance.web import jsonable
+from telesurveillance.web import jsonable, projection, security
 from telesurveillance.web.dashboard import alert_actions, render, worklist
 from telesurveillance.web.i18n import messages
 
@@ -136,10 +136,12 @@ def billing_page(
     """Per patient and period: billable or not and why, amounts (AMO / rest), series."""
     services = _services(request)
     today = _today(request)
-    who = getattr(request.state, "principal", None)
-    exploitant_id = getattr(who, "exploitant_id", None)
+    exploitant_id = security.principal(request).exploitant_id
     with services.engine.connect() as conn:
-        streams = ledger_streams.load(conn, today)
+        # an exploitant sees its own devices' patients only (projection.yaml, scopes)
+        streams = projection.in_scope(
+            request, ledger_streams.load(conn, today), lambda s: {"exploitant_id": s.exploitant_id}
+        )
         names = dashboard_read.names(conn, {s.patient_id for s in streams})
         operateurs = list(conn.execute(sa.select(schema.operateurs.c.id, schema.operateurs.c.name)))
         exploitants = list(
@@ -147,8 +149,6 @@ def billing_page(
         )
     if patient is not None:
         streams = [s for s in streams if s.patient_id == patient]
-    if exploitant_id is not None:
-        streams = [s for s in streams if s.exploitant_id == exploitant_id]
     pages = max(1, -(-len(streams) // BILLING_PAGE))
     shown = streams[(page - 1) * BILLING_PAGE : page * BILLING_PAGE]
     judged = [(s, engine.judge(services.regulation, s.situation, today)) for s in shown]
