@@ -34,11 +34,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import alerts, database, migrate, readings, schema, tables_alerts
+from telesurveillance.adapters.sql import database, migrate
+from telesurveillance.adapters.sql.alerts import evaluation as alerts
+from telesurveillance.adapters.sql.alerts import tables
+from telesurveillance.adapters.sql.core import readings
+from telesurveillance.adapters.sql.core import tables as schema
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import reading
-from telesurveillance.services import alerts as evaluation
-from telesurveillance.services import alerts_pending
+from telesurveillance.services.alerts import evaluation, pending
 
 START = dt.datetime(2026, 3, 2, 6, tzinfo=dt.UTC)
 INDICATIONS = (
@@ -166,7 +169,7 @@ def ingest(
             new = readings.store(conn, batch).new
         accepted = time.perf_counter()
         writing += accepted - written
-        judged = alerts_pending.drain_readings(store, sets, new, moment)
+        judged = pending.drain_readings(store, sets, new, moment)
         latency = (time.perf_counter() - accepted) * 1000
         all_latencies.extend([latency] * len(new))
         # every reading that opened or updated an alert waited for the same commit
@@ -218,7 +221,7 @@ def run(argv: list[str] | None = None) -> Figures:
         engine, args.patients, args.rate, args.seconds, args.batch_ms, args.seed
     )
     with engine.connect() as conn:
-        opened = conn.execute(sa.select(sa.func.count()).select_from(tables_alerts.alerts)).scalar()
+        opened = conn.execute(sa.select(sa.func.count()).select_from(tables.alerts)).scalar()
     first_s, swept, second_s = sweep(engine)
     figures = Figures(
         readings=sent,

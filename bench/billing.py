@@ -28,10 +28,13 @@ from typing import Any
 import duckdb
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import database, ledger, ledger_streams, migrate, schema
+from telesurveillance.adapters.sql import database, migrate
+from telesurveillance.adapters.sql.billing import ledger
+from telesurveillance.adapters.sql.billing import streams as ledger_streams
+from telesurveillance.adapters.sql.core import tables
 from telesurveillance.domain.billing import engine as billing_engine
 from telesurveillance.domain.regulation import store
-from telesurveillance.services import billing_run
+from telesurveillance.services.billing import run
 
 START = dt.date(2025, 1, 6)
 SPREAD = 20  # monitoring starts spread over this many days
@@ -69,7 +72,7 @@ SELECT patient_id, day FROM (
 
 def _setup_core(engine: sa.Engine, patients: int) -> None:
     """Organisations, DMN and prises en charge with explicit ids (bulk, fast)."""
-    s = schema
+    s = tables
     with database.writing(engine) as conn:
         conn.execute(sa.insert(s.exploitants), [{"id": 1, "name": "Exploitant SYNTHÉTIQUE"}])
         conn.execute(
@@ -212,7 +215,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     regulation = store.packaged()
     lines = ledger.SqlLedger(engine)
     t0 = time.perf_counter()
-    outcome = billing_run.run(lines, regulation, until, actor="bench", now=dt.datetime.now(dt.UTC))
+    outcome = run.run(lines, regulation, until, actor="bench", now=dt.datetime.now(dt.UTC))
     run_s = time.perf_counter() - t0
     per = 1e6 / outcome.judged_periods
     t0 = time.perf_counter()

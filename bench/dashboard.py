@@ -30,19 +30,16 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from telesurveillance import config
-from telesurveillance.adapters.sql import (
-    database,
-    migrate,
-    readings,
-    schema,
-    security_accounts,
-    tables_alerts,
-)
+from telesurveillance.adapters.sql import database, migrate
+from telesurveillance.adapters.sql.alerts import tables as tables_alerts
+from telesurveillance.adapters.sql.core import readings, tables
+from telesurveillance.adapters.sql.security import accounts as security_accounts
 from telesurveillance.domain import calendar
 from telesurveillance.domain.access import roles
 from telesurveillance.domain.measures import reading
-from telesurveillance.services import accounts
-from telesurveillance.web import app, security_http
+from telesurveillance.services.security import accounts
+from telesurveillance.web import app
+from telesurveillance.web.security import hardening
 
 TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
@@ -62,7 +59,7 @@ def _populate(engine: sa.Engine, patients: int) -> int:
     """Write the population; return the id of the CGM patient."""
     with database.writing(engine) as conn:
         conn.execute(
-            sa.insert(schema.operateurs),
+            sa.insert(tables.operateurs),
             {
                 "id": 1,
                 "name": "Bench (synthétique)",
@@ -70,9 +67,9 @@ def _populate(engine: sa.Engine, patients: int) -> int:
                 "ars_declared_on": dt.date(2023, 7, 1),
             },
         )
-        conn.execute(sa.insert(schema.exploitants), {"id": 1, "name": "Bench"})
+        conn.execute(sa.insert(tables.exploitants), {"id": 1, "name": "Bench"})
         conn.execute(
-            sa.insert(schema.dmns),
+            sa.insert(tables.dmns),
             {
                 "id": 1,
                 "exploitant_id": 1,
@@ -82,12 +79,12 @@ def _populate(engine: sa.Engine, patients: int) -> int:
             },
         )
         conn.execute(
-            sa.insert(schema.conventions),
+            sa.insert(tables.conventions),
             {"operateur_id": 1, "exploitant_id": 1, "signed_on": dt.date(2023, 1, 1)},
         )
         ids = range(1, patients + 1)
         conn.execute(
-            sa.insert(schema.patients),
+            sa.insert(tables.patients),
             [
                 {
                     "id": i,
@@ -102,7 +99,7 @@ def _populate(engine: sa.Engine, patients: int) -> int:
         )
         starts = {i: TODAY - dt.timedelta(days=20 + i % 150) for i in ids}
         conn.execute(
-            sa.insert(schema.prises_en_charge),
+            sa.insert(tables.prises_en_charge),
             [
                 {
                     "id": i,
@@ -116,7 +113,7 @@ def _populate(engine: sa.Engine, patients: int) -> int:
             ],
         )
         conn.execute(
-            sa.insert(schema.prescriptions),
+            sa.insert(tables.prescriptions),
             [{"prise_en_charge_id": i, "prescribed_on": starts[i], "months": 6} for i in ids],
         )
         rows = []
@@ -125,7 +122,7 @@ def _populate(engine: sa.Engine, patients: int) -> int:
                 day = TODAY - dt.timedelta(days=back)
                 if day >= starts[i] and (i % 10 != 0 or back % 3 == 0):
                     rows.append({"patient_id": i, "day": day, "kind": 1, "n": 1})
-        conn.execute(sa.insert(schema.reading_days), rows)
+        conn.execute(sa.insert(tables.reading_days), rows)
         now_ms = reading.millis(NOW)
         conn.execute(
             sa.insert(tables_alerts.alerts),
@@ -165,7 +162,7 @@ def _populate(engine: sa.Engine, patients: int) -> int:
 
 def _client(engine: sa.Engine, data_dir: Path) -> TestClient:
     settings = config.Settings(database_url=str(engine.url), data_dir=data_dir)
-    options = security_http.Options(
+    options = hardening.Options(
         secure_cookies=False, token_rate=1_000_000.0, token_burst=1_000_000.0
     )
     client = TestClient(

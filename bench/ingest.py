@@ -41,18 +41,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from telesurveillance.adapters.fhir import bulk
-from telesurveillance.adapters.sql import (
-    database,
-    fhir_observations,
-    migrate,
-    schema,
-    security_accounts,
-)
+from telesurveillance.adapters.sql import database, migrate
+from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.fhir import observations
+from telesurveillance.adapters.sql.security import accounts as security_accounts
 from telesurveillance.domain.access import matrix, roles, writes
 from telesurveillance.domain.measures import instants
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.domain.regulation import store as regulation_store
-from telesurveillance.services import accounts, ingest
+from telesurveillance.services import ingest
+from telesurveillance.services.security import accounts
 
 START = int(dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp() * 1000)
 STEP = 300_000  # a CGM reading every 5 minutes
@@ -142,7 +140,7 @@ def _store(path: Path, patients: int) -> sa.Engine:
     migrate.upgrade(engine)
     with database.writing(engine) as conn:
         conn.execute(
-            sa.insert(schema.patients),
+            sa.insert(tables.patients),
             [
                 {
                     "id": p,
@@ -159,7 +157,7 @@ def _store(path: Path, patients: int) -> sa.Engine:
 def bulk_import(path: Path, source: Path, n: int, patients: int, csv: bool) -> Figure:
     engine = _store(path, patients)
     table = measures.packaged()
-    store = fhir_observations.SqlStore(engine)
+    store = observations.SqlStore(engine)
     with source.open("rb") as handle:
         started = time.perf_counter()
         if csv:

@@ -14,11 +14,13 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from telesurveillance import config
-from telesurveillance.adapters.sql import database, migrate, security_accounts, tables
+from telesurveillance.adapters.sql import database, migrate, tables
+from telesurveillance.adapters.sql.security import accounts as security_accounts
 from telesurveillance.domain.access import roles
 from telesurveillance.domain.regulation import store
-from telesurveillance.services import accounts
-from telesurveillance.web import app, security_http
+from telesurveillance.services.security import accounts
+from telesurveillance.web import app
+from telesurveillance.web.security import hardening
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
@@ -111,7 +113,7 @@ def make_client(engine: sa.Engine, tmp_path: Path) -> ClientFactory:
         authenticated: bool = True,
     ) -> TestClient:
         settings = config.Settings(database_url=str(engine.url), data_dir=tmp_path)
-        options = security_http.Options(
+        options = hardening.Options(
             secure_cookies=False, token_rate=1_000_000.0, token_burst=1_000_000.0
         )
         client = TestClient(

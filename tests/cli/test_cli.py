@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from typer.testing import CliRunner, Result
 
-from telesurveillance.adapters.sql import tables_alerts
+from telesurveillance.adapters.sql.alerts import tables
 from telesurveillance.cli import app
 from telesurveillance.domain.measures import reading
 from tests.conftest import CASES, ROOT
@@ -169,9 +169,9 @@ def test_demo_builds_a_synthetic_database_and_prints_the_log_ins(tmp_path: Path)
     assert "medecin" in result.stdout
     # every reading was judged or, older than the last eight days, settled as history
     engine = sa.create_engine(url)
-    a = tables_alerts.alerts.c
+    a = tables.alerts.c
     with engine.connect() as conn:
-        left = conn.execute(sa.select(sa.func.count()).select_from(tables_alerts.alert_pending))
+        left = conn.execute(sa.select(sa.func.count()).select_from(tables.alert_pending))
         assert left.scalar_one() == 0
         oldest = conn.execute(
             sa.select(sa.func.min(a.first_ts)).where(a.rule_kind != "no_data")
@@ -187,7 +187,8 @@ def test_demo_refuses_to_wipe_a_database_that_is_not_a_demo(tmp_path: Path) -> N
 
     import sqlalchemy as sa
 
-    from telesurveillance.adapters.sql import database, migrate, schema
+    from telesurveillance.adapters.sql import database, migrate
+    from telesurveillance.adapters.sql.core import tables as schema
 
     url = f"sqlite:///{tmp_path / 'real.sqlite3'}"
     engine = database.create(url)

@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from telesurveillance.adapters.sql import schema
+from telesurveillance.adapters.sql.core import tables
 from telesurveillance.cli import app
 from tests.web.fhir import resources
 
@@ -29,9 +29,9 @@ def _patient(engine: sa.Engine, born: dt.date = dt.date(1950, 1, 1)) -> int:
     with engine.begin() as conn:
         return int(
             conn.execute(
-                sa.insert(schema.patients)
+                sa.insert(tables.patients)
                 .values(family="SYNTHETIQUE", birth_date=born)
-                .returning(schema.patients.c.id)
+                .returning(tables.patients.c.id)
             ).scalar_one()
         )
 

@@ -16,7 +16,9 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from telesurveillance.adapters.sql import database, readings, schema, tables_alerts
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.alerts import tables as tables_alerts
+from telesurveillance.adapters.sql.core import readings, tables
 from telesurveillance.cli import app
 from telesurveillance.domain.measures import reading
 from tests.web.fhir import resources
@@ -35,9 +37,9 @@ def _patient(engine: sa.Engine) -> int:
     with engine.begin() as conn:
         return int(
             conn.execute(
-                sa.insert(schema.patients)
+                sa.insert(tables.patients)
                 .values(family="SYNTHETIQUE", birth_date=dt.date(1950, 1, 1))
-                .returning(schema.patients.c.id)
+                .returning(tables.patients.c.id)
             ).scalar_one()
         )
 
@@ -86,12 +88,12 @@ def test_imported_readings_raise_alerts_like_the_server(engine: sa.Engine, tmp_p
     pid = _patient(engine)
     with engine.begin() as conn:
         operateur = conn.execute(
-            sa.insert(schema.operateurs)
+            sa.insert(tables.operateurs)
             .values(name="Opérateur", kind="liberal")
-            .returning(schema.operateurs.c.id)
+            .returning(tables.operateurs.c.id)
         ).scalar_one()
         conn.execute(
-            sa.insert(schema.prises_en_charge).values(
+            sa.insert(tables.prises_en_charge).values(
                 patient_id=pid,
                 operateur_id=operateur,
                 indication="diabete",
@@ -116,12 +118,12 @@ def test_an_import_also_judges_readings_an_earlier_crash_left_unjudged(
     pid = _patient(engine)
     with engine.begin() as conn:
         operateur = conn.execute(
-            sa.insert(schema.operateurs)
+            sa.insert(tables.operateurs)
             .values(name="Opérateur", kind="liberal")
-            .returning(schema.operateurs.c.id)
+            .returning(tables.operateurs.c.id)
         ).scalar_one()
         conn.execute(
-            sa.insert(schema.prises_en_charge).values(
+            sa.insert(tables.prises_en_charge).values(
                 patient_id=pid,
                 operateur_id=operateur,
                 indication="diabete",

@@ -26,15 +26,12 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import (
-    database,
-    readings,
-    schema,
-    security_accounts,
-    tables_alerts,
-)
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.alerts import tables as tables_alerts
+from telesurveillance.adapters.sql.core import readings, tables
+from telesurveillance.adapters.sql.security import accounts as security_accounts
 from telesurveillance.domain.access import roles
-from telesurveillance.services import accounts
+from telesurveillance.services.security import accounts
 from tests.conftest import ROOT
 
 KILLS = 20
@@ -241,17 +238,17 @@ def _patient_under_monitoring(engine: sa.Engine) -> None:
     """A patient followed for respiratory failure (SpO2 rules) since long before the stream."""
     with database.writing(engine) as conn:
         conn.execute(
-            sa.insert(schema.patients).values(
+            sa.insert(tables.patients).values(
                 id=PATIENT, family="SYNTHETIQUE", given="Crash", birth_date=dt.date(1950, 1, 1)
             )
         )
         operateur = conn.execute(
-            sa.insert(schema.operateurs)
+            sa.insert(tables.operateurs)
             .values(name="Équipe crash", kind="etablissement")
-            .returning(schema.operateurs.c.id)
+            .returning(tables.operateurs.c.id)
         ).scalar_one()
         conn.execute(
-            sa.insert(schema.prises_en_charge).values(
+            sa.insert(tables.prises_en_charge).values(
                 patient_id=PATIENT,
                 operateur_id=operateur,
                 indication="insuffisance_respiratoire",
@@ -261,7 +258,7 @@ def _patient_under_monitoring(engine: sa.Engine) -> None:
 
 
 def _stored(engine: sa.Engine) -> list[tuple[int, int, float]]:
-    r = schema.readings.c
+    r = tables.readings.c
     with engine.connect() as conn:
         rows = conn.execute(sa.select(r.kind, r.ts, r.value).where(r.patient_id == PATIENT))
         return [(int(k), int(t), float(v)) for k, t, v in rows]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from telesurveillance.adapters import case_file
+from telesurveillance.adapters.cases import loader
 from telesurveillance.domain.billing import engine
 from telesurveillance.domain.regulation import store
 from tests.conftest import CASES, SHARED_CASES
@@ -28,7 +28,7 @@ def test_public_copies_match_the_shared_cases_when_present() -> None:
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_case_matches_its_expectation(path: Path, regulation: store.Regulation) -> None:
-    case = case_file.parse(path.read_text(encoding="utf-8"))
+    case = loader.parse(path.read_text(encoding="utf-8"))
     assert case.expect is not None, "an acceptance case states what it expects"
     judged = engine.judge(regulation, case.situation, case.as_of)
-    assert case_file.mismatches(case, judged) == []
+    assert loader.mismatches(case, judged) == []

@@ -17,16 +17,17 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
 from telesurveillance import config
-from telesurveillance.adapters.sql import security_accounts
+from telesurveillance.adapters.sql.security import accounts as security_accounts
 from telesurveillance.domain.access import roles
-from telesurveillance.services import accounts
-from telesurveillance.web import app, security_http
+from telesurveillance.services.security import accounts
+from telesurveillance.web import app
+from telesurveillance.web.security import hardening
 
 EXAMPLES = 8
 
 
 def test_no_operation_answers_5xx_or_breaks_its_schema(engine: sa.Engine, tmp_path: Path) -> None:
-    options = security_http.Options(secure_cookies=False, token_rate=1e6, token_burst=1e6)
+    options = hardening.Options(secure_cookies=False, token_rate=1e6, token_burst=1e6)
     settings_ = config.Settings(database_url=str(engine.url), data_dir=tmp_path)
     built = app.create_app(settings_, engine=engine, security_options=options)
     _, secret = accounts.create_token(

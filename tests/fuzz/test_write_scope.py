@@ -23,10 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from telesurveillance import config
-from telesurveillance.adapters.sql import security_accounts
+from telesurveillance.adapters.sql.security import accounts as security_accounts
 from telesurveillance.domain.access import roles
-from telesurveillance.services import accounts
-from telesurveillance.web import app, security_http
+from telesurveillance.services.security import accounts
+from telesurveillance.web import app
+from telesurveillance.web.security import hardening
 from tests.web.fhir import resources
 
 A, B, NOBODY = 1, 2, 424242
@@ -210,7 +211,7 @@ class Site:
     """The app over the test store, patients A and B, a token per principal."""
 
     def __init__(self, engine: sa.Engine, tmp_path: Path) -> None:
-        options = security_http.Options(secure_cookies=False, token_rate=1e6, token_burst=1e6)
+        options = hardening.Options(secure_cookies=False, token_rate=1e6, token_burst=1e6)
         settings_ = config.Settings(database_url=str(engine.url), data_dir=tmp_path)
         self.engine = engine
         self.client = TestClient(

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import argon2
 import pytest
 
-from telesurveillance.services import accounts
+from telesurveillance.services.security import accounts
 
 #: how long a check lasts: the window in which concurrent attempts overlap
 CHECK_TIME = 0.02

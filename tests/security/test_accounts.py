@@ -7,10 +7,12 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import database, security_accounts, security_audit
-from telesurveillance.adapters.sql import tables_security as t
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.security import accounts as security_accounts
+from telesurveillance.adapters.sql.security import audit as security_audit
+from telesurveillance.adapters.sql.security import tables
 from telesurveillance.domain.access import roles
-from telesurveillance.services import accounts, audit
+from telesurveillance.services.security import accounts, audit
 
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 PASSWORD = "Correct-horse-9"
@@ -30,7 +32,7 @@ def test_a_password_is_stored_as_an_argon2id_hash(
 ) -> None:
     _account(store)
     with engine.connect() as conn:
-        stored = conn.execute(sa.select(t.accounts.c.password_hash)).scalar_one()
+        stored = conn.execute(sa.select(tables.accounts.c.password_hash)).scalar_one()
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
 
@@ -88,7 +90,7 @@ def test_a_token_is_stored_hashed_and_resolves_to_its_role_and_scope(
         store, roles.Role.PATIENT, NOW, patient_id=12, device=True
     )
     with engine.connect() as conn:
-        hashes = conn.execute(sa.select(t.api_tokens.c.token_hash)).scalars().all()
+        hashes = conn.execute(sa.select(tables.api_tokens.c.token_hash)).scalars().all()
     assert secret not in hashes
     assert hashes == [accounts.digest(secret)]
     token = accounts.resolve_token(store, secret, NOW)
@@ -117,7 +119,7 @@ def test_using_a_token_records_when_it_was_last_used(
     _, secret = accounts.create_token(store, roles.Role.MEDECIN, NOW)
     accounts.resolve_token(store, secret, NOW)
     with engine.connect() as conn:
-        used = conn.execute(sa.select(t.api_tokens.c.last_used_at)).scalar_one()
+        used = conn.execute(sa.select(tables.api_tokens.c.last_used_at)).scalar_one()
     assert used is not None
     assert used.replace(tzinfo=dt.UTC) == NOW
 
@@ -141,9 +143,9 @@ def test_the_audit_trail_refuses_updates_and_deletes(engine: sa.Engine) -> None:
     log = security_audit.SqlAuditLog(engine)
     log.append(_event())
     with pytest.raises(sa.exc.DatabaseError), database.writing(engine) as conn:
-        conn.execute(sa.update(t.audit_events).values(status=500))
+        conn.execute(sa.update(tables.audit_events).values(status=500))
     with pytest.raises(sa.exc.DatabaseError), database.writing(engine) as conn:
-        conn.execute(sa.delete(t.audit_events))
+        conn.execute(sa.delete(tables.audit_events))
     assert [e.status for e in log.events()] == [200]
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from fhir.resources.R4B import auditevent, bundle
 
-from telesurveillance.services import audit
+from telesurveillance.services.security import audit
 
 EVENT = audit.Event(
     recorded_at=dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.UTC),

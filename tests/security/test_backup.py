@@ -17,8 +17,9 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner, Result
 
-from telesurveillance.adapters import backup as backups
-from telesurveillance.adapters.sql import database, readings, schema
+from telesurveillance.adapters.backup import archive
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.core import readings, tables
 from telesurveillance.cli import app as cli
 
 runner = CliRunner()
@@ -49,7 +50,7 @@ def store(engine: sa.Engine) -> sa.Engine:
     """A store with a patient and enough readings that a dump is mostly data."""
     with database.writing(engine) as conn:
         conn.execute(
-            sa.insert(schema.patients).values(
+            sa.insert(tables.patients).values(
                 id=1, family="Synthétique", given="Alice", birth_date=dt.date(1950, 1, 2)
             )
         )
@@ -117,15 +118,15 @@ def test_the_backup_file_is_private_before_its_first_byte_and_named_only_when_co
 ) -> None:
     seen: list[dict[str, int]] = []
     writer = "_sqlite_copy" if database.is_sqlite(store) else "_run"
-    original: Callable[..., None] = getattr(backups, writer)
+    original: Callable[..., None] = getattr(archive, writer)
 
     def watched(*args: Any, **kwargs: Any) -> None:
         seen.append(_modes(out))  # the file exists, empty: before the first byte
         original(*args, **kwargs)
         seen.append(_modes(out))  # complete, not yet renamed
 
-    monkeypatch.setattr(backups, writer, watched)
-    backups.backup(_url(store), out / "store.backup")
+    monkeypatch.setattr(archive, writer, watched)
+    archive.backup(_url(store), out / "store.backup")
     before, written = seen
     assert len(before) == 1
     assert "store.backup" not in before
@@ -179,7 +180,7 @@ def test_a_truncated_backup_is_refused_and_the_store_left_as_it_was(
 ) -> None:
     whole = _backup(store, out / "store.backup").read_bytes()
     with database.writing(store) as conn:
-        conn.execute(sa.update(schema.patients).values(family="Changed since the backup"))
+        conn.execute(sa.update(tables.patients).values(family="Changed since the backup"))
     before = _snapshot(store)
     for size in (20, 100, 2_000, len(whole) // 2, len(whole) * 9 // 10, len(whole) - 1):
         cut = out / f"cut-{size}.backup"
@@ -195,7 +196,7 @@ def test_a_damaged_backup_is_refused_and_the_store_left_as_it_was(
 ) -> None:
     whole = bytearray(_backup(store, out / "store.backup").read_bytes())
     with database.writing(store) as conn:
-        conn.execute(sa.update(schema.patients).values(family="Changed since the backup"))
+        conn.execute(sa.update(tables.patients).values(family="Changed since the backup"))
     before = _snapshot(store)
     for offset in range(len(whole) * 6 // 10, len(whole) * 8 // 10):
         whole[offset] ^= 0x5A
@@ -213,7 +214,7 @@ def test_a_sound_backup_of_another_database_is_refused(engine: sa.Engine, out: P
             conn.execute("CREATE TABLE notes (body TEXT)")
     else:  # the server's maintenance database: a sound dump without the store's tables
         maintenance = engine.url.set(database="postgres")
-        backups.backup(maintenance.render_as_string(hide_password=False), other)
+        archive.backup(maintenance.render_as_string(hide_password=False), other)
     result = _refused(engine, other)
     assert "not a telesurveillance backup" in result.stderr
 
@@ -222,7 +223,7 @@ def test_a_checked_backup_still_restores(store: sa.Engine, out: Path) -> None:
     before = _snapshot(store)
     target = _backup(store, out / "store.backup")
     with database.writing(store) as conn:
-        conn.execute(sa.delete(schema.reading_days))
+        conn.execute(sa.delete(tables.reading_days))
     store.dispose()
     result = _run(store, "restore", str(target), "--yes")
     assert result.exit_code == 0, result.output

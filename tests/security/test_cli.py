@@ -11,16 +11,14 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner, Result
 
 from telesurveillance import config
-from telesurveillance.adapters.sql import (
-    database,
-    readings,
-    schema,
-    security_accounts,
-    security_audit,
-)
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.core import readings, tables
+from telesurveillance.adapters.sql.security import accounts as security_accounts
+from telesurveillance.adapters.sql.security import audit as security_audit
 from telesurveillance.cli import app as cli
-from telesurveillance.services import accounts, audit
-from telesurveillance.web import app, security_http
+from telesurveillance.services.security import accounts, audit
+from telesurveillance.web import app
+from telesurveillance.web.security import hardening
 
 runner = CliRunner()
 PASSWORD = "Correct-horse-9"
@@ -33,7 +31,7 @@ def _run(engine: sa.Engine, *args: str, stdin: str | None = None) -> Result:
 
 def _client(engine: sa.Engine, tmp_path: Path) -> TestClient:
     settings = config.Settings(database_url=str(engine.url), data_dir=tmp_path)
-    options = security_http.Options(secure_cookies=False)
+    options = hardening.Options(secure_cookies=False)
     return TestClient(app.create_app(settings, engine=engine, security_options=options))
 
 
@@ -103,7 +101,7 @@ def test_a_patient_token_without_its_patient_is_refused(engine: sa.Engine) -> No
 def _populate(engine: sa.Engine) -> None:
     with database.writing(engine) as conn:
         conn.execute(
-            sa.insert(schema.patients).values(
+            sa.insert(tables.patients).values(
                 id=1, family="Synthétique", given="Alice", birth_date=dt.date(1950, 1, 2)
             )
         )
@@ -145,7 +143,7 @@ def test_backup_then_restore_gives_back_the_store_as_it_was(
     assert result.exit_code == 0, result.output
     with database.writing(engine) as conn:
         readings.store(conn, [readings.Reading(1, 1, 1, 1.0)])
-        conn.execute(sa.update(schema.patients).values(family="Changed"))
+        conn.execute(sa.update(tables.patients).values(family="Changed"))
     assert _snapshot(engine) != before
     assert _run(engine, "restore", str(target)).exit_code == 2  # needs --yes
     engine.dispose()  # the server is stopped during a restore

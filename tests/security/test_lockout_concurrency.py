@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterator
 import pytest
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import database, security_accounts
-from telesurveillance.adapters.sql import tables_security as t
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.security import accounts as security_accounts
+from telesurveillance.adapters.sql.security import tables
 from telesurveillance.domain.access import roles
-from telesurveillance.services import accounts
+from telesurveillance.services.security import accounts
 from tests.security import password_checks
 
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
@@ -58,7 +59,7 @@ def account(engine: sa.Engine, checks: password_checks.Checks) -> int:
 
 
 def _state(engine: sa.Engine, account_id: int) -> tuple[int, dt.datetime | None]:
-    c = t.accounts.c
+    c = tables.accounts.c
     with engine.connect() as conn:
         row = conn.execute(
             sa.select(c.failed_logins, c.locked_until).where(c.id == account_id)

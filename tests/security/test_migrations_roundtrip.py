@@ -10,17 +10,13 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from telesurveillance.adapters.sql import (
-    database,
-    migrate,
-    readings,
-    schema,
-    security_accounts,
-    security_audit,
-    tables,
-)
+from telesurveillance.adapters.sql import database, migrate, tables
+from telesurveillance.adapters.sql.core import readings
+from telesurveillance.adapters.sql.core import tables as schema
+from telesurveillance.adapters.sql.security import accounts as security_accounts
+from telesurveillance.adapters.sql.security import audit as security_audit
 from telesurveillance.domain.access import roles
-from telesurveillance.services import accounts, audit
+from telesurveillance.services.security import accounts, audit
 
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 

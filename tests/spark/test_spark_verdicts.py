@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
-from telesurveillance.adapters import verdict_json
+from telesurveillance.adapters.cases import verdict_json
 from telesurveillance.adapters.exports import parquet
-from telesurveillance.adapters.sql import database, ledger_streams, ledger_synthetic, migrate
+from telesurveillance.adapters.sql import database, migrate
+from telesurveillance.adapters.sql.billing import streams as ledger_streams
+from telesurveillance.adapters.sql.billing import synthetic
 from telesurveillance.domain.billing import engine as billing_engine
 from telesurveillance.domain.regulation import store
 
@@ -49,7 +51,7 @@ def test_spark_and_embedded_verdicts_match_on_a_generated_population(
 ) -> None:
     engine = database.create(f"sqlite:///{tmp_path / 'store.sqlite3'}")
     migrate.upgrade(engine)
-    ledger_synthetic.populate(engine, 60, periods=8, seed=7)
+    synthetic.populate(engine, 60, periods=8, seed=7)
     exported = parquet.export(engine, tmp_path / "parquet")
     assert exported["reading_days"] > 0
     spark_days = job.days_with_data(spark, tmp_path / "parquet", UNTIL)
@@ -68,7 +70,7 @@ def test_spark_and_embedded_verdicts_match_on_a_generated_population(
 def test_spark_excludes_the_until_day_like_the_embedded_sql(spark: Any, tmp_path: Path) -> None:
     engine = database.create(f"sqlite:///{tmp_path / 'store.sqlite3'}")
     migrate.upgrade(engine)
-    ledger_synthetic.populate(engine, 3, periods=2)
+    synthetic.populate(engine, 3, periods=2)
     parquet.export(engine, tmp_path / "parquet")
     for until in (dt.date(2025, 1, 20), dt.date(2025, 1, 21), dt.date(2025, 2, 10)):
         with engine.connect() as conn:

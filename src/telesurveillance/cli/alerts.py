@@ -20,14 +20,12 @@ import typer
 from rich.table import Table
 
 from telesurveillance.adapters.notify import smtp, webhook, worker
-from telesurveillance.adapters.sql import alerts as sql_alerts
-from telesurveillance.adapters.sql import alerts_stats
+from telesurveillance.adapters.sql.alerts import evaluation as sql_alerts
+from telesurveillance.adapters.sql.alerts import stats as alerts_stats
 from telesurveillance.cli import common
 from telesurveillance.domain import calendar
 from telesurveillance.domain.alerts import ruleset
-from telesurveillance.services import alerts as evaluation
-from telesurveillance.services import alerts_outbox, alerts_pending
-from telesurveillance.services import alerts_stats as stats
+from telesurveillance.services.alerts import evaluation, outbox, pending, stats
 
 alerts_app = typer.Typer(
     help="Alerts: catch-up of unjudged readings, no-data sweep, notifications, statistics."
@@ -35,10 +33,10 @@ alerts_app = typer.Typer(
 _ENV = "TELESURVEILLANCE_ALERTS_"
 
 
-def channels(env: dict[str, str] | None = None) -> dict[str, alerts_outbox.Channel]:
+def channels(env: dict[str, str] | None = None) -> dict[str, outbox.Channel]:
     """The channels configured in the environment."""
     env = dict(os.environ) if env is None else env
-    found: dict[str, alerts_outbox.Channel] = {}
+    found: dict[str, outbox.Channel] = {}
     host = env.get(_ENV + "SMTP_HOST")
     if host and env.get(_ENV + "SMTP_FROM") and env.get(_ENV + "SMTP_TO"):
         found["smtp"] = smtp.SmtpChannel(
@@ -84,7 +82,7 @@ def run(
     done = 0
     while True:
         started = time.perf_counter()
-        caught = alerts_pending.catch_up(sql_alerts.SqlAlerts(store), sets, _now())
+        caught = pending.catch_up(sql_alerts.SqlAlerts(store), sets, _now())
         swept = evaluation.sweep(sql_alerts.SqlAlerts(store), sets, _now(), tolerance)
         sent = worker.run_once(store, configured, _now)
         seconds = time.perf_counter() - started

@@ -16,27 +16,21 @@ from typing import Annotated
 import typer
 
 from telesurveillance.adapters.pdf import render
-from telesurveillance.adapters.sql import pathway_store
+from telesurveillance.adapters.sql.pathway import store
 from telesurveillance.cli import common
 from telesurveillance.domain import calendar, identity
 from telesurveillance.domain.pathway import eligibility, refusals
 from telesurveillance.domain.regulation import catalogue, records
 from telesurveillance.domain.regulation import store as regulation_store
-from telesurveillance.services import (
-    pathway,
-    pathway_documents,
-    pathway_followup,
-    pathway_setup,
-)
-from telesurveillance.services import pathway_store as ps
+from telesurveillance.services.pathway import care, documents, followup, ports, setup
 
 pathway_app = typer.Typer(help="Care pathway: organisation, inclusion, prescription, end.")
 
 DateOpt = Annotated[str | None, typer.Option(help="Date YYYY-MM-DD (default: today, Paris).")]
 
 
-def _store() -> pathway_store.SqlPathway:
-    return pathway_store.SqlPathway(common.engine())
+def _store() -> store.SqlPathway:
+    return store.SqlPathway(common.engine())
 
 
 def _day(value: str | None) -> dt.date:
@@ -56,7 +50,7 @@ def _mapped() -> Iterator[None]:
     except refusals.Refused as refused:
         common.err.print(f"[red]refused[/] ({refused.rule}): {refused}", highlight=False)
         raise typer.Exit(1) from None
-    except (pathway_setup.NotFound, pathway.Conflict) as problem:
+    except (setup.NotFound, care.Conflict) as problem:
         common.err.print(f"[red]{problem}[/]", highlight=False)
         raise typer.Exit(1) from None
     except (identity.IdentifierError, ValueError) as invalid:
@@ -79,7 +73,7 @@ def operateur_add(
     with _mapped():
         _created(
             "operateur",
-            pathway_setup.add_operateur(_store(), name, kind, finess=finess, siret=siret),
+            setup.add_operateur(_store(), name, kind, finess=finess, siret=siret),
         )
 
 
@@ -93,9 +87,9 @@ def member_add(
     speciality: Annotated[str | None, typer.Option(help="e.g. cardiologue, diabetologue")] = None,
 ) -> None:
     """Add a professional to an opérateur's team (a physician needs an RPPS)."""
-    member = pathway_setup.Member(family, given, profession, rpps, speciality)
+    member = setup.Member(family, given, profession, rpps, speciality)
     with _mapped():
-        _created("practitioner", pathway_setup.add_member(_store(), operateur_id, member))
+        _created("practitioner", setup.add_member(_store(), operateur_id, member))
 
 
 @pathway_app.command("ars-declare")
@@ -106,7 +100,7 @@ def ars_declare(
 ) -> None:
     """Record the ARS declaration receipt: billing is open from its date."""
     with _mapped():
-        pathway_setup.declare_ars(_store(), operateur_id, _day(received_on), reference)
+        setup.declare_ars(_store(), operateur_id, _day(received_on), reference)
     common.out.print(f"operateur {operateur_id}: ARS receipt of {received_on}", highlight=False)
 
 
@@ -114,7 +108,7 @@ def ars_declare(
 def exploitant_add(name: str, siret: Annotated[str | None, typer.Option()] = None) -> None:
     """Create an exploitant; prints its id."""
     with _mapped():
-        _created("exploitant", pathway_setup.add_exploitant(_store(), name, siret))
+        _created("exploitant", setup.add_exploitant(_store(), name, siret))
 
 
 @pathway_app.command("dmn-add")
@@ -131,7 +125,7 @@ def dmn_add(
     ] = None,
 ) -> None:
     """Add a DMN to the catalogue; prints its id."""
-    dmn = pathway_setup.NewDmn(
+    dmn = setup.NewDmn(
         exploitant_id=exploitant_id,
         name=name,
         benefit=benefit.value,
@@ -142,7 +136,7 @@ def dmn_add(
         certified_until=_day(certified_until) if certified_until else None,
     )
     with _mapped():
-        _created("dmn", pathway_setup.add_dmn(_store(), dmn))
+        _created("dmn", setup.add_dmn(_store(), dmn))
 
 
 @pathway_app.command("convention-sign")
@@ -157,7 +151,7 @@ def convention_sign(
 ) -> None:
     """Record the convention opérateur–exploitant; prints its id."""
     with _mapped():
-        found = pathway_setup.sign_convention(
+        found = setup.sign_convention(
             _store(),
             operateur_id,
             exploitant_id,
@@ -200,7 +194,7 @@ def include(
         for group in groups.value.sous_populations if groups else ():
             if group.id == sous_population:
                 criteres = frozenset(group.criteres)
-    request = pathway.Inclusion(
+    request = care.Inclusion(
         operateur_id=operateur_id,
         indication=indication.value,
         dmn_id=dmn_id,
@@ -208,7 +202,7 @@ def include(
         consent_on=_day(consent_on) if consent_on else None,
         consent_method=consent_method,
         attestation=eligibility.Attestation(sous_population, criteres),
-        patient=ps.NewPatient(
+        patient=ports.NewPatient(
             nir=nir,
             nir_type="NH" if nir else None,
             family=family,
@@ -222,7 +216,7 @@ def include(
         device_serial=device_serial,
     )
     with _mapped():
-        done = pathway.include(_store(), regulation, request, _day(None))
+        done = care.include(_store(), regulation, request, _day(None))
     common.out.print(
         f"patient {done.patient_id} prise_en_charge {done.prise_en_charge_id}", highlight=False
     )
@@ -237,7 +231,7 @@ def prescribe(
 ) -> None:
     """Prescribe (or renew) telemonitoring; prints the prescription id."""
     with _mapped():
-        found = pathway.prescribe(
+        found = care.prescribe(
             _store(), regulation_store.packaged(), pec_id, prescriber_id, _day(on), months
         )
     _created("prescription", found)
@@ -252,13 +246,9 @@ def ordonnance(
     """Write the ordonnance PDF (latest prescription unless --prescription)."""
     store_ = _store()
     with _mapped():
-        doc = pathway_documents.ordonnance(
-            store_, regulation_store.packaged(), pec_id, prescription_id
-        )
+        doc = documents.ordonnance(store_, regulation_store.packaged(), pec_id, prescription_id)
         content = render.ordonnance(doc)
-        pathway_documents.archive(
-            store_, pec_id, pathway_documents.ORDONNANCE, content, prescription_id
-        )
+        documents.archive(store_, pec_id, documents.ORDONNANCE, content, prescription_id)
     out.write_bytes(content)
     common.out.print(f"ordonnance written to {out}", highlight=False)
 
@@ -267,7 +257,7 @@ def ordonnance(
 def tasks_(pec_id: int, on: DateOpt = None) -> None:
     """List the follow-up tasks of a prise en charge."""
     with _mapped():
-        found = pathway_followup.task_list(_store(), regulation_store.packaged(), pec_id, _day(on))
+        found = followup.task_list(_store(), regulation_store.packaged(), pec_id, _day(on))
     for task in found:
         common.out.print(
             f"{task.due_on.isoformat()}  {task.kind.value:<28} {task.status.value:<8} "
@@ -290,7 +280,7 @@ def stop(
 ) -> None:
     """Stop monitoring with a reason."""
     with _mapped():
-        pathway.stop(_store(), regulation_store.packaged(), pec_id, _day(on), reason)
+        care.stop(_store(), regulation_store.packaged(), pec_id, _day(on), reason)
     common.out.print(f"prise_en_charge {pec_id} stopped ({reason})", highlight=False)
 
 
@@ -301,9 +291,9 @@ def end_report(
     """Write the end-of-care report PDF (monitoring must be stopped)."""
     store_ = _store()
     with _mapped():
-        doc = pathway_documents.end_report(store_, regulation_store.packaged(), pec_id, _day(None))
+        doc = documents.end_report(store_, regulation_store.packaged(), pec_id, _day(None))
         content = render.end_report(doc)
-        pathway_documents.archive(store_, pec_id, pathway_documents.END_REPORT, content)
+        documents.archive(store_, pec_id, documents.END_REPORT, content)
     out.write_bytes(content)
     common.out.print(f"end-of-care report written to {out}", highlight=False)
 

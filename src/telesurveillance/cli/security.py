@@ -10,11 +10,11 @@ from typing import Annotated
 
 import typer
 
-from telesurveillance.adapters import backup as backups
-from telesurveillance.adapters.sql import security_accounts
+from telesurveillance.adapters.backup import archive
+from telesurveillance.adapters.sql.security import accounts as security_accounts
 from telesurveillance.cli import common
 from telesurveillance.domain.access import roles
-from telesurveillance.services import accounts
+from telesurveillance.services.security import accounts
 
 user_app = typer.Typer(help="Accounts of the platform's users.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens (Authorization: Bearer).", no_args_is_help=True)
@@ -151,12 +151,12 @@ def backup(
     file readable by its owner only (mode 0600)."""
     url = common.settings().database_url
     try:
-        backups.backup(url, destination)
-    except backups.BackupError as exc:
+        archive.backup(url, destination)
+    except archive.BackupError as exc:
         common.err.print(f"[red]{exc}[/]", highlight=False)
         raise typer.Exit(1) from None
     common.out.print(
-        f"backup written to {destination} (mode {backups.MODE:04o}: readable by its owner "
+        f"backup written to {destination} (mode {archive.MODE:04o}: readable by its owner "
         "only; it holds every health record and the password hashes: keep it encrypted and "
         "away from this server)",
         highlight=False,
@@ -176,8 +176,8 @@ def restore(
         raise typer.Exit(2)
     url = common.settings().database_url
     try:
-        backups.restore(url, source)
-    except backups.BackupError as exc:
+        archive.restore(url, source)
+    except archive.BackupError as exc:
         common.err.print(f"[red]{exc}[/]", highlight=False)
         raise typer.Exit(1) from None
     common.out.print(f"restored from {source}", highlight=False)

@@ -18,15 +18,17 @@ from rich.progress import (
 )
 
 from telesurveillance.adapters.fhir import bulk
-from telesurveillance.adapters.sql import alerts as sql_alerts
-from telesurveillance.adapters.sql import fhir_observations, migrate
+from telesurveillance.adapters.sql import migrate
+from telesurveillance.adapters.sql.alerts import evaluation
+from telesurveillance.adapters.sql.fhir import observations
 from telesurveillance.cli import common
 from telesurveillance.domain.access import matrix, roles, writes
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.domain.regulation import store as regulation_store
-from telesurveillance.services import alerts_pending, ingest
+from telesurveillance.services import ingest
+from telesurveillance.services.alerts import pending
 
 db_app = typer.Typer(help="The database: migrations.")
 
@@ -92,7 +94,7 @@ def import_(
         common.err.print(f"[red]{file}: cannot read: {error}[/]")
         raise typer.Exit(2) from None
     engine = common.engine()
-    store = fhir_observations.SqlStore(engine)
+    store = observations.SqlStore(engine)
     table = measures.packaged()
     # The plausible instants: read the clock once, at the start of the import.
     window = instants.window(
@@ -100,7 +102,7 @@ def import_(
         common.settings().clock_tolerance,
         regulation_store.packaged().common_law_start(),
     )
-    alerts_store = sql_alerts.SqlAlerts(engine)
+    alerts_store = evaluation.SqlAlerts(engine)
     rule_sets = ruleset.packaged()
 
     failures: list[str] = []
@@ -110,7 +112,7 @@ def import_(
         # (and what was already pending for the same patients and kinds is judged with them).
         # A failure loses nothing: the readings stay pending for the catch-up below.
         try:
-            alerts_pending.drain_readings(alerts_store, rule_sets, new, dt.datetime.now(dt.UTC))
+            pending.drain_readings(alerts_store, rule_sets, new, dt.datetime.now(dt.UTC))
         except Exception as error:
             failures.append(f"{type(error).__name__}: {error}")
 
@@ -137,9 +139,9 @@ def import_(
     # Whatever is still pending (an evaluation that failed, a crash of an earlier run, a server
     # stopped mid-way) is judged now too.
     try:
-        caught = alerts_pending.catch_up(alerts_store, rule_sets, dt.datetime.now(dt.UTC))
+        caught = pending.catch_up(alerts_store, rule_sets, dt.datetime.now(dt.UTC))
     except Exception as error:
-        caught = alerts_pending.Judged()
+        caught = pending.Judged()
         failures.append(f"{type(error).__name__}: {error}")
     for failure in failures[:SHOWN_REJECTED]:
         common.err.print(

@@ -16,7 +16,8 @@ from telesurveillance.adapters.sql import database, migrate
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.domain.regulation import store as regulation_store
-from telesurveillance.web import clock, security, security_http
+from telesurveillance.web import clock
+from telesurveillance.web.security import gate, hardening
 
 #: Called after each durable commit of new readings, in the same process (alert evaluation).
 IngestListener = Callable[[Sequence[reading.Reading]], None]
@@ -39,11 +40,11 @@ def create_app(
     *,
     engine: sa.Engine | None = None,
     now: clock.Clock | None = None,
-    security_options: security_http.Options | None = None,
+    security_options: hardening.Options | None = None,
 ) -> FastAPI:
     """The application over the configured store (migrated to the current schema first).
 
-    Every route sits behind the security gate (`web.security`): authentication, the role ×
+    Every route sits behind the security gate (`web.security.gate`): authentication, the role ×
     route table, audit trail, hardening. The Swagger/ReDoc pages are off (they load scripts
     from a CDN and run inline script, which the CSP forbids); `/openapi.json` stays, for
     authenticated callers.
@@ -64,16 +65,16 @@ def create_app(
         measures=measures.packaged(),
         clock=now if now is not None else clock.system,
     )
-    security.install(app, security_options)
+    gate.install(app, security_options)
     for include in _ROUTERS:
         include(app)
     return app
 
 
 def _fhir(app: FastAPI) -> None:
-    from telesurveillance.web import fhir
+    from telesurveillance.web.fhir import routes
 
-    fhir.include(app)
+    routes.include(app)
 
 
 def _billing(app: FastAPI) -> None:
@@ -89,19 +90,19 @@ def _dashboard(app: FastAPI) -> None:
 
 
 def _alerts(app: FastAPI) -> None:
-    from telesurveillance.web import alerts
+    from telesurveillance.web.alerts import api
 
-    alerts.include(app)
+    api.include(app)
 
 
 def _pathway(app: FastAPI) -> None:
-    from telesurveillance.web import pathway
+    from telesurveillance.web.pathway import api as pathway
 
     pathway.include(app)
 
 
 def _oidc(app: FastAPI) -> None:
-    from telesurveillance.web import oidc
+    from telesurveillance.web.security import oidc
 
     oidc.include(app, app.state.services.settings)
 

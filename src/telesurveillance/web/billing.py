@@ -18,20 +18,14 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
 from telesurveillance.adapters.exports import fhir_chargeitem, tabular
-from telesurveillance.adapters.sql import ledger
+from telesurveillance.adapters.sql.billing import ledger
 from telesurveillance.domain import calendar
 from telesurveillance.domain.regulation import records
-from telesurveillance.services import (
-    billing_audit,
-    billing_corrections,
-    billing_exploitant,
-    billing_export,
-    billing_forecast,
-    billing_run,
-)
-from telesurveillance.services import billing_ledger as bl
+from telesurveillance.services.billing import audit, corrections, exploitant, export, forecast, run
+from telesurveillance.services.billing import ledger as bl
 from telesurveillance.web import app as web_app
-from telesurveillance.web import bodies, jsonable, projection, security
+from telesurveillance.web import bodies, jsonable, projection
+from telesurveillance.web.security import gate
 
 # Every JSON answer is projected for the caller's role (web.projection, projection.yaml); the
 # files project their rows before rendering them (`_file`).
@@ -77,7 +71,7 @@ def _today(request: Request, given: dt.date | None) -> dt.date:
 
 
 def _actor(request: Request) -> str:
-    return security.principal(request).name
+    return gate.principal(request).name
 
 
 def _line(ln: bl.Line) -> dict[str, Any]:
@@ -91,7 +85,7 @@ def _line(ln: bl.Line) -> dict[str, Any]:
 def post_run(body: RunRequest, request: Request) -> dict[str, Any]:
     services = _services(request)
     try:
-        outcome = billing_run.run(
+        outcome = run.run(
             _store(request),
             services.regulation,
             body.until,
@@ -125,7 +119,7 @@ def get_lines(
 
 @router.post("/lines/{line_id}/reversal", name="billing.reverse")
 def post_reversal(line_id: int, body: ReversalRequest, request: Request) -> dict[str, Any]:
-    done = billing_corrections.reverse(
+    done = corrections.reverse(
         _store(request), [line_id], body.reason, actor=_actor(request), now=_now(request)
     )
     if not done:
@@ -145,7 +139,7 @@ def post_status(body: StatusRequest, request: Request) -> dict[str, Any]:
 def get_audit(
     request: Request, today: dt.date | None = None, operateur_id: int | None = None
 ) -> dict[str, Any]:
-    found = billing_audit.run_audit(
+    found = audit.run_audit(
         _store(request), _services(request).regulation, _today(request, today), operateur_id
     )
     return {
@@ -167,7 +161,7 @@ def get_audit(
 def get_forecast(
     request: Request, today: dt.date | None = None, operateur_id: int | None = None
 ) -> dict[str, Any]:
-    found = billing_forecast.worklist(
+    found = forecast.worklist(
         _store(request), _services(request).regulation, _today(request, today), operateur_id
     )
     return {"at_risk": jsonable.plain(found)}
@@ -183,28 +177,20 @@ def get_exploitant(
 ) -> dict[str, Any]:
     regulation = _services(request).regulation
     day = _today(request, as_of)
-    found = billing_exploitant.for_exploitant(
-        _store(request), regulation, exploitant_id, day, benefit
-    )
+    found = exploitant.for_exploitant(_store(request), regulation, exploitant_id, day, benefit)
     out: dict[str, Any] = jsonable.plain(found)
     if simulate is not None:
-        out["simulation"] = jsonable.plain(
-            billing_exploitant.simulate(regulation, benefit, simulate, day)
-        )
+        out["simulation"] = jsonable.plain(exploitant.simulate(regulation, benefit, simulate, day))
     return out
 
 
-def _shown(request: Request, found: list[billing_export.Row]) -> list[billing_export.Row]:
+def _shown(request: Request, found: list[export.Row]) -> list[export.Row]:
     """The rows as the caller's role may see them (a column it may not see is left blank)."""
     shown = projection.rows(request, "billing_export_row", [dataclasses.asdict(r) for r in found])
-    return [
-        billing_export.Row(**{c: row.get(c, "") for c in billing_export.COLUMNS}) for row in shown
-    ]
+    return [export.Row(**{c: row.get(c, "") for c in export.COLUMNS}) for row in shown]
 
 
-def _file(
-    request: Request, found: list[billing_export.Row], fmt: FileFormat, stem: str
-) -> Response:
+def _file(request: Request, found: list[export.Row], fmt: FileFormat, stem: str) -> Response:
     rows = _shown(request, found)
     if fmt is FileFormat.CSV:
         return Response(
@@ -233,7 +219,7 @@ def get_operateur_file(
     run_id: int | None = None,
     as_of: dt.date | None = None,
 ) -> Response:
-    rows = billing_export.for_operateur(
+    rows = export.for_operateur(
         _store(request),
         _services(request).regulation,
         operateur_id,
@@ -251,7 +237,7 @@ def get_exploitant_file(
     run_id: int | None = None,
     as_of: dt.date | None = None,
 ) -> Response:
-    rows = billing_export.for_exploitant(
+    rows = export.for_exploitant(
         _store(request),
         _services(request).regulation,
         exploitant_id,

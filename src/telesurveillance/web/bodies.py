@@ -1,6 +1,6 @@
 """The base of every JSON request body of the platform's own API (`/api/...`).
 
-Identity comes only from the authenticated principal (`web.security.principal`), never from
+Identity comes only from the authenticated principal (`web.security.gate.principal`), never from
 what a client sends. A body model therefore declares only data, and it refuses any field it does
 not declare: a client sending `actor`, `role` or `cooperation` gets a 422 naming the field
 instead of a silent acceptance that would let it believe its claim counted.

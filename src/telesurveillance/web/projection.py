@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from telesurveillance.domain.access import matrix, projection, roles
-from telesurveillance.web import security
+from telesurveillance.web.security import gate
 
 T = TypeVar("T")
 
@@ -97,7 +97,7 @@ class ProjectedRoute(APIRoute):
 
 def rows(request: Request, kind: str, found: Sequence[Mapping[str, Any]]) -> list[Any]:
     """Rows of `kind` (plain mappings) as the caller's role may see them (for downloads)."""
-    who = security.principal(request)
+    who = gate.principal(request)
     try:
         shown: list[Any] = _table().project(kind, who.role, list(found))
     except projection.Hidden as hidden:
@@ -110,6 +110,6 @@ def in_scope(
 ) -> list[T]:
     """The rows of `found` the caller may see at all (`scope(row)`: the row's scope fields,
     e.g. its exploitant); the exploitant keeps its own devices' patients only."""
-    who = security.principal(request)
+    who = gate.principal(request)
     own = who.exploitant_id if who.role is roles.Role.EXPLOITANT else who.patient_id
     return [row for row in found if _table().in_scope(who.role, own, scope(row))]

@@ -7,18 +7,15 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import (
-    alerts,
-    database,
-    pathway_store,
-    readings,
-    schema,
-    tables_alerts,
-)
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.alerts import evaluation, tables
+from telesurveillance.adapters.sql.core import readings
+from telesurveillance.adapters.sql.core import tables as schema
+from telesurveillance.adapters.sql.pathway import store
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import reading
-from telesurveillance.services import alerts as service
-from telesurveillance.services import pathway_setup
+from telesurveillance.services.alerts import evaluation as service
+from telesurveillance.services.pathway import setup
 
 POIDS, GLYCEMIE, SPO2 = 1, 8, 5
 START = dt.date(2026, 1, 1)
@@ -70,7 +67,7 @@ def ingest(
     """Store `batch` durably, then evaluate the new readings as the ingest listener does."""
     with database.writing(engine) as conn:
         stored = readings.store(conn, batch)
-    return service.on_ingest(alerts.SqlAlerts(engine), ruleset.packaged(), stored.new, now)
+    return service.on_ingest(evaluation.SqlAlerts(engine), ruleset.packaged(), stored.new, now)
 
 
 def at(day: dt.date, hour: int = 8) -> dt.datetime:
@@ -83,9 +80,7 @@ def ts(moment: dt.datetime) -> int:
 
 def alert_rows(engine: sa.Engine) -> list[sa.Row[tuple[object, ...]]]:
     with engine.connect() as conn:
-        return list(
-            conn.execute(sa.select(tables_alerts.alerts).order_by(tables_alerts.alerts.c.id))
-        )
+        return list(conn.execute(sa.select(tables.alerts).order_by(tables.alerts.c.id)))
 
 
 def dmn_with_convention(engine: sa.Engine, op: int, delegated: bool) -> int:
@@ -118,8 +113,8 @@ def protocol(
     tasks: Sequence[str] = ("cloture_medicale_alerte",),
 ) -> int:
     """A protocole de coopération of `op` delegating `tasks` to the soignants."""
-    return pathway_setup.declare_protocol(
-        pathway_store.SqlPathway(engine),
+    return setup.declare_protocol(
+        store.SqlPathway(engine),
         op,
         "Protocole IDE télésurveillance",
         "soignant",

@@ -6,11 +6,11 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import alerts_lifecycle
+from telesurveillance.adapters.sql.alerts import lifecycle as alerts_lifecycle
 from telesurveillance.domain.alerts import lifecycle
 from telesurveillance.domain.measures import reading
-from telesurveillance.services import alerts_lifecycle as acting
-from telesurveillance.services import alerts_stats
+from telesurveillance.services.alerts import lifecycle as acting
+from telesurveillance.services.alerts import stats
 from tests.adapters.alerts import seed
 
 NOW = seed.at(dt.date(2026, 1, 10), 12)
@@ -29,9 +29,7 @@ def test_statistics_per_operateur_indication_and_rule(engine: sa.Engine) -> None
         store, second, "dr", lifecycle.Role.MEDECIN, lifecycle.Decision.ARTEFACT,
         NOW + dt.timedelta(minutes=8),
     )  # fmt: skip
-    [line] = alerts_stats.statistics(
-        alerts_stats_store(engine), dt.date(2026, 1, 1), dt.date(2026, 1, 31)
-    )
+    [line] = stats.statistics(alerts_stats_store(engine), dt.date(2026, 1, 1), dt.date(2026, 1, 31))
     assert (line.operateur_id, line.indication, line.rule_id) == (
         op,
         "diabete",
@@ -41,7 +39,7 @@ def test_statistics_per_operateur_indication_and_rule(engine: sa.Engine) -> None
     assert (line.closed, line.share_artefact, line.median_minutes_to_acknowledge) == (1, 1, 6)
 
 
-def alerts_stats_store(engine: sa.Engine) -> alerts_stats.Store:
-    from telesurveillance.adapters.sql import alerts_stats as sql
+def alerts_stats_store(engine: sa.Engine) -> stats.Store:
+    from telesurveillance.adapters.sql.alerts import stats as sql
 
     return sql.SqlBurden(engine)

@@ -8,11 +8,11 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import alerts_lifecycle as sql_lifecycle
-from telesurveillance.adapters.sql import tables_alerts
+from telesurveillance.adapters.sql.alerts import lifecycle as sql_lifecycle
+from telesurveillance.adapters.sql.alerts import tables
 from telesurveillance.domain.alerts import lifecycle, ruleset
 from telesurveillance.domain.measures import reading
-from telesurveillance.services import alerts_lifecycle as service
+from telesurveillance.services.alerts import lifecycle as service
 from tests.adapters.alerts import seed
 
 NOW = seed.at(dt.date(2026, 2, 10), 12)
@@ -29,7 +29,7 @@ def _alert(engine: sa.Engine, dmn_id: int | None = None, op: int | None = None) 
 
 
 def _transitions(engine: sa.Engine) -> list[tuple[object, ...]]:
-    t = tables_alerts.alert_transitions.c
+    t = tables.alert_transitions.c
     with engine.connect() as conn:
         return [
             tuple(r)
@@ -97,7 +97,7 @@ def test_a_soignant_closes_only_with_a_cooperation_protocol(engine: sa.Engine) -
         service.close(store, alert_id, "ide-1", Role.SOIGNANT, Decision.NO_ACTION, NOW)
     seed.protocol(engine, op, NOW.date())
     service.close(store, alert_id, "ide-1", Role.SOIGNANT, Decision.NO_ACTION, NOW)
-    t = tables_alerts.alert_transitions.c
+    t = tables.alert_transitions.c
     with engine.connect() as conn:
         assert conn.execute(sa.select(t.cooperation).where(t.to_status == "closed")).scalar()
 
@@ -108,7 +108,7 @@ def test_a_medecins_closure_is_not_recorded_as_cooperation(engine: sa.Engine) ->
     seed.protocol(engine, op, NOW.date())
     store = sql_lifecycle.SqlLifecycle(engine)
     service.close(store, alert_id, "dr-1", Role.MEDECIN, Decision.NO_ACTION, NOW)
-    t = tables_alerts.alert_transitions.c
+    t = tables.alert_transitions.c
     with engine.connect() as conn:
         assert not conn.execute(sa.select(t.cooperation).where(t.to_status == "closed")).scalar()
 
@@ -141,7 +141,7 @@ def test_the_exploitant_prefilters_where_the_convention_delegates_it(engine: sa.
     alert_id = _alert(engine, seed.dmn_with_convention(engine, op, True), op)
     store = sql_lifecycle.SqlLifecycle(engine)
     service.prefilter(store, alert_id, "ex-ops", Role.EXPLOITANT, lifecycle.Verdict.ARTEFACT, NOW)
-    p = tables_alerts.alert_prefilters.c
+    p = tables.alert_prefilters.c
     with engine.connect() as conn:
         assert conn.execute(sa.select(p.verdict, p.actor)).one() == ("artefact", "ex-ops")
     # the verdict is not a medical decision: the alert is still open
@@ -178,7 +178,7 @@ def test_overrides_keep_who_when_why_and_the_old_value(engine: sa.Engine) -> Non
         (86.0, None, "dr-a", "fin"),
     ]
     with engine.connect() as conn:
-        assert conn.execute(sa.select(tables_alerts.alert_overrides)).all() == []
+        assert conn.execute(sa.select(tables.alert_overrides)).all() == []
 
 
 def test_an_override_needs_a_reason_and_a_known_field(engine: sa.Engine) -> None:

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from telesurveillance.adapters.notify import smtp, webhook, worker
-from telesurveillance.adapters.sql import alerts_outbox
+from telesurveillance.adapters.sql.alerts import outbox as alerts_outbox
 from telesurveillance.domain.measures import reading
-from telesurveillance.services import alerts_outbox as service
+from telesurveillance.services.alerts import outbox as service
 from tests.adapters.alerts import seed
 
 NOW = seed.at(dt.date(2026, 2, 10), 12)

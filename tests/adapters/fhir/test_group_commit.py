@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from telesurveillance.adapters.fhir import outcome
-from telesurveillance.adapters.sql import fhir_group_commit, readings, schema
+from telesurveillance.adapters.sql.core import readings, tables
+from telesurveillance.adapters.sql.fhir import group_commit
 from telesurveillance.domain.access import matrix, roles, writes
 
 T0 = readings.millis(dt.datetime(2026, 1, 14, 23, 30, tzinfo=dt.UTC))
@@ -29,16 +30,16 @@ def _patient(engine: sa.Engine) -> int:
     with engine.begin() as conn:
         return int(
             conn.execute(
-                sa.insert(schema.patients)
+                sa.insert(tables.patients)
                 .values(family="SYNTHETIQUE", birth_date=dt.date(1950, 1, 1))
-                .returning(schema.patients.c.id)
+                .returning(tables.patients.c.id)
             ).scalar_one()
         )
 
 
 def test_concurrent_writes_are_all_stored_once_with_their_counters(engine: sa.Engine) -> None:
     pid = _patient(engine)
-    writer = fhir_group_commit.GroupCommit(engine)
+    writer = group_commit.GroupCommit(engine)
     batches = [[readings.Reading(pid, 1, T0 + i * 60_000, 80.0)] for i in range(200)]
     try:
         with ThreadPoolExecutor(16) as pool:
@@ -55,7 +56,7 @@ def test_concurrent_writes_are_all_stored_once_with_their_counters(engine: sa.En
 
 def test_an_unknown_patient_is_refused_without_blocking_the_others(engine: sa.Engine) -> None:
     pid = _patient(engine)
-    writer = fhir_group_commit.GroupCommit(engine)
+    writer = group_commit.GroupCommit(engine)
     try:
         bad = writer.submit(_granted([readings.Reading(pid + 1000, 1, T0, 80.0)]))
         good = writer.submit(_granted([readings.Reading(pid, 1, T0, 80.0)]))
@@ -70,7 +71,7 @@ def test_an_unknown_patient_is_refused_without_blocking_the_others(engine: sa.En
 
 def test_the_same_reading_in_two_requests_of_one_group_is_new_once(engine: sa.Engine) -> None:
     pid = _patient(engine)
-    writer = fhir_group_commit.GroupCommit(engine)
+    writer = group_commit.GroupCommit(engine)
     try:
         same = [readings.Reading(pid, 1, T0, 80.0)]
         answers = [writer.submit(_granted(same)) for _ in range(5)]

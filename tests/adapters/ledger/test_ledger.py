@@ -8,10 +8,12 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import database, ledger, ledger_synthetic, tables_ledger
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.billing import ledger, synthetic, tables
 from telesurveillance.domain.regulation import store
-from telesurveillance.services import billing_corrections, billing_run
-from telesurveillance.services import billing_ledger as bl
+from telesurveillance.services.billing import corrections
+from telesurveillance.services.billing import ledger as bl
+from telesurveillance.services.billing import run as billing_run
 
 UNTIL = dt.date(2025, 9, 1)
 NOW = dt.datetime(2025, 9, 2, 8, tzinfo=dt.UTC)
@@ -25,7 +27,7 @@ def _keys(lines: list[bl.Line]) -> list[tuple[int, int, str, int, str]]:
 
 
 def test_a_second_run_bills_nothing_again(engine: sa.Engine, regulation: store.Regulation) -> None:
-    ledger_synthetic.populate(engine, 12)
+    synthetic.populate(engine, 12)
     lines = ledger.SqlLedger(engine)
     first = billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
     second = billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
@@ -39,20 +41,20 @@ def test_a_second_run_bills_nothing_again(engine: sa.Engine, regulation: store.R
 def test_the_store_refuses_the_same_period_and_forfait_twice(
     engine: sa.Engine, regulation: store.Regulation
 ) -> None:
-    ledger_synthetic.populate(engine, 2)
+    synthetic.populate(engine, 2)
     lines = ledger.SqlLedger(engine)
     billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
     with engine.connect() as conn:
-        row = dict(conn.execute(sa.select(tables_ledger.billing_lines).limit(1)).mappings().one())
+        row = dict(conn.execute(sa.select(tables.billing_lines).limit(1)).mappings().one())
     del row["id"]
     with pytest.raises(sa.exc.IntegrityError), database.writing(engine) as conn:
-        conn.execute(sa.insert(tables_ledger.billing_lines).values(**row))
+        conn.execute(sa.insert(tables.billing_lines).values(**row))
 
 
 def test_two_concurrent_runs_never_bill_a_period_twice(
     engine: sa.Engine, regulation: store.Regulation
 ) -> None:
-    ledger_synthetic.populate(engine, 16)
+    synthetic.populate(engine, 16)
     barrier = threading.Barrier(2, timeout=30)
 
     class Racing(ledger.SqlLedger):
@@ -88,12 +90,12 @@ def test_two_concurrent_runs_never_bill_a_period_twice(
 def test_a_reversal_cancels_a_charge_and_the_next_run_bills_it_again(
     engine: sa.Engine, regulation: store.Regulation
 ) -> None:
-    ledger_synthetic.populate(engine, 2)
+    synthetic.populate(engine, 2)
     lines = ledger.SqlLedger(engine)
     first = billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
     charge = first.written[0]
     assert charge.id is not None
-    reversed_ = billing_corrections.reverse(
+    reversed_ = corrections.reverse(
         lines, [charge.id], "saisie erronée", actor="comptable", now=NOW
     )
     assert len(reversed_) == 1
@@ -102,7 +104,7 @@ def test_a_reversal_cancels_a_charge_and_the_next_run_bills_it_again(
     assert reversal.reverses_id == charge.id
     assert reversal.amount_cents == -(charge.amount_cents or 0)
     assert reversal.reason == "saisie erronée"
-    again = billing_corrections.reverse(lines, [charge.id], "twice", actor="x", now=NOW)
+    again = corrections.reverse(lines, [charge.id], "twice", actor="x", now=NOW)
     assert again == ()
     rerun = billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
     assert [(ln.key, ln.generation) for ln in rerun.written] == [(charge.key, 2)]
@@ -113,7 +115,7 @@ def test_a_reversal_cancels_a_charge_and_the_next_run_bills_it_again(
 
 
 def test_status_events_record_who_and_when(engine: sa.Engine, regulation: store.Regulation) -> None:
-    ledger_synthetic.populate(engine, 1)
+    synthetic.populate(engine, 1)
     lines = ledger.SqlLedger(engine)
     written = billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW).written
     ids = [ln.id for ln in written if ln.id is not None]
@@ -125,6 +127,6 @@ def test_status_events_record_who_and_when(engine: sa.Engine, regulation: store.
     assert statuses[ids[0]] is bl.Status.REJECTED
     assert all(statuses[i] is bl.Status.SENT for i in ids[1:])
     with engine.connect() as conn:
-        ev = tables_ledger.billing_line_events.c
+        ev = tables.billing_line_events.c
         who = conn.execute(sa.select(ev.actor).where(ev.line_id == ids[0]).order_by(ev.id))
         assert list(who.scalars()) == ["secrétariat", "CPAM retour"]

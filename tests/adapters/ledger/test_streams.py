@@ -6,13 +6,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import (
-    database,
-    ledger_streams,
-    ledger_synthetic,
-    readings,
-    schema,
-)
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.billing import streams as ledger_streams
+from telesurveillance.adapters.sql.billing import synthetic
+from telesurveillance.adapters.sql.core import readings, tables
 from telesurveillance.domain import calendar
 from telesurveillance.domain.billing import model
 from telesurveillance.domain.measures import reading
@@ -23,7 +20,7 @@ def _at_paris(day: dt.date, hour: int) -> int:
 
 
 def test_days_are_counted_before_until_and_not_on_it(engine: sa.Engine) -> None:
-    pop = ledger_synthetic.populate(engine, 1, periods=0)
+    pop = synthetic.populate(engine, 1, periods=0)
     pid = pop.patient_ids[0]
     until = dt.date(2025, 3, 1)
     with database.writing(engine) as conn:
@@ -41,7 +38,7 @@ def test_days_are_counted_before_until_and_not_on_it(engine: sa.Engine) -> None:
 
 
 def test_a_stream_holds_what_the_engine_needs(engine: sa.Engine) -> None:
-    pop = ledger_synthetic.populate(engine, 3, periods=2)
+    pop = synthetic.populate(engine, 3, periods=2)
     with engine.connect() as conn:
         streams = ledger_streams.load(conn, dt.date(2025, 6, 1))
     assert [s.patient_id for s in streams] == list(pop.patient_ids)
@@ -59,10 +56,10 @@ def test_a_stream_holds_what_the_engine_needs(engine: sa.Engine) -> None:
 
 
 def test_days_before_the_start_of_monitoring_do_not_count(engine: sa.Engine) -> None:
-    pop = ledger_synthetic.populate(engine, 1, periods=0)
+    pop = synthetic.populate(engine, 1, periods=0)
     pid = pop.patient_ids[0]
     with engine.connect() as conn:
-        start = conn.execute(sa.select(schema.prises_en_charge.c.starts_on)).scalar_one()
+        start = conn.execute(sa.select(tables.prises_en_charge.c.starts_on)).scalar_one()
     with database.writing(engine) as conn:
         readings.store(
             conn,
@@ -77,16 +74,16 @@ def test_days_before_the_start_of_monitoring_do_not_count(engine: sa.Engine) -> 
 
 
 def test_a_prise_en_charge_without_prescription_is_never_covered(engine: sa.Engine) -> None:
-    ledger_synthetic.populate(engine, 1, periods=1)
+    synthetic.populate(engine, 1, periods=1)
     with database.writing(engine) as conn:
-        conn.execute(sa.delete(schema.prescriptions))
+        conn.execute(sa.delete(tables.prescriptions))
     with engine.connect() as conn:
         streams = ledger_streams.load(conn, dt.date(2025, 6, 1))
     assert streams[0].situation.prise_en_charge.prescription.months == 0
 
 
 def test_only_the_operateurs_streams_are_read(engine: sa.Engine) -> None:
-    pop = ledger_synthetic.populate(engine, 4, operateurs=2)
+    pop = synthetic.populate(engine, 4, operateurs=2)
     with engine.connect() as conn:
         streams = ledger_streams.load(conn, dt.date(2025, 6, 1), pop.operateur_ids[1])
     assert {s.operateur_id for s in streams} == {pop.operateur_ids[1]}

@@ -9,11 +9,12 @@ import hashlib
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import ledger_streams, schema
-from telesurveillance.adapters.sql import tables_pathway as tp
+from telesurveillance.adapters.sql.billing import streams as ledger_streams
+from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.pathway import tables as tp
 from telesurveillance.domain.billing import engine as billing
 from telesurveillance.domain.regulation import store
-from telesurveillance.services import pathway, pathway_documents, pathway_followup
+from telesurveillance.services.pathway import care, documents, followup
 from tests.services.pathway import world as w
 
 
@@ -22,11 +23,11 @@ def test_the_billing_engine_bills_what_the_pathway_recorded(
 ) -> None:
     world = w.build(engine)
     ic = w.Indication.INSUFFISANCE_CARDIAQUE
-    included = pathway.include(world.store, regulation, w.inclusion(world, regulation, ic), w.START)
+    included = care.include(world.store, regulation, w.inclusion(world, regulation, ic), w.START)
     pec = included.prise_en_charge_id
     doctor = w.prescriber(world, ic)
-    pathway.prescribe(world.store, regulation, pec, doctor, w.START, 6)
-    pathway_followup.attest_majoration(world.store, regulation, pec, 1, w.START, doctor, "NYHA III")
+    care.prescribe(world.store, regulation, pec, doctor, w.START, 6)
+    followup.attest_majoration(world.store, regulation, pec, 1, w.START, doctor, "NYHA III")
     w.add_days(engine, included.patient_id, w.START, 60)
     as_of = w.START + dt.timedelta(days=60)
     with engine.connect() as conn:
@@ -44,9 +45,9 @@ def test_a_stream_without_ars_declaration_is_refused_by_billing_too(
 ) -> None:
     world = w.build(engine)
     ic = w.Indication.INSUFFISANCE_CARDIAQUE
-    included = pathway.include(world.store, regulation, w.inclusion(world, regulation, ic), w.START)
+    included = care.include(world.store, regulation, w.inclusion(world, regulation, ic), w.START)
     w.add_days(engine, included.patient_id, w.START, 30)
-    pathway.prescribe(
+    care.prescribe(
         world.store, regulation, included.prise_en_charge_id, w.prescriber(world, ic), w.START, 3
     )
     # the receipt is withdrawn afterwards (e.g. entered by mistake): billing sees it
@@ -63,11 +64,11 @@ def test_an_archived_document_keeps_its_bytes_and_digest(
 ) -> None:
     world = w.build(engine)
     ic = w.Indication.INSUFFISANCE_CARDIAQUE
-    included = pathway.include(world.store, regulation, w.inclusion(world, regulation, ic), w.START)
+    included = care.include(world.store, regulation, w.inclusion(world, regulation, ic), w.START)
     pec = included.prise_en_charge_id
     content = b"%PDF-1.7 \x00\xff binary"
-    doc_id = pathway_documents.archive(world.store, pec, pathway_documents.END_REPORT, content)
-    assert world.store.document(doc_id) == (pec, pathway_documents.END_REPORT, content)
+    doc_id = documents.archive(world.store, pec, documents.END_REPORT, content)
+    assert world.store.document(doc_id) == (pec, documents.END_REPORT, content)
     assert world.store.documents(pec) == [
         (doc_id, "fin_de_prise_en_charge", None, hashlib.sha256(content).hexdigest())
     ]
@@ -78,7 +79,7 @@ def test_a_stop_on_a_stale_version_changes_nothing(
 ) -> None:
     world = w.build(engine)
     ic = w.Indication.INSUFFISANCE_CARDIAQUE
-    included = pathway.include(world.store, regulation, w.inclusion(world, regulation, ic), w.START)
+    included = care.include(world.store, regulation, w.inclusion(world, regulation, ic), w.START)
     pec = world.store.prise_en_charge(included.prise_en_charge_id)
     assert pec is not None
     stop = world.store.stop
@@ -93,11 +94,11 @@ def test_the_inclusion_records_consent_and_eligibility_detail(
     world = w.build(engine)
     renal = w.Indication.INSUFFISANCE_RENALE
     request = dataclasses.replace(w.inclusion(world, regulation, renal), device_serial=" SN-1 ")
-    included = pathway.include(world.store, regulation, request, w.START)
+    included = care.include(world.store, regulation, request, w.START)
     with engine.connect() as conn:
         consent = conn.execute(sa.select(tp.pathway_consents)).mappings().one()
         group = conn.execute(sa.select(tp.pathway_eligibility)).mappings().one()
-        device = conn.execute(sa.select(schema.devices)).mappings().one()
+        device = conn.execute(sa.select(tables.devices)).mappings().one()
     assert (device["serial"], device["patient_id"]) == ("SN-1", included.patient_id)
     assert device["dmn_id"] == world.dmns[renal]
     assert consent["method"] == "ecrit"
@@ -110,11 +111,11 @@ def test_a_trial_review_marked_twice_is_recorded_once(
 ) -> None:
     world = w.build(engine)
     d = w.Indication.DIABETE
-    included = pathway.include(world.store, regulation, w.inclusion(world, regulation, d), w.START)
+    included = care.include(world.store, regulation, w.inclusion(world, regulation, d), w.START)
     pec = included.prise_en_charge_id
     due = w.START + dt.timedelta(days=30)
     for _ in range(2):
-        pathway_followup.mark_done(world.store, pec, "fin_periode_essai", due, due)
+        followup.mark_done(world.store, pec, "fin_periode_essai", due, due)
     found = world.store.prise_en_charge(pec)
     assert found is not None
     assert found.marks == (("fin_periode_essai", due),)

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from telesurveillance.adapters.sql import database, readings, schema
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.core import readings, tables
 
 UTC = dt.UTC
 
@@ -16,9 +17,9 @@ UTC = dt.UTC
 def _patient(conn: sa.Connection) -> int:
     return int(
         conn.execute(
-            sa.insert(schema.patients)
+            sa.insert(tables.patients)
             .values(family="TEST", given="Synthétique", birth_date=dt.date(1950, 1, 1))
-            .returning(schema.patients.c.id)
+            .returning(tables.patients.c.id)
         ).scalar_one()
     )
 
@@ -63,7 +64,7 @@ def test_a_retried_batch_stores_nothing_twice(engine: sa.Engine) -> None:
     assert (len(first.new), first.duplicates) == (10, 0)
     assert (len(second.new), second.duplicates) == (0, 10)
     with engine.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(schema.readings)).scalar() == 10
+        assert conn.execute(sa.select(sa.func.count()).select_from(tables.readings)).scalar() == 10
         assert readings.days(conn, pid) == {(dt.date(2026, 3, 1), 9): 10}
 
 
@@ -84,7 +85,7 @@ def test_deleting_a_reading_decrements_its_day_and_moves_the_last_reading(
     with engine.connect() as conn:
         assert readings.days(conn, pid) == readings.recount(conn, pid)
         assert readings.days(conn, pid) == {(dt.date(2026, 3, 1), 1): 1}
-        last = conn.execute(sa.select(schema.last_readings.c.ts)).scalar_one()
+        last = conn.execute(sa.select(tables.last_readings.c.ts)).scalar_one()
     assert last == _at(2026, 3, 1, 8)
 
 

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from telesurveillance import cli
-from telesurveillance.adapters.sql import database, readings
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.core import readings
 from telesurveillance.cli import alerts as alerts_cli
 from telesurveillance.domain.measures import reading
 from tests.adapters.alerts import seed

@@ -7,12 +7,11 @@ import json
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import alerts, tables_alerts
-from telesurveillance.adapters.sql import alerts_lifecycle as sql_lifecycle
+from telesurveillance.adapters.sql.alerts import evaluation, lifecycle, tables
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import reading
-from telesurveillance.services import alerts as service
-from telesurveillance.services import alerts_lifecycle
+from telesurveillance.services.alerts import evaluation as service
+from telesurveillance.services.alerts import lifecycle as alerts_lifecycle
 from tests.adapters.alerts import seed
 
 R = reading.Reading
@@ -59,7 +58,7 @@ def test_replaying_the_same_readings_creates_no_second_alert(engine: sa.Engine) 
     batch = [R(pid, seed.GLYCEMIE, seed.ts(NOW), 60.0)]
     seed.ingest(engine, batch, NOW)
     # the listener may be handed the same readings again (a retried notification)
-    store = alerts.SqlAlerts(engine)
+    store = evaluation.SqlAlerts(engine)
     again = service.on_ingest(store, ruleset.packaged(), batch, NOW)
     assert again.opened == ()
     assert again.updated == ()
@@ -84,14 +83,14 @@ def test_a_crossing_after_closure_opens_a_new_alert(engine: sa.Engine) -> None:
     pid = seed.patient(engine, seed.operateur(engine), "diabete")
     seed.ingest(engine, [R(pid, seed.GLYCEMIE, seed.ts(NOW), 65.0)], NOW)
     [row] = seed.alert_rows(engine)
-    store = sql_lifecycle.SqlLifecycle(engine)
+    store = lifecycle.SqlLifecycle(engine)
     alerts_lifecycle.close(
         store, row.id, "dr-a", alerts_lifecycle.lifecycle.Role.MEDECIN,
         alerts_lifecycle.lifecycle.Decision.PATIENT_CALLED, NOW,
     )  # fmt: skip
     # replaying the closed episode's reading changes nothing …
     service.on_ingest(
-        alerts.SqlAlerts(engine), ruleset.packaged(),
+        evaluation.SqlAlerts(engine), ruleset.packaged(),
         [R(pid, seed.GLYCEMIE, seed.ts(NOW), 65.0)], NOW,
     )  # fmt: skip
     assert len(seed.alert_rows(engine)) == 1
@@ -114,7 +113,7 @@ def test_crossings_of_one_batch_fold_into_one_alert(engine: sa.Engine) -> None:
 def test_an_override_applies_on_ingest(engine: sa.Engine) -> None:
     pid = seed.patient(engine, seed.operateur(engine), "insuffisance_respiratoire")
     alerts_lifecycle.set_override(
-        sql_lifecycle.SqlLifecycle(engine), ruleset.packaged(), pid, "ir.spo2.basse",
+        lifecycle.SqlLifecycle(engine), ruleset.packaged(), pid, "ir.spo2.basse",
         "threshold", 85, "dr-b", "BPCO, cible 85-89 %", NOW,
     )  # fmt: skip
     seed.ingest(engine, [R(pid, seed.SPO2, seed.ts(NOW), 86.0)], NOW)
@@ -126,7 +125,7 @@ def test_an_override_applies_on_ingest(engine: sa.Engine) -> None:
 def test_creating_an_alert_records_its_first_transition(engine: sa.Engine) -> None:
     pid = seed.patient(engine, seed.operateur(engine), "diabete")
     seed.ingest(engine, [R(pid, seed.GLYCEMIE, seed.ts(NOW), 50.0)], NOW)
-    t = tables_alerts.alert_transitions.c
+    t = tables.alert_transitions.c
     with engine.connect() as conn:
         rows = conn.execute(sa.select(t.from_status, t.to_status, t.actor)).all()
     # two rules crossed: < 70 and < 54

@@ -8,17 +8,13 @@ import json
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import (
-    alerts,
-    alerts_pending,
-    database,
-    readings,
-    schema,
-    tables_alerts,
-)
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.alerts import evaluation, pending, tables
+from telesurveillance.adapters.sql.core import readings
+from telesurveillance.adapters.sql.core import tables as schema
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import reading
-from telesurveillance.services import alerts_pending as service
+from telesurveillance.services.alerts import pending as service
 from tests.adapters.alerts import seed
 
 R = reading.Reading
@@ -36,7 +32,7 @@ def _write(engine: sa.Engine, batch: list[reading.Reading]) -> readings.Stored:
 
 
 def _pending(engine: sa.Engine) -> list[tuple[int, int, int, int]]:
-    p = tables_alerts.alert_pending.c
+    p = tables.alert_pending.c
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(p.patient_id, p.kind, p.since_ts, p.until_ts).order_by(p.patient_id, p.kind)
@@ -70,7 +66,7 @@ def test_a_retried_write_marks_nothing_new(engine: sa.Engine) -> None:
     pid = _lungs(engine)
     batch = [R(pid, seed.SPO2, seed.ts(NOW), 80.0)]
     _write(engine, batch)
-    service.catch_up(alerts.SqlAlerts(engine), SETS, NOW)
+    service.catch_up(evaluation.SqlAlerts(engine), SETS, NOW)
     assert _write(engine, batch).new == ()
     assert _pending(engine) == []
 
@@ -79,7 +75,7 @@ def test_a_reading_never_evaluated_is_judged_by_the_catch_up(engine: sa.Engine) 
     pid = _lungs(engine)
     _write(engine, [R(pid, seed.SPO2, seed.ts(NOW), 80.0)])
     assert seed.alert_rows(engine) == []
-    judged = service.catch_up(alerts.SqlAlerts(engine), SETS, NOW)
+    judged = service.catch_up(evaluation.SqlAlerts(engine), SETS, NOW)
     assert (judged.spans, judged.readings, len(judged.opened), judged.settled) == (1, 1, 1, 1)
     [row] = seed.alert_rows(engine)
     assert (row.patient_id, row.rule_id, row.first_ts) == (pid, "ir.spo2.basse", seed.ts(NOW))
@@ -91,7 +87,7 @@ def test_judging_a_span_again_opens_nothing_twice(engine: sa.Engine) -> None:
     transaction); but two evaluators may judge the same span: the second changes nothing."""
     pid = _lungs(engine)
     _write(engine, [R(pid, seed.SPO2, seed.ts(NOW) + i * MINUTE, 80.0) for i in range(3)])
-    store = alerts.SqlAlerts(engine)
+    store = evaluation.SqlAlerts(engine)
     rows = store.pending()
     first = service.judge_pending(store, SETS, rows, NOW)
     again = service.judge_pending(store, SETS, rows, NOW)
@@ -107,7 +103,7 @@ def test_judging_again_after_the_implicated_list_is_full_counts_nothing_twice(
     pid = _lungs(engine)
     many = [R(pid, seed.SPO2, seed.ts(NOW) + i * MINUTE, 80.0) for i in range(60)]
     _write(engine, many)
-    store = alerts.SqlAlerts(engine)
+    store = evaluation.SqlAlerts(engine)
     rows = store.pending()
     service.judge_pending(store, SETS, rows, NOW)
     service.judge_pending(store, SETS, rows, NOW)
@@ -121,7 +117,7 @@ def test_a_write_landing_during_an_evaluation_is_not_lost(engine: sa.Engine) -> 
     pid = _lungs(engine)
     t = seed.ts(NOW)
     _write(engine, [R(pid, seed.SPO2, t, 95.0)])
-    store = alerts.SqlAlerts(engine)
+    store = evaluation.SqlAlerts(engine)
     read_before = store.pending({(pid, seed.SPO2)})
     _write(engine, [R(pid, seed.SPO2, t - 10 * MINUTE, 80.0)])  # an older, abnormal reading
     judged = service.judge_pending(store, SETS, read_before, NOW)
@@ -137,12 +133,12 @@ def test_a_removed_span_marked_again_is_not_taken_for_the_old_one(engine: sa.Eng
     pid = _lungs(engine)
     t = seed.ts(NOW)
     _write(engine, [R(pid, seed.SPO2, t, 95.0)])
-    store = alerts.SqlAlerts(engine)
+    store = evaluation.SqlAlerts(engine)
     stale = store.pending({(pid, seed.SPO2)})
     service.judge_pending(store, SETS, stale, NOW)  # judged and removed
     _write(engine, [R(pid, seed.SPO2, t + MINUTE, 80.0)])  # marked again, same key
     with database.writing(engine) as conn:
-        assert alerts_pending.settle(conn, [span.pending for span in stale]) == 0
+        assert pending.settle(conn, [span.pending for span in stale]) == 0
     assert _pending(engine) == [(pid, seed.SPO2, t + MINUTE, t + MINUTE)]
 
 
@@ -151,7 +147,7 @@ def test_the_catch_up_pages_through_every_span(engine: sa.Engine) -> None:
     patients = [seed.patient(engine, op, "insuffisance_respiratoire") for _ in range(5)]
     t = seed.ts(NOW)
     _write(engine, [R(p, kind, t, 80.0) for p in patients for kind in (seed.SPO2, 4)])
-    judged = service.catch_up(alerts.SqlAlerts(engine), SETS, NOW, page=3)
+    judged = service.catch_up(evaluation.SqlAlerts(engine), SETS, NOW, page=3)
     assert (judged.spans, judged.settled, len(judged.opened)) == (10, 10, 5)
     assert _pending(engine) == []
 
@@ -162,7 +158,7 @@ def test_a_floor_settles_older_readings_without_judging_them(engine: sa.Engine) 
     recent = seed.ts(NOW - dt.timedelta(hours=1))
     _write(engine, [R(pid, seed.SPO2, old, 80.0), R(pid, seed.SPO2, recent, 81.0)])
     floor = NOW - dt.timedelta(days=8)
-    judged = service.catch_up(alerts.SqlAlerts(engine), SETS, NOW, floor=floor)
+    judged = service.catch_up(evaluation.SqlAlerts(engine), SETS, NOW, floor=floor)
     assert (judged.readings, judged.settled) == (1, 1)
     [row] = seed.alert_rows(engine)
     assert row.first_ts == recent
@@ -176,7 +172,7 @@ def test_a_reading_exactly_at_the_floor_is_judged(engine: sa.Engine) -> None:
         engine,
         [R(pid, seed.SPO2, seed.ts(floor) - 1, 80.0), R(pid, seed.SPO2, seed.ts(floor), 80.0)],
     )
-    judged = service.catch_up(alerts.SqlAlerts(engine), SETS, NOW, floor=floor)
+    judged = service.catch_up(evaluation.SqlAlerts(engine), SETS, NOW, floor=floor)
     assert judged.readings == 1
     assert [row.first_ts for row in seed.alert_rows(engine)] == [seed.ts(floor)]
 
@@ -189,6 +185,6 @@ def test_a_patient_without_rules_is_settled_with_nothing_opened(engine: sa.Engin
             .returning(schema.patients.c.id)
         ).scalar_one()
     _write(engine, [R(pid, seed.SPO2, seed.ts(NOW), 80.0)])
-    judged = service.catch_up(alerts.SqlAlerts(engine), SETS, NOW)
+    judged = service.catch_up(evaluation.SqlAlerts(engine), SETS, NOW)
     assert (judged.settled, judged.opened) == (1, ())
     assert _pending(engine) == []

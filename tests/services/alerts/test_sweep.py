@@ -6,12 +6,12 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import alerts
-from telesurveillance.adapters.sql import alerts_lifecycle as sql_lifecycle
+from telesurveillance.adapters.sql.alerts import evaluation
+from telesurveillance.adapters.sql.alerts import lifecycle as sql_lifecycle
 from telesurveillance.domain.alerts import lifecycle, ruleset
 from telesurveillance.domain.measures import reading
-from telesurveillance.services import alerts as service
-from telesurveillance.services import alerts_lifecycle
+from telesurveillance.services.alerts import evaluation as service
+from telesurveillance.services.alerts import lifecycle as alerts_lifecycle
 from tests.adapters.alerts import seed
 
 R = reading.Reading
@@ -20,7 +20,7 @@ LAST = seed.at(DAY, 8)
 
 
 def _sweep(engine: sa.Engine, now: dt.datetime) -> service.Recorded:
-    return service.sweep(alerts.SqlAlerts(engine), ruleset.packaged(), now)
+    return service.sweep(evaluation.SqlAlerts(engine), ruleset.packaged(), now)
 
 
 def test_no_alert_before_72_hours_without_weight(engine: sa.Engine) -> None:

@@ -7,10 +7,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import alerts
+from telesurveillance.adapters.sql.alerts import evaluation
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import reading
-from telesurveillance.services import alerts as service
+from telesurveillance.services.alerts import evaluation as service
 from tests.adapters.alerts import seed
 
 R = reading.Reading
@@ -21,7 +21,7 @@ TOLERANCE = dt.timedelta(minutes=5)
 
 
 def _sweep(engine: sa.Engine, now: dt.datetime) -> service.Recorded:
-    return service.sweep(alerts.SqlAlerts(engine), ruleset.packaged(), now, TOLERANCE)
+    return service.sweep(evaluation.SqlAlerts(engine), ruleset.packaged(), now, TOLERANCE)
 
 
 def _weighed(engine: sa.Engine, *moments: dt.datetime) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from telesurveillance.domain.billing import model
 from telesurveillance.domain.regulation import catalogue, records
-from telesurveillance.services import billing_ledger as ledger
+from telesurveillance.services.billing import ledger
 
 START = dt.date(2025, 1, 6)
 

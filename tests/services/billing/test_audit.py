@@ -6,9 +6,11 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import database, ledger, ledger_synthetic, schema
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.billing import ledger, synthetic
+from telesurveillance.adapters.sql.core import tables
 from telesurveillance.domain.regulation import store
-from telesurveillance.services import billing_audit, billing_run
+from telesurveillance.services.billing import audit, run
 
 UNTIL = dt.date(2025, 6, 1)
 TODAY = dt.date(2025, 7, 1)
@@ -16,14 +18,14 @@ NOW = dt.datetime(2025, 6, 2, tzinfo=dt.UTC)
 
 
 def _billed(engine: sa.Engine, regulation: store.Regulation) -> ledger.SqlLedger:
-    ledger_synthetic.populate(engine, 4, periods=4)
+    synthetic.populate(engine, 4, periods=4)
     lines = ledger.SqlLedger(engine)
-    billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
+    run.run(lines, regulation, UNTIL, actor="test", now=NOW)
     return lines
 
 
-def _audit(lines: ledger.SqlLedger, regulation: store.Regulation) -> list[billing_audit.Finding]:
-    return billing_audit.audit(regulation, lines.streams(TODAY), lines.lines(), TODAY)
+def _audit(lines: ledger.SqlLedger, regulation: store.Regulation) -> list[audit.Finding]:
+    return audit.audit(regulation, lines.streams(TODAY), lines.lines(), TODAY)
 
 
 def test_nothing_is_at_risk_when_nothing_changed(
@@ -40,15 +42,15 @@ def test_a_death_date_corrected_earlier_puts_later_periods_at_risk(
     first = lines.lines()[0]
     with database.writing(engine) as conn:
         conn.execute(
-            sa.update(schema.patients)
-            .where(schema.patients.c.id == first.patient_id)
+            sa.update(tables.patients)
+            .where(tables.patients.c.id == first.patient_id)
             .values(died_on=first.period_start + dt.timedelta(days=3))
         )
     findings = _audit(lines, regulation)
     assert findings
     assert {f.line.patient_id for f in findings} == {first.patient_id}
     assert all(f.line.period_number >= 2 for f in findings)
-    assert all(f.risk is billing_audit.Risk.NOT_DUE for f in findings)
+    assert all(f.risk is audit.Risk.NOT_DUE for f in findings)
     assert sum(f.at_risk_cents for f in findings) == sum(f.line.amount_cents or 0 for f in findings)
     assert any(r.rule == "patient.deceased" for f in findings for r in f.reasons)
 
@@ -61,8 +63,8 @@ def test_a_certificate_found_expired_puts_the_periods_after_it_at_risk(
     expired = first.period_start + dt.timedelta(days=40)
     with database.writing(engine) as conn:
         conn.execute(
-            sa.update(schema.dmns)
-            .where(schema.dmns.c.id == first.dmn_id)
+            sa.update(tables.dmns)
+            .where(tables.dmns.c.id == first.dmn_id)
             .values(certified_until=expired)
         )
     findings = _audit(lines, regulation)
@@ -77,10 +79,10 @@ def test_deleted_readings_put_the_period_at_risk(
 ) -> None:
     lines = _billed(engine, regulation)
     first = lines.lines()[0]
-    d = schema.reading_days.c
+    d = tables.reading_days.c
     with database.writing(engine) as conn:
         conn.execute(
-            sa.delete(schema.reading_days).where(
+            sa.delete(tables.reading_days).where(
                 d.patient_id == first.patient_id,
                 d.day >= first.period_start,
                 d.day <= first.period_last_day,
@@ -96,15 +98,15 @@ def test_deleted_readings_put_the_period_at_risk(
 def test_a_lower_amount_due_today_puts_the_difference_at_risk(
     engine: sa.Engine, regulation: store.Regulation
 ) -> None:
-    ledger_synthetic.populate(engine, 4, periods=4)
+    synthetic.populate(engine, 4, periods=4)
     with database.writing(engine) as conn:
-        conn.execute(sa.update(schema.dmns).values(benefit="mortalite"))
+        conn.execute(sa.update(tables.dmns).values(benefit="mortalite"))
     lines = ledger.SqlLedger(engine)
-    billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
+    run.run(lines, regulation, UNTIL, actor="test", now=NOW)
     with database.writing(engine) as conn:
-        conn.execute(sa.update(schema.dmns).values(benefit="organisationnel"))
+        conn.execute(sa.update(tables.dmns).values(benefit="organisationnel"))
     findings = _audit(lines, regulation)
-    changed = [f for f in findings if f.risk is billing_audit.Risk.AMOUNT_CHANGED]
+    changed = [f for f in findings if f.risk is audit.Risk.AMOUNT_CHANGED]
     assert changed
     assert len(changed) == len(findings)
     for f in changed:

@@ -11,7 +11,9 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from telesurveillance.adapters.sql import database, ledger_synthetic, schema
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.billing import synthetic
+from telesurveillance.adapters.sql.core import tables
 from telesurveillance.cli import app
 
 runner = CliRunner()
@@ -26,7 +28,7 @@ def store_url(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> sa.Engine:
 
 
 def test_the_commands_bill_export_and_audit(store_url: sa.Engine, tmp_path: Path) -> None:
-    pop = ledger_synthetic.populate(store_url, 3, periods=8, operateurs=1)
+    pop = synthetic.populate(store_url, 3, periods=8, operateurs=1)
     first = runner.invoke(app, ["billing", "run", "--until", "2025-09-01"])
     assert first.exit_code == 0, first.output
     assert "lines written" in first.stdout
@@ -43,7 +45,7 @@ def test_the_commands_bill_export_and_audit(store_url: sa.Engine, tmp_path: Path
     clean = runner.invoke(app, ["billing", "audit", "--today", "2025-09-15"])
     assert clean.exit_code == 0, clean.output
     with database.writing(store_url) as conn:
-        conn.execute(sa.delete(schema.reading_days))
+        conn.execute(sa.delete(tables.reading_days))
     risky = runner.invoke(app, ["billing", "audit", "--today", "2025-09-15", "--reverse"])
     assert risky.exit_code == 1
     assert re.search(r"\n[1-9]\d* line\(s\) at risk", risky.stdout)
@@ -53,7 +55,7 @@ def test_the_commands_bill_export_and_audit(store_url: sa.Engine, tmp_path: Path
 
 
 def test_forecast_exploitant_and_parquet_answer(store_url: sa.Engine, tmp_path: Path) -> None:
-    pop = ledger_synthetic.populate(store_url, 4, periods=8)
+    pop = synthetic.populate(store_url, 4, periods=8)
     forecast = runner.invoke(app, ["billing", "forecast", "--today", "2025-05-20"])
     assert forecast.exit_code == 0, forecast.output
     assert "patient(s) at risk" in forecast.stdout

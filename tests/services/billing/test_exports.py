@@ -11,21 +11,21 @@ from collections import Counter
 import sqlalchemy as sa
 
 from telesurveillance.adapters.exports import fhir_chargeitem, tabular
-from telesurveillance.adapters.sql import ledger, ledger_synthetic
+from telesurveillance.adapters.sql.billing import ledger, synthetic
 from telesurveillance.domain import money
 from telesurveillance.domain.billing import engine as billing_engine
 from telesurveillance.domain.billing import series, verdict
 from telesurveillance.domain.regulation import store
-from telesurveillance.services import billing_export, billing_run
+from telesurveillance.services.billing import export, run
 
 UNTIL = dt.date(2025, 11, 1)
 NOW = dt.datetime(2025, 11, 2, tzinfo=dt.UTC)
 
 
 def _billed(engine: sa.Engine, regulation: store.Regulation) -> ledger.SqlLedger:
-    ledger_synthetic.populate(engine, 6, periods=10, operateurs=1)
+    synthetic.populate(engine, 6, periods=10, operateurs=1)
     lines = ledger.SqlLedger(engine)
-    billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
+    run.run(lines, regulation, UNTIL, actor="test", now=NOW)
     return lines
 
 
@@ -35,7 +35,7 @@ def test_export_rows_equal_the_engine_verdicts(
     lines = _billed(engine, regulation)
     streams = lines.streams(UNTIL)
     for forfait in verdict.Forfait:
-        rows = billing_export.rows(regulation, streams, lines.lines(), forfait, UNTIL)
+        rows = export.rows(regulation, streams, lines.lines(), forfait, UNTIL)
         expected = set()
         for s in streams:
             for p in billing_engine.judge(regulation, s.situation, UNTIL).periods:
@@ -79,7 +79,7 @@ def test_invoices_hold_at_most_six_periods_and_sheets_at_most_four_lines(
     engine: sa.Engine, regulation: store.Regulation
 ) -> None:
     lines = _billed(engine, regulation)
-    rows = billing_export.rows(
+    rows = export.rows(
         regulation, lines.streams(UNTIL), lines.lines(), verdict.Forfait.OPERATEUR, UNTIL
     )
     per_invoice = Counter(r.invoice for r in rows)
@@ -87,7 +87,7 @@ def test_invoices_hold_at_most_six_periods_and_sheets_at_most_four_lines(
     assert max(per_invoice.values()) == 6
     assert max(per_sheet.values()) == 4
     assert any(n > 6 for n in Counter(r.patient_id for r in rows).values())
-    for invoice, found in billing_export.invoices(rows).items():
+    for invoice, found in export.invoices(rows).items():
         assert len({r.patient_id for r in found}) == 1, invoice
         assert [r.period_number for r in found] == sorted(r.period_number for r in found)
 
@@ -101,7 +101,7 @@ def test_the_csv_and_json_files_carry_every_row(
     engine: sa.Engine, regulation: store.Regulation
 ) -> None:
     lines = _billed(engine, regulation)
-    rows = billing_export.rows(
+    rows = export.rows(
         regulation, lines.streams(UNTIL), lines.lines(), verdict.Forfait.OPERATEUR, UNTIL
     )
     text = tabular.to_csv(rows)
@@ -120,7 +120,7 @@ def test_the_fhir_bundle_is_a_valid_collection_of_charge_items(
     engine: sa.Engine, regulation: store.Regulation
 ) -> None:
     lines = _billed(engine, regulation)
-    rows = billing_export.rows(
+    rows = export.rows(
         regulation, lines.streams(UNTIL), lines.lines(), verdict.Forfait.TECHNIQUE, UNTIL
     )
     document = fhir_chargeitem.bundle(rows)
@@ -133,6 +133,6 @@ def test_the_fhir_bundle_is_a_valid_collection_of_charge_items(
 
 
 def test_amounts_are_printed_in_euros_with_two_decimals() -> None:
-    assert billing_export.euros(2800) == "28.00"
-    assert billing_export.euros(-5) == "-0.05"
-    assert billing_export.euros(None) == ""
+    assert export.euros(2800) == "28.00"
+    assert export.euros(-5) == "-0.05"
+    assert export.euros(None) == ""

@@ -6,52 +6,53 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import database, demo_store, readings, schema
+from telesurveillance.adapters.sql import database, demo
+from telesurveillance.adapters.sql.core import readings, tables
 
 TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 
 def test_an_empty_store_may_be_wiped(engine: sa.Engine) -> None:
-    assert demo_store.is_demo(engine)
+    assert demo.is_demo(engine)
 
 
 def test_the_demo_writes_synthetic_patients_with_counters_equal_to_a_recount(
     engine: sa.Engine,
 ) -> None:
-    built, _people = demo_store.build(engine, 3, 14, TODAY, NOW)
+    built, _people = demo.build(engine, 3, 14, TODAY, NOW)
     assert len(built.patient_ids) == 14
     assert built.readings > 0
     with engine.connect() as conn:
-        flags = conn.execute(sa.select(schema.patients.c.synthetic)).scalars().all()
+        flags = conn.execute(sa.select(tables.patients.c.synthetic)).scalars().all()
         assert flags
         assert all(flags)
         for patient_id in built.patient_ids[:5]:
             assert readings.days(conn, patient_id) == readings.recount(conn, patient_id)
-    assert demo_store.is_demo(engine)
+    assert demo.is_demo(engine)
 
 
 def test_a_store_with_a_real_patient_is_not_a_demo(engine: sa.Engine) -> None:
-    demo_store.build(engine, 3, 2, TODAY, NOW)
+    demo.build(engine, 3, 2, TODAY, NOW)
     with database.writing(engine) as conn:
         conn.execute(
-            sa.insert(schema.patients),
+            sa.insert(tables.patients),
             {"family": "Réel", "birth_date": dt.date(1960, 1, 1), "synthetic": False},
         )
-    assert not demo_store.is_demo(engine)
+    assert not demo.is_demo(engine)
 
 
 def test_a_store_without_the_demo_operateur_is_not_a_demo(engine: sa.Engine) -> None:
     with database.writing(engine) as conn:
         conn.execute(
-            sa.insert(schema.patients),
+            sa.insert(tables.patients),
             {"family": "Test", "birth_date": dt.date(1960, 1, 1), "synthetic": True},
         )
-    assert not demo_store.is_demo(engine)
+    assert not demo.is_demo(engine)
 
 
 def test_the_same_seed_writes_the_same_readings(engine: sa.Engine) -> None:
-    first, _ = demo_store.build(engine, 5, 4, TODAY, NOW)
-    demo_store.wipe(engine)
-    second, _ = demo_store.build(engine, 5, 4, TODAY, NOW)
+    first, _ = demo.build(engine, 5, 4, TODAY, NOW)
+    demo.wipe(engine)
+    second, _ = demo.build(engine, 5, 4, TODAY, NOW)
     assert first.readings == second.readings

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from telesurveillance.domain.pathway import refusals
 from telesurveillance.domain.regulation import store
-from telesurveillance.services import pathway, pathway_setup
+from telesurveillance.services.pathway import care, setup
 from tests.services.pathway import world as w
 
 Indication = w.Indication
@@ -19,11 +19,11 @@ IC = Indication.INSUFFISANCE_CARDIAQUE
 DAY = dt.timedelta(days=1)
 
 
-def include(world: w.World, regulation: store.Regulation, **kw: object) -> pathway.Included:
+def include(world: w.World, regulation: store.Regulation, **kw: object) -> care.Included:
     indication = kw.pop("indication", IC)
     assert isinstance(indication, w.Indication)
     request = w.inclusion(world, regulation, indication, **kw)  # type: ignore[arg-type]
-    return pathway.include(world.store, regulation, request, w.START)
+    return care.include(world.store, regulation, request, w.START)
 
 
 def test_no_inclusion_without_an_ars_declaration(
@@ -122,10 +122,10 @@ def test_a_prescription_over_one_year_is_refused(
     pec = include(world, regulation).prise_en_charge_id
     doctor = w.prescriber(world, IC)
     with pytest.raises(refusals.Refused) as refused:
-        pathway.prescribe(world.store, regulation, pec, doctor, w.START, 13)
+        care.prescribe(world.store, regulation, pec, doctor, w.START, 13)
     assert refused.value.rule == "prescription.over_one_year"
     assert str(refused.value).endswith("Code de la sécurité sociale, art. R. 162-100")
-    assert pathway.prescribe(world.store, regulation, pec, doctor, w.START, 12) > 0
+    assert care.prescribe(world.store, regulation, pec, doctor, w.START, 12) > 0
 
 
 def test_a_diabetes_prescription_over_three_months_is_refused(
@@ -135,9 +135,9 @@ def test_a_diabetes_prescription_over_three_months_is_refused(
     pec = include(world, regulation, indication=Indication.DIABETE).prise_en_charge_id
     doctor = w.prescriber(world, Indication.DIABETE)
     with pytest.raises(refusals.Refused) as refused:
-        pathway.prescribe(world.store, regulation, pec, doctor, w.START, 4)
+        care.prescribe(world.store, regulation, pec, doctor, w.START, 4)
     assert refused.value.rule == "prescription.duration"
-    assert pathway.prescribe(world.store, regulation, pec, doctor, w.START, 3) > 0
+    assert care.prescribe(world.store, regulation, pec, doctor, w.START, 3) > 0
 
 
 def test_a_cardiologist_cannot_prescribe_diabetes_telemonitoring(
@@ -146,7 +146,7 @@ def test_a_cardiologist_cannot_prescribe_diabetes_telemonitoring(
     world = w.build(engine)
     pec = include(world, regulation, indication=Indication.DIABETE).prise_en_charge_id
     with pytest.raises(refusals.Refused) as refused:
-        pathway.prescribe(world.store, regulation, pec, world.physicians["cardiologue"], w.START, 3)
+        care.prescribe(world.store, regulation, pec, world.physicians["cardiologue"], w.START, 3)
     assert refused.value.rule == "prescription.prescriber_qualification"
     assert "diabetologue" in refused.value.message
 
@@ -155,7 +155,7 @@ def test_a_nurse_cannot_prescribe(engine: sa.Engine, regulation: store.Regulatio
     world = w.build(engine)
     pec = include(world, regulation).prise_en_charge_id
     with pytest.raises(refusals.Refused) as refused:
-        pathway.prescribe(world.store, regulation, pec, world.nurse_id, w.START, 3)
+        care.prescribe(world.store, regulation, pec, world.nurse_id, w.START, 3)
     assert refused.value.rule == "prescription.prescriber_not_physician"
 
 
@@ -165,7 +165,7 @@ def test_an_initial_prescription_after_the_start_is_refused(
     world = w.build(engine)
     pec = include(world, regulation).prise_en_charge_id
     with pytest.raises(refusals.Refused) as refused:
-        pathway.prescribe(world.store, regulation, pec, w.prescriber(world, IC), w.START + DAY, 3)
+        care.prescribe(world.store, regulation, pec, w.prescriber(world, IC), w.START + DAY, 3)
     assert refused.value.rule == "prescription.not_covered"
 
 
@@ -174,17 +174,17 @@ def test_a_nurse_cannot_close_an_alert_medically_without_a_protocol(
 ) -> None:
     world = w.build(engine)
     with pytest.raises(refusals.Refused) as refused:
-        pathway_setup.check_medical_closure(world.store, world.operateur_id, "soignant", w.START)
+        setup.check_medical_closure(world.store, world.operateur_id, "soignant", w.START)
     assert refused.value.rule == "delegation.medical_closure"
     assert "L. 4011-1" in str(refused.value)
-    assert pathway_setup.may_close_medically(world.store, world.operateur_id, "medecin", w.START)
+    assert setup.may_close_medically(world.store, world.operateur_id, "medecin", w.START)
 
 
 def test_a_nurse_closes_medically_while_a_protocol_is_in_force(
     engine: sa.Engine, regulation: store.Regulation
 ) -> None:
     world = w.build(engine)
-    pathway_setup.declare_protocol(
+    setup.declare_protocol(
         world.store,
         world.operateur_id,
         "Protocole IC",
@@ -193,7 +193,7 @@ def test_a_nurse_closes_medically_while_a_protocol_is_in_force(
         w.START,
         w.START + dt.timedelta(days=365),
     )
-    may = pathway_setup.may_close_medically
+    may = setup.may_close_medically
     assert not may(world.store, world.operateur_id, "soignant", w.START - DAY)
     assert may(world.store, world.operateur_id, "soignant", w.START)
     assert not may(world.store, world.operateur_id, "soignant", w.START + dt.timedelta(days=365))
@@ -205,12 +205,12 @@ def test_no_protocol_delegates_medical_closure_to_a_non_care_role(
 ) -> None:
     world = w.build(engine)
     with pytest.raises(refusals.Refused) as refused:
-        pathway_setup.declare_protocol(
+        setup.declare_protocol(
             world.store, world.operateur_id, "P", role, ["cloture_medicale_alerte"], w.START
         )
     assert refused.value.rule == "delegation.protocol_delegate"
     with pytest.raises(refusals.Refused):
-        pathway_setup.check_medical_closure(world.store, world.operateur_id, role, w.START)
+        setup.check_medical_closure(world.store, world.operateur_id, role, w.START)
 
 
 def test_a_patient_is_not_included_twice_for_the_same_indication(
@@ -222,7 +222,7 @@ def test_a_patient_is_not_included_twice_for_the_same_indication(
         w.inclusion(world, regulation, IC), patient=None, patient_id=first.patient_id
     )
     with pytest.raises(refusals.Refused) as refused:
-        pathway.include(world.store, regulation, again, w.START)
+        care.include(world.store, regulation, again, w.START)
     assert refused.value.rule == "inclusion.duplicate"
 
 

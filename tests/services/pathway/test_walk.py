@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from telesurveillance.adapters.pdf import render
 from telesurveillance.domain.pathway import documents, prescription, refusals, tasks
 from telesurveillance.domain.regulation import store
-from telesurveillance.services import pathway, pathway_documents, pathway_followup
+from telesurveillance.services.pathway import care, followup
+from telesurveillance.services.pathway import documents as pathway_documents
 from tests.services.pathway import world as w
 
 Indication = w.Indication
@@ -36,9 +37,9 @@ def test_a_patient_walks_the_pathway(
     world = w.build(engine)
     st = world.store
     months = w.SPEC[indication][2]
-    included = pathway.include(st, regulation, w.inclusion(world, regulation, indication), w.START)
+    included = care.include(st, regulation, w.inclusion(world, regulation, indication), w.START)
     doctor = w.prescriber(world, indication)
-    rx_id = pathway.prescribe(st, regulation, included.prise_en_charge_id, doctor, w.START, months)
+    rx_id = care.prescribe(st, regulation, included.prise_en_charge_id, doctor, w.START, months)
 
     # The ordonnance carries every mandatory mention.
     doc = pathway_documents.ordonnance(st, regulation, included.prise_en_charge_id, rx_id)
@@ -64,12 +65,12 @@ def test_a_patient_walks_the_pathway(
     w.add_days(engine, included.patient_id, w.START, 20)
     pec_id = included.prise_en_charge_id
     if indication in (Indication.DIABETE, Indication.DIABETE_GESTATIONNEL):
-        pathway_followup.record_session(st, pec_id, w.START + dt.timedelta(days=3), world.nurse_id)
+        followup.record_session(st, pec_id, w.START + dt.timedelta(days=3), world.nurse_id)
     today = w.START + dt.timedelta(days=31)
-    found = {t.kind: t for t in pathway_followup.task_list(st, regulation, pec_id, today)}
+    found = {t.kind: t for t in followup.task_list(st, regulation, pec_id, today)}
     checkpoint = next(
         t
-        for t in pathway_followup.task_list(st, regulation, pec_id, today)
+        for t in followup.task_list(st, regulation, pec_id, today)
         if t.kind is tasks.Kind.OBSERVANCE_CHECKPOINT
     )
     assert checkpoint.status is tasks.Status.DONE
@@ -81,12 +82,12 @@ def test_a_patient_walks_the_pathway(
 
     # Majorations: heart failure and diabetes only.
     if indication in MAJORATED:
-        pathway_followup.attest_majoration(
+        followup.attest_majoration(
             st, regulation, pec_id, 1, w.START, doctor, "comorbidités attestées"
         )
     else:
         with pytest.raises(refusals.Refused) as refused:
-            pathway_followup.attest_majoration(
+            followup.attest_majoration(
                 st, regulation, pec_id, 1, w.START, doctor, "comorbidités attestées"
             )
         assert refused.value.rule == "majoration.not_eligible"
@@ -95,10 +96,10 @@ def test_a_patient_walks_the_pathway(
     end = w.START + dt.timedelta(days=30 * months)
     too_early = prescription.renewal_opens_on(end) - dt.timedelta(days=1)
     with pytest.raises(refusals.Refused) as early:
-        pathway.prescribe(st, regulation, pec_id, doctor, too_early, months)
+        care.prescribe(st, regulation, pec_id, doctor, too_early, months)
     assert early.value.rule == "prescription.renewal_window"
-    pathway.prescribe(st, regulation, pec_id, doctor, end - dt.timedelta(days=10), months)
-    assert len(pathway.view(st, pec_id).prescriptions) == 2
+    care.prescribe(st, regulation, pec_id, doctor, end - dt.timedelta(days=10), months)
+    assert len(care.view(st, pec_id).prescriptions) == 2
     renewed = pathway_documents.ordonnance(st, regulation, pec_id)
     assert renewed.renewal
     assert renewed.starts_on == end  # continues right after the first coverage
@@ -107,7 +108,7 @@ def test_a_patient_walks_the_pathway(
 
     # End of monitoring and the report to the prescriber and the patient.
     stopped_on = end + dt.timedelta(days=20)
-    pathway.stop(st, regulation, pec_id, stopped_on, "fin_de_prescription")
+    care.stop(st, regulation, pec_id, stopped_on, "fin_de_prescription")
     report = pathway_documents.end_report(st, regulation, pec_id, stopped_on)
     text = text_of(render.end_report(report))
     for mention in (
@@ -121,7 +122,7 @@ def test_a_patient_walks_the_pathway(
         assert mention in text, mention
     assert "PATIENT FICTIF" in text
     with pytest.raises(refusals.Refused) as again:
-        pathway.stop(st, regulation, pec_id, stopped_on, "deces")
+        care.stop(st, regulation, pec_id, stopped_on, "deces")
     assert again.value.rule == "monitoring.stopped"
 
 
@@ -130,11 +131,11 @@ def test_the_pecan_mention_is_printed_under_pecan(
 ) -> None:
     world = w.build(engine)
     indication = Indication.ONCOLOGIE
-    included = pathway.include(
+    included = care.include(
         world.store, regulation, w.inclusion(world, regulation, indication, pecan=True), w.START
     )
     doctor = w.prescriber(world, indication)
-    pathway.prescribe(world.store, regulation, included.prise_en_charge_id, doctor, w.START, 6)
+    care.prescribe(world.store, regulation, included.prise_en_charge_id, doctor, w.START, 6)
     doc = pathway_documents.ordonnance(world.store, regulation, included.prise_en_charge_id)
     text = text_of(render.ordonnance(doc))
     assert doc.pecan_mention is not None
@@ -149,14 +150,14 @@ def test_a_death_stops_monitoring_and_is_recorded_on_the_patient(
     engine: sa.Engine, regulation: store.Regulation
 ) -> None:
     world = w.build(engine)
-    included = pathway.include(
+    included = care.include(
         world.store,
         regulation,
         w.inclusion(world, regulation, Indication.INSUFFISANCE_CARDIAQUE),
         w.START,
     )
     died = w.START + dt.timedelta(days=40)
-    pathway.stop(world.store, regulation, included.prise_en_charge_id, died, "deces")
+    care.stop(world.store, regulation, included.prise_en_charge_id, died, "deces")
     patient = world.store.patient(included.patient_id)
     assert patient is not None
     assert patient.died_on == died

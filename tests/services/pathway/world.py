@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import pathway_store, schema
+from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.pathway import store as pathway_store
 from telesurveillance.domain.pathway import eligibility
 from telesurveillance.domain.regulation import catalogue, records, store
-from telesurveillance.services import pathway, pathway_setup
-from telesurveillance.services import pathway_store as ps
+from telesurveillance.services.pathway import care, ports, setup
 
 Indication = catalogue.Indication
 
@@ -59,21 +59,21 @@ def build(
     certified_until: dt.date | None = None,
 ) -> World:
     store_ = pathway_store.SqlPathway(engine)
-    op = pathway_setup.add_operateur(
+    op = setup.add_operateur(
         store_, "Centre de télésurveillance SYNTHÉTIQUE", "centre_de_sante", siret="73282932000074"
     )
     if declared_on is not None:
-        pathway_setup.declare_ars(store_, op, declared_on, "DS-2024-0001")
-    expl = pathway_setup.add_exploitant(store_, "Exploitant SYNTHÉTIQUE")
+        setup.declare_ars(store_, op, declared_on, "DS-2024-0001")
+    expl = setup.add_exploitant(store_, "Exploitant SYNTHÉTIQUE")
     if convention is not None:
-        pathway_setup.sign_convention(
+        setup.sign_convention(
             store_, op, expl, convention[0], ends_on=convention[1], prefilter_delegated=True
         )
     world = World(store_, engine, op, expl)
     for indication in Indication:
-        world.dmns[indication] = pathway_setup.add_dmn(
+        world.dmns[indication] = setup.add_dmn(
             store_,
-            pathway_setup.NewDmn(
+            setup.NewDmn(
                 exploitant_id=expl,
                 name=DMN_NAMES[indication],
                 benefit=records.Benefit.ORGANISATIONNEL.value,
@@ -83,10 +83,10 @@ def build(
             ),
         )
     for k, (speciality, _, _) in enumerate(sorted(set(SPEC.values()))):
-        world.physicians[speciality] = pathway_setup.add_member(
+        world.physicians[speciality] = setup.add_member(
             store_,
             op,
-            pathway_setup.Member(
+            setup.Member(
                 family=f"Médecin{k}",
                 given="Claire",
                 profession="medecin",
@@ -94,8 +94,8 @@ def build(
                 speciality=speciality,
             ),
         )
-    world.nurse_id = pathway_setup.add_member(
-        store_, op, pathway_setup.Member(family="Infirmier", given="Luc", profession="infirmier")
+    world.nurse_id = setup.add_member(
+        store_, op, setup.Member(family="Infirmier", given="Luc", profession="infirmier")
     )
     return world
 
@@ -118,10 +118,10 @@ def inclusion(
     consent_on: dt.date | None = START,
     pecan: bool = False,
     starts_on: dt.date = START,
-) -> pathway.Inclusion:
+) -> care.Inclusion:
     world.counter += 1
     sex = "2" if indication is Indication.DIABETE_GESTATIONNEL else "1"
-    return pathway.Inclusion(
+    return care.Inclusion(
         operateur_id=world.operateur_id,
         indication=indication.value,
         dmn_id=world.dmns[indication],
@@ -129,7 +129,7 @@ def inclusion(
         consent_on=consent_on,
         consent_method="ecrit",
         attestation=attestation(regulation, indication, starts_on),
-        patient=ps.NewPatient(
+        patient=ports.NewPatient(
             nir=nir(f"{sex}610475{world.counter:06d}"),
             nir_type="NH",
             family=f"Patient{world.counter}",
@@ -152,7 +152,7 @@ def add_days(engine: sa.Engine, patient_id: int, start: dt.date, count: int) -> 
     """Counters of `count` consecutive days with data from `start` (what ingestion writes)."""
     with engine.begin() as conn:
         conn.execute(
-            sa.insert(schema.reading_days),
+            sa.insert(tables.reading_days),
             [
                 {"patient_id": patient_id, "day": start + dt.timedelta(days=k), "kind": 1, "n": 1}
                 for k in range(count)

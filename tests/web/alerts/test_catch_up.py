@@ -13,9 +13,11 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from telesurveillance.adapters.sql import database, readings, tables_alerts
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.alerts import tables
+from telesurveillance.adapters.sql.core import readings
 from telesurveillance.domain.measures import reading
-from telesurveillance.services import alerts_pending
+from telesurveillance.services.alerts import pending
 from tests.adapters.alerts import seed
 from tests.conftest import ClientFactory
 from tests.web.fhir import resources
@@ -68,16 +70,14 @@ WRITE_PATHS = [
 ]
 
 
-def _failing(*_args: object, **_kwargs: object) -> alerts_pending.Judged:
+def _failing(*_args: object, **_kwargs: object) -> pending.Judged:
     raise RuntimeError("evaluation down")
 
 
 def _pending(engine: sa.Engine) -> int:
     with engine.connect() as conn:
         return int(
-            conn.execute(
-                sa.select(sa.func.count()).select_from(tables_alerts.alert_pending)
-            ).scalar_one()
+            conn.execute(sa.select(sa.func.count()).select_from(tables.alert_pending)).scalar_one()
         )
 
 
@@ -102,7 +102,7 @@ def test_a_listener_that_raises_leaves_the_reading_to_the_catch_up(
 ) -> None:
     pid = seed.patient(engine, seed.operateur(engine), "insuffisance_respiratoire")
     client = make_client(role="medecin", now=_now)
-    monkeypatch.setattr(alerts_pending, "drain", _failing)
+    monkeypatch.setattr(pending, "drain", _failing)
     assert write(client, pid) in (200, 201)  # the reading is stored and acknowledged
     assert seed.alert_rows(engine) == []
     assert _pending(engine) == 1
@@ -121,7 +121,7 @@ def test_a_retry_of_a_request_whose_evaluation_was_lost_is_judged_by_the_catch_u
     remembers that it was never judged."""
     pid = seed.patient(engine, seed.operateur(engine), "insuffisance_respiratoire")
     client = make_client(role="medecin", now=_now)
-    monkeypatch.setattr(alerts_pending, "drain", _failing)
+    monkeypatch.setattr(pending, "drain", _failing)
     assert _single(client, pid) == 201
     monkeypatch.undo()
     assert _single(client, pid) == 200

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from fastapi import HTTPException
 from starlette.requests import Request
 
-from telesurveillance.adapters.sql import tables_alerts
+from telesurveillance.adapters.sql.alerts import tables
 from telesurveillance.domain.measures import reading
-from telesurveillance.web import alerts as web_alerts
 from telesurveillance.web import billing as web_billing
+from telesurveillance.web.alerts import api
 from tests.adapters.alerts import seed
 from tests.conftest import ClientFactory
 
@@ -40,7 +40,7 @@ def _alert(engine: sa.Engine) -> tuple[int, int]:
 
 
 def _status(engine: sa.Engine, alert_id: int) -> str:
-    a = tables_alerts.alerts.c
+    a = tables.alerts.c
     with engine.connect() as conn:
         return str(conn.execute(sa.select(a.status).where(a.id == alert_id)).scalar_one())
 
@@ -230,7 +230,7 @@ def _anonymous() -> Request:
 
 def test_a_request_without_a_principal_is_refused_not_guessed() -> None:
     with pytest.raises(HTTPException) as alerts_refusal:
-        web_alerts._who(_anonymous())
+        api._who(_anonymous())
     with pytest.raises(HTTPException) as billing_refusal:
         web_billing._actor(_anonymous())
     assert alerts_refusal.value.status_code == billing_refusal.value.status_code == 401

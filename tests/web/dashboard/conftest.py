@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 import pytest
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import database, readings, schema
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.core import readings, tables
 from telesurveillance.domain import calendar
 from telesurveillance.domain.measures import reading
 
@@ -28,18 +29,18 @@ def add_patient(engine: sa.Engine) -> AddPatient:
     patient followed since `starts_on` with one weight reading at 08:00 Paris on each data day."""
     with database.writing(engine) as conn:
         op = conn.execute(
-            sa.insert(schema.operateurs).returning(schema.operateurs.c.id),
+            sa.insert(tables.operateurs).returning(tables.operateurs.c.id),
             {"name": "Opérateur", "kind": "etablissement", "ars_declared_on": dt.date(2023, 7, 1)},
         ).scalar_one()
         conn.execute(
-            sa.insert(schema.practitioners),
+            sa.insert(tables.practitioners),
             {"family": "Test", "given": "Claire", "speciality": "cardiologue", "operateur_id": op},
         )
         ex = conn.execute(
-            sa.insert(schema.exploitants).returning(schema.exploitants.c.id), {"name": "Expl"}
+            sa.insert(tables.exploitants).returning(tables.exploitants.c.id), {"name": "Expl"}
         ).scalar_one()
         dmn = conn.execute(
-            sa.insert(schema.dmns).returning(schema.dmns.c.id),
+            sa.insert(tables.dmns).returning(tables.dmns.c.id),
             {
                 "exploitant_id": ex,
                 "name": "DMN test",
@@ -49,7 +50,7 @@ def add_patient(engine: sa.Engine) -> AddPatient:
             },
         ).scalar_one()
         conn.execute(
-            sa.insert(schema.conventions),
+            sa.insert(tables.conventions),
             {"operateur_id": op, "exploitant_id": ex, "signed_on": dt.date(2023, 6, 1)},
         )
 
@@ -64,7 +65,7 @@ def add_patient(engine: sa.Engine) -> AddPatient:
     ) -> int:
         with database.writing(engine) as conn:
             patient = conn.execute(
-                sa.insert(schema.patients).returning(schema.patients.c.id),
+                sa.insert(tables.patients).returning(tables.patients.c.id),
                 {
                     "family": family,
                     "given": "Jeanne",
@@ -75,7 +76,7 @@ def add_patient(engine: sa.Engine) -> AddPatient:
                 },
             ).scalar_one()
             pec = conn.execute(
-                sa.insert(schema.prises_en_charge).returning(schema.prises_en_charge.c.id),
+                sa.insert(tables.prises_en_charge).returning(tables.prises_en_charge.c.id),
                 {
                     "patient_id": patient,
                     "operateur_id": op,
@@ -85,7 +86,7 @@ def add_patient(engine: sa.Engine) -> AddPatient:
                 },
             ).scalar_one()
             conn.execute(
-                sa.insert(schema.prescriptions),
+                sa.insert(tables.prescriptions),
                 {
                     "prise_en_charge_id": pec,
                     "prescribed_on": prescribed_on or starts_on,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import database, tables_alerts
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.alerts import tables
 from telesurveillance.domain.access import matrix, roles
 from telesurveillance.domain.measures import reading
 from tests.conftest import ClientFactory
@@ -30,7 +31,7 @@ def _alert(engine: sa.Engine, patient_id: int, severity: str = "high") -> int:
     with database.writing(engine) as conn:
         return int(
             conn.execute(
-                sa.insert(tables_alerts.alerts).returning(tables_alerts.alerts.c.id),
+                sa.insert(tables.alerts).returning(tables.alerts.c.id),
                 {
                     "patient_id": patient_id,
                     "indication": "insuffisance_cardiaque",

@@ -6,14 +6,14 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import tables_notes
+from telesurveillance.adapters.sql.notes import tables
 from tests.conftest import ClientFactory
 from tests.web.dashboard.conftest import TODAY, AddPatient, clock
 
 
 def _count(engine: sa.Engine) -> int:
     with engine.connect() as conn:
-        query = sa.select(sa.func.count()).select_from(tables_notes.patient_notes)
+        query = sa.select(sa.func.count()).select_from(tables.patient_notes)
         return int(conn.execute(query).scalar_one())
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import schema
+from telesurveillance.adapters.sql.core import tables
 from tests.conftest import ClientFactory
 from tests.web.dashboard.conftest import TODAY, AddPatient, clock
 
@@ -89,7 +89,7 @@ def test_an_exploitant_sees_its_forfait_technique_view(
     start = TODAY - 45 * DAY
     add_patient("insuffisance_cardiaque", start, [start + i * DAY for i in range(30)])
     with engine.connect() as conn:
-        exploitant = conn.execute(sa.select(schema.exploitants.c.id)).scalar_one()
+        exploitant = conn.execute(sa.select(tables.exploitants.c.id)).scalar_one()
     html = (
         make_client(role="exploitant", exploitant_id=exploitant, now=clock).get("/ui/billing").text
     )

@@ -16,10 +16,11 @@ import uvicorn
 from fhirpy import SyncFHIRClient
 
 from telesurveillance import config
-from telesurveillance.adapters.sql import security_accounts
+from telesurveillance.adapters.sql.security import accounts as security_accounts
 from telesurveillance.domain.access import roles
-from telesurveillance.services import accounts
-from telesurveillance.web import app, security_http
+from telesurveillance.services.security import accounts
+from telesurveillance.web import app
+from telesurveillance.web.security import hardening
 from tests.web.fhir import resources
 
 
@@ -33,7 +34,7 @@ def _free_port() -> int:
 def server(engine: sa.Engine, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """(base URL, bearer token) of the app served by uvicorn in a thread."""
     settings = config.Settings(database_url=str(engine.url), data_dir=tmp_path)
-    options = security_http.Options(secure_cookies=False)
+    options = hardening.Options(secure_cookies=False)
     application = app.create_app(settings, engine=engine, security_options=options)
     token = accounts.TOKEN_PREFIX + secrets.token_urlsafe(32)
     security_accounts.SqlAccounts(engine).add_token(

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from telesurveillance.adapters.sql import security_audit
+from telesurveillance.adapters.sql.security import audit
 from tests.conftest import ClientFactory
 from tests.web.fhir import resources
 
@@ -108,7 +108,7 @@ def test_an_id_of_digits_that_are_not_ascii_is_a_4xx_and_audited(
     if path.startswith("/fhir") and answer.status_code >= 400:
         assert answer.json()["resourceType"] == "OperationOutcome"
     if "/Patient/" in path or "/Observation" in path:
-        (event,) = security_audit.SqlAuditLog(engine).events()
+        (event,) = audit.SqlAuditLog(engine).events()
         assert event.status == answer.status_code
         assert event.patient_id is None or event.patient_id == 1
 

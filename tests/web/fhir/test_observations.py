@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from telesurveillance.adapters.sql import readings
+from telesurveillance.adapters.sql.core import readings
 from tests.web.fhir import resources
 
 

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from telesurveillance import config
-from telesurveillance.adapters.sql import security_accounts
+from telesurveillance.adapters.sql.security import accounts as security_accounts
 from telesurveillance.domain.access import roles
-from telesurveillance.services import accounts
-from telesurveillance.web import app, security_http
+from telesurveillance.services.security import accounts
+from telesurveillance.web import app
+from telesurveillance.web.security import hardening
 
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 PASSWORD = "Correct-horse-9"
@@ -28,7 +29,7 @@ def secure_client(engine: sa.Engine, tmp_path: Path) -> SecureClient:
     options given (production defaults otherwise, but cookies allowed over plain HTTP)."""
 
     def make(**options: object) -> TestClient:
-        chosen = security_http.Options(**{"secure_cookies": False, **options})  # type: ignore[arg-type]
+        chosen = hardening.Options(**{"secure_cookies": False, **options})  # type: ignore[arg-type]
         settings = config.Settings(database_url=str(engine.url), data_dir=tmp_path)
         built = app.create_app(settings, engine=engine, now=lambda: NOW, security_options=chosen)
         return TestClient(built, raise_server_exceptions=False)

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from fastapi import FastAPI, routing
 from fhir.resources.R4B import bundle
 
-from telesurveillance.adapters.sql import security_audit
+from telesurveillance.adapters.sql.security import audit as security_audit
 from telesurveillance.domain.access import matrix
-from telesurveillance.services import audit
+from telesurveillance.services.security import audit
 from tests.conftest import ClientFactory
 
 TABLE = matrix.packaged()

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 import pytest
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import security_accounts, security_audit
-from telesurveillance.web import security_http
+from telesurveillance.adapters.sql.security import accounts, audit
+from telesurveillance.web.security import hardening
 from tests.web.security.conftest import NOW, SecureClient, bearer
 
 Token = Callable[..., str]
@@ -78,7 +78,7 @@ def test_a_wrong_or_revoked_token_is_refused(
     assert client.get("/auth/whoami", headers=bearer("tsv_not-a-token")).status_code == 401
     secret = token()
     assert client.get("/auth/whoami", headers=bearer(secret)).json()["role"] == "medecin"
-    security_accounts.SqlAccounts(engine).revoke_token(1, NOW)
+    accounts.SqlAccounts(engine).revoke_token(1, NOW)
     assert client.get("/auth/whoami", headers=bearer(secret)).status_code == 401
 
 
@@ -160,7 +160,7 @@ def test_json_nested_deeper_than_the_limit_is_refused_with_400(
 ) -> None:
     client = secure_client()
     headers = {**bearer(token()), "Content-Type": "application/fhir+json"}
-    limit = security_http.Options().max_json_depth
+    limit = hardening.Options().max_json_depth
     at_limit = "[" * limit + "]" * limit
     too_deep = "[" * (limit + 1) + "]" * (limit + 1)
     accepted = client.post("/fhir/Observation", content=at_limit, headers=headers)
@@ -171,8 +171,8 @@ def test_json_nested_deeper_than_the_limit_is_refused_with_400(
 
 
 def test_json_depth_is_counted_outside_strings_only() -> None:
-    assert security_http.json_depth(b'{"a": [1, {"b": "[[[{{{"}]}') == 3
-    assert security_http.json_depth(b'{"a": "\\"[["}') == 1
+    assert hardening.json_depth(b'{"a": [1, {"b": "[[[{{{"}]}') == 3
+    assert hardening.json_depth(b'{"a": "\\"[["}') == 1
 
 
 def test_a_crash_answers_a_generic_500_with_an_id_and_no_stack_trace(
@@ -206,7 +206,7 @@ def test_a_streamed_body_over_the_limit_is_a_413_and_audited(
     answer = client.post("/fhir/$import", content=chunks(), headers=headers)
     assert answer.status_code == 413
     assert answer.json()["resourceType"] == "OperationOutcome"
-    (event,) = security_audit.SqlAuditLog(engine).events()
+    (event,) = audit.SqlAuditLog(engine).events()
     assert (event.route, event.status) == ("fhir.import", 413)
 
 
@@ -217,5 +217,5 @@ def test_a_declared_body_over_the_limit_on_patient_data_is_audited_too(
     headers = {**bearer(token()), "Content-Type": "application/fhir+json"}
     answer = client.post("/fhir/Observation", content=b" " * 2000, headers=headers)
     assert answer.status_code == 413
-    (event,) = security_audit.SqlAuditLog(engine).events()
+    (event,) = audit.SqlAuditLog(engine).events()
     assert (event.route, event.status) == ("fhir.observation.create", 413)

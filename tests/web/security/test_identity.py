@@ -116,7 +116,7 @@ def test_no_route_reads_who_acts_from_the_request(tmp_path: Path) -> None:
         for where, name in _parameters(route)
         if _identity_like(name) and (route.name, name) not in DATA_NOT_IDENTITY
     )
-    assert found == [], f"identity read from the request (use web.security.principal): {found}"
+    assert found == [], f"identity read from the request (use web.security.gate.principal): {found}"
 
 
 def test_the_exceptions_still_exist(tmp_path: Path) -> None:

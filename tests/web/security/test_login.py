@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from telesurveillance.adapters.sql import security_accounts, security_audit
+from telesurveillance.adapters.sql.security import accounts as security_accounts
+from telesurveillance.adapters.sql.security import audit
 from telesurveillance.domain.access import roles
-from telesurveillance.services import accounts
+from telesurveillance.services.security import accounts
 from tests.web.security.conftest import NOW, PASSWORD, SecureClient
 
 
@@ -65,7 +66,7 @@ def test_a_log_in_without_the_form_token_is_refused(client: TestClient) -> None:
 
 def test_a_wrong_password_answers_401_and_is_audited(client: TestClient, engine: sa.Engine) -> None:
     assert _log_in(client, "Wrong-password-1") == 401
-    events = security_audit.SqlAuditLog(engine).events()
+    events = audit.SqlAuditLog(engine).events()
     assert [(e.route, e.status, e.actor_name) for e in events] == [
         ("security.login", 401, "martin")
     ]

@@ -18,11 +18,12 @@ import sqlalchemy as sa
 import uvicorn
 
 from telesurveillance import config
-from telesurveillance.adapters.sql import security_accounts, security_audit
-from telesurveillance.adapters.sql import tables_security as t
+from telesurveillance.adapters.sql.security import accounts as security_accounts
+from telesurveillance.adapters.sql.security import audit, tables
 from telesurveillance.domain.access import roles
-from telesurveillance.services import accounts
-from telesurveillance.web import app, security_http
+from telesurveillance.services.security import accounts
+from telesurveillance.web import app
+from telesurveillance.web.security import hardening
 from tests.security import password_checks
 from tests.web.security.conftest import NOW, PASSWORD
 
@@ -64,7 +65,7 @@ def base_url(
     store = security_accounts.SqlAccounts(engine)
     accounts.create_account(store, "martin", PASSWORD, roles.Role.MEDECIN, NOW)
     settings = config.Settings(database_url=str(engine.url), data_dir=tmp_path)
-    options = security_http.Options(secure_cookies=False)
+    options = hardening.Options(secure_cookies=False)
     application = app.create_app(settings, engine=engine, now=clock, security_options=options)
     port = _free_port()
     server = uvicorn.Server(
@@ -121,7 +122,7 @@ def _all_at_once(base_url: str, transport: httpx.HTTPTransport, passwords: list[
 
 def _failures(engine: sa.Engine) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(sa.select(t.accounts.c.failed_logins)).scalar_one())
+        return int(conn.execute(sa.select(tables.accounts.c.failed_logins)).scalar_one())
 
 
 LoginEvents = Callable[[], list[int]]
@@ -130,7 +131,7 @@ LoginEvents = Callable[[], list[int]]
 @pytest.fixture
 def login_statuses(engine: sa.Engine) -> LoginEvents:
     def statuses() -> list[int]:
-        events = security_audit.SqlAuditLog(engine).events(limit=1000)
+        events = audit.SqlAuditLog(engine).events(limit=1000)
         return [e.status for e in events if e.route == "security.login"]
 
     return statuses

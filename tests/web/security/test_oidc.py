@@ -25,10 +25,12 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from telesurveillance import config
-from telesurveillance.adapters.sql import security_accounts, security_audit
+from telesurveillance.adapters.sql.security import accounts as security_accounts
+from telesurveillance.adapters.sql.security import audit
 from telesurveillance.domain.access import roles
-from telesurveillance.services import accounts
-from telesurveillance.web import app, security_http
+from telesurveillance.services.security import accounts
+from telesurveillance.web import app
+from telesurveillance.web.security import hardening
 from tests.web.security.conftest import NOW
 
 CLIENT_ID, CLIENT_SECRET = "telesurveillance-test", "s3cret-client"
@@ -146,7 +148,7 @@ def _client(engine: sa.Engine, tmp_path: Path, issuer: str | None) -> TestClient
         oidc_client_id=CLIENT_ID,
         oidc_client_secret=CLIENT_SECRET,
     )
-    options = security_http.Options(secure_cookies=False)
+    options = hardening.Options(secure_cookies=False)
     built = app.create_app(settings, engine=engine, now=lambda: NOW, security_options=options)
     return TestClient(built, raise_server_exceptions=False)
 
@@ -176,7 +178,7 @@ def test_a_physician_logs_in_through_the_provider_and_gets_her_role(
     assert answer.headers["location"] == "/ui/worklist"
     who = client.get("/auth/whoami").json()
     assert who["role"] == "medecin"
-    events = security_audit.SqlAuditLog(engine).events()
+    events = audit.SqlAuditLog(engine).events()
     assert any(e.route == "security.oidc_callback" and e.status == 303 for e in events)
 
 

@@ -24,13 +24,14 @@ from fastapi import FastAPI, routing
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from telesurveillance.adapters.sql import alerts as sql_alerts
-from telesurveillance.adapters.sql import database, readings, tables_alerts
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.alerts import evaluation, tables
+from telesurveillance.adapters.sql.core import readings
 from telesurveillance.domain.access import matrix, projection, roles
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.regulation import store
-from telesurveillance.services import alerts_pending
+from telesurveillance.services.alerts import pending
 from tests.conftest import ClientFactory
 from tests.services.pathway import world as w
 from tests.web.fhir import resources
@@ -147,7 +148,7 @@ def _weights(engine: sa.Engine, patient: int) -> None:
 
 
 def _alert_of(engine: sa.Engine, patient: int) -> int:
-    a = tables_alerts.alerts.c
+    a = tables.alerts.c
     with engine.connect() as conn:
         found = conn.execute(sa.select(a.id).where(a.patient_id == patient).order_by(a.id))
         return int(found.scalars().first() or 0)
@@ -157,7 +158,7 @@ def _clinical_markers(engine: sa.Engine) -> set[str]:
     """Every reading value and every alert's message and observed value, as text."""
     markers = {f"{v}" for v in (BASE_KG, HIGH_KG)}
     markers |= {f"{v}".replace(".", ",") for v in (BASE_KG, HIGH_KG)}
-    a = tables_alerts.alerts.c
+    a = tables.alerts.c
     with engine.connect() as conn:
         for message, observed in conn.execute(sa.select(a.message, a.observed)):
             markers.add(message)
@@ -192,7 +193,7 @@ def world(engine: sa.Engine, make_client: ClientFactory, regulation: store.Regul
     other, other_pec = _include(admin, regulation, op, doctor, other_dmn, OTHER_FAMILY, other_nir13)
     for p in (patient, other):
         _weights(engine, p)
-    alerts_pending.catch_up(sql_alerts.SqlAlerts(engine), ruleset.packaged(), NOW)
+    pending.catch_up(evaluation.SqlAlerts(engine), ruleset.packaged(), NOW)
     alert, other_alert = _alert_of(engine, patient), _alert_of(engine, other)
     assert alert, "the weight gain opened no alert"
     assert other_alert, "the weight gain opened no alert"

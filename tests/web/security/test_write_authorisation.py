@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import security_audit
+from telesurveillance.adapters.sql.security import audit
 from tests.conftest import ClientFactory
 from tests.web.fhir import resources
 
@@ -66,7 +66,7 @@ def test_an_observation_for_another_patient_smuggled_on_a_line_of_its_own_is_not
     # the audit names the patient written (line 4) and the one refused (line 2)
     import_events = [
         (e.patient_id, e.status)
-        for e in security_audit.SqlAuditLog(engine).events()
+        for e in audit.SqlAuditLog(engine).events()
         if e.route == "fhir.import"
     ]
     assert sorted(import_events) == [(a, 200), (b, 403)]
@@ -108,7 +108,7 @@ def test_a_patient_token_posting_one_observation_for_another_patient_gets_403(
     assert _readings(engine) == []
     own = patient.post("/fhir/Observation", json=resources.weight(f"Patient/{a}"))
     assert own.status_code == 201
-    events = [(e.patient_id, e.status) for e in security_audit.SqlAuditLog(engine).events()]
+    events = [(e.patient_id, e.status) for e in audit.SqlAuditLog(engine).events()]
     assert sorted(events[:3]) == [(a, 201), (b, 403), (b, 403)]
 
 
@@ -174,7 +174,7 @@ def test_a_staff_import_names_every_patient_written_in_the_audit_trail(
     assert answer.status_code == 200, answer.text
     events = [
         (e.patient_id, e.status)
-        for e in security_audit.SqlAuditLog(engine).events()
+        for e in audit.SqlAuditLog(engine).events()
         if e.route == "fhir.import"
     ]
     assert sorted(events) == [(a, 200), (b, 200)]
@@ -184,5 +184,5 @@ def test_a_patient_created_names_itself_in_the_audit_trail(
     make_client: ClientFactory, engine: sa.Engine
 ) -> None:
     created = make_client(role="medecin").post("/fhir/Patient", json=resources.patient(nir=None))
-    (event,) = security_audit.SqlAuditLog(engine).events()
+    (event,) = audit.SqlAuditLog(engine).events()
     assert (event.patient_id, event.status) == (int(created.json()["id"]), 201)

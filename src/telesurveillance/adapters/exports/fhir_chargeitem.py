@@ -15,7 +15,7 @@ from typing import Any
 
 from fhir.resources.R4B import bundle as fhir_bundle
 
-from telesurveillance.services import billing_export
+from telesurveillance.services.billing import export
 
 NIR_SYSTEM = "urn:oid:1.2.250.1.213.1.4.8"
 RPPS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"
@@ -24,7 +24,7 @@ ACT_SYSTEM = "https://telesurveillance.example/fhir/CodeSystem/latm-acte"
 LINE_SYSTEM = "https://telesurveillance.example/fhir/sid/billing-line"
 
 
-def charge_item(row: billing_export.Row) -> dict[str, Any]:
+def charge_item(row: export.Row) -> dict[str, Any]:
     item: dict[str, Any] = {
         "resourceType": "ChargeItem",
         "id": f"line-{row.line_id}",
@@ -61,7 +61,7 @@ def _full_url(line_id: int) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{LINE_SYSTEM}/{line_id}')}"
 
 
-def bundle(rows: Sequence[billing_export.Row]) -> dict[str, Any]:
+def bundle(rows: Sequence[export.Row]) -> dict[str, Any]:
     document = {
         "resourceType": "Bundle",
         "type": "collection",

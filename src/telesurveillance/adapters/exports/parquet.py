@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import schema
+from telesurveillance.adapters.sql.core import tables as schema
 
 BATCH = 200_000
 

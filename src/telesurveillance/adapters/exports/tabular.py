@@ -9,23 +9,23 @@ import io
 import json
 from collections.abc import Sequence
 
-from telesurveillance.services import billing_export
+from telesurveillance.services.billing import export
 
 
-def to_csv(rows: Sequence[billing_export.Row]) -> str:
+def to_csv(rows: Sequence[export.Row]) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(billing_export.COLUMNS)
+    writer.writerow(export.COLUMNS)
     for row in rows:
         writer.writerow(dataclasses.astuple(row))
     return buffer.getvalue()
 
 
-def to_json(rows: Sequence[billing_export.Row]) -> str:
+def to_json(rows: Sequence[export.Row]) -> str:
     """`{"invoices": [{"invoice", "sheets": [[line, ...], ...]}]}`: the grouping is explicit."""
     invoices = []
-    for name, found in billing_export.invoices(rows).items():
+    for name, found in export.invoices(rows).items():
         sheets: dict[int, list[dict[str, object]]] = {}
         for row in found:
             sheets.setdefault(row.sheet, []).append(dataclasses.asdict(row))

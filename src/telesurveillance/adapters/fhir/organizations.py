@@ -18,7 +18,7 @@ from fhir.resources.R4B import device as r4b_device
 from fhir.resources.R4B import organization as r4b_organization
 
 from telesurveillance.adapters.fhir import common, ids, outcome
-from telesurveillance.adapters.sql import schema
+from telesurveillance.adapters.sql.core import tables
 from telesurveillance.domain import identity
 from telesurveillance.domain.billing import model as billing_model
 
@@ -45,7 +45,7 @@ def organization_row(resource: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     role = roles[0]
     if model.name is None:
         raise outcome.Invalid("the name is required", "Organization.name", code="required")
-    table = schema.operateurs if role == "operateur" else schema.exploitants
+    table = tables.operateurs if role == "operateur" else tables.exploitants
     name = common.fit(
         common.text(str(model.name), "Organization.name"), table.c.name, "Organization.name"
     )
@@ -125,7 +125,7 @@ def device_row(resource: dict[str, Any]) -> dict[str, Any]:
     patient_id = None
     if model.patient is not None:
         patient_id = ids.reference(model.patient.reference, "Patient", "Device.patient")
-    d = schema.devices.c
+    d = tables.devices.c
     return {
         "identifier_system": _fitted(
             ident.system if ident else None, d.identifier_system, "system"

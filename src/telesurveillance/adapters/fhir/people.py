@@ -19,7 +19,7 @@ from fhir.resources.R4B import patient as r4b_patient
 from fhir.resources.R4B import practitioner as r4b_practitioner
 
 from telesurveillance.adapters.fhir import common, ids, outcome
-from telesurveillance.adapters.sql import schema
+from telesurveillance.adapters.sql.core import tables
 from telesurveillance.domain import calendar, identity, lifespan
 
 NIR_SYSTEMS = (identity.INS_NIR_OID, identity.INS_NIR_TEST_OID, identity.INS_NIR_DEMO_OID)
@@ -57,7 +57,7 @@ def _nir(model: Any) -> dict[str, Any]:
         except identity.IdentifierError as error:
             raise outcome.Invalid(str(error), f"{where}.value", code="value") from None
         system = ident.system or identity.INS_NIR_OID
-        p = schema.patients.c
+        p = tables.patients.c
         return {
             "nir": common.fit(value, p.nir, f"{where}.value"),
             "nir_type": nir_type,
@@ -96,7 +96,7 @@ def patient_row(resource: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """The `patients` row of a Patient resource (every check done on `today`, the Paris day of
     the request; nothing written)."""
     model = common.validate(r4b_patient.Patient, resource, "Patient")
-    family, given = common.name(model, "Patient", schema.patients)
+    family, given = common.name(model, "Patient", tables.patients)
     born_on, died_on = _lifespan(model, today)
     gender = model.gender or "unknown"
     if gender not in GENDERS:
@@ -164,7 +164,7 @@ def patient_resource(row: Any) -> dict[str, Any]:
 def practitioner_row(resource: dict[str, Any]) -> dict[str, Any]:
     """The `practitioners` row: RPPS (11 digits; IDNPS "8" + RPPS accepted), name, profession."""
     model = common.validate(r4b_practitioner.Practitioner, resource, "Practitioner")
-    family, given = common.name(model, "Practitioner", schema.practitioners)
+    family, given = common.name(model, "Practitioner", tables.practitioners)
     rpps = None
     for i, ident in enumerate(model.identifier or []):
         value = ident.value or ""
@@ -184,7 +184,7 @@ def practitioner_row(resource: dict[str, Any]) -> dict[str, Any]:
         found = next(((j, c.code) for j, c in enumerate(q.code.coding or []) if c.code), None)
         if found:
             where = f"Practitioner.qualification[{i}].code.coding[{found[0]}].code"
-            profession = common.fit(found[1], schema.practitioners.c.profession, where)
+            profession = common.fit(found[1], tables.practitioners.c.profession, where)
             break
     return {
         "rpps": rpps,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from telesurveillance.adapters.fhir import ids, outcome
-from telesurveillance.adapters.sql import fhir_observations
+from telesurveillance.adapters.sql.fhir import observations
 from telesurveillance.domain import calendar
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.measures import table as measures
@@ -146,7 +146,7 @@ def count(value: str | None) -> int:
     return min(int(value), MAX_COUNT)
 
 
-def query(params: dict[str, list[str]], table: measures.Table) -> fhir_observations.Query:
+def query(params: dict[str, list[str]], table: measures.Table) -> observations.Query:
     unknown = set(params) - {
         "patient",
         "subject",
@@ -167,7 +167,7 @@ def query(params: dict[str, list[str]], table: measures.Table) -> fhir_observati
         )
     kinds, panels = codes(params.get("code", []), table)
     since, until = dates(params.get("date", []))
-    return fhir_observations.Query(
+    return observations.Query(
         patient_id=patient(params.get("patient", []) + params.get("subject", [])),
         kinds=kinds,
         since=since,

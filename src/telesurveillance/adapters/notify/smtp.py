@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from telesurveillance.services import alerts_outbox
+from telesurveillance.services.alerts import outbox
 
 _STATUS_FR = {"open": "nouvelle", "acknowledged": "prise en compte", "closed": "clôturée"}
 
@@ -30,7 +30,7 @@ class SmtpChannel:
     password: str | None = None
     timeout: float = 10.0
 
-    def compose(self, message: alerts_outbox.Message) -> EmailMessage:
+    def compose(self, message: outbox.Message) -> EmailMessage:
         mail = EmailMessage()
         status = _STATUS_FR.get(message.to_status, message.to_status)
         mail["Subject"] = f"[Télésurveillance] Alerte n° {message.alert_id} {status}"
@@ -45,7 +45,7 @@ class SmtpChannel:
         )
         return mail
 
-    def send(self, message: alerts_outbox.Message) -> None:
+    def send(self, message: outbox.Message) -> None:
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as client:
             if self.starttls:
                 client.starttls()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from telesurveillance.services import alerts_outbox
+from telesurveillance.services.alerts import outbox
 
 SIGNATURE = "X-Telesurveillance-Signature"
 TIMESTAMP = "X-Telesurveillance-Timestamp"
@@ -33,7 +33,7 @@ def verify(secret: bytes, timestamp: int, body: bytes, header: str) -> bool:
     return hmac.compare_digest(signature(secret, timestamp, body), header)
 
 
-def body(message: alerts_outbox.Message) -> bytes:
+def body(message: outbox.Message) -> bytes:
     document = {
         "delivery": message.delivery_id,
         "alert": message.alert_id,
@@ -57,7 +57,7 @@ class WebhookChannel:
     secret: bytes
     timeout: float = 10.0
 
-    def send(self, message: alerts_outbox.Message) -> None:
+    def send(self, message: outbox.Message) -> None:
         payload = body(message)
         timestamp = int(time.time())
         headers = {

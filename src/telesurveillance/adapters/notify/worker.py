@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import alerts_outbox
+from telesurveillance.adapters.sql.alerts import outbox
 from telesurveillance.domain.measures import reading
-from telesurveillance.services import alerts_outbox as service
+from telesurveillance.services.alerts import outbox as service
 
 DEFAULT_BACKOFF = service.Backoff()
 
@@ -21,6 +21,4 @@ def run_once(
     backoff: service.Backoff = DEFAULT_BACKOFF,
 ) -> service.Pass:
     """Queue the new transitions and send what is due, now."""
-    return service.deliver(
-        alerts_outbox.SqlOutbox(engine), channels, reading.millis(clock()), backoff
-    )
+    return service.deliver(outbox.SqlOutbox(engine), channels, reading.millis(clock()), backoff)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from telesurveillance.adapters.sql import ledger_streams
+from telesurveillance.adapters.sql.billing import streams
 
 
 def session(master: str = "local[2]", app: str = "telesurveillance-billing") -> SparkSession:
@@ -37,5 +37,5 @@ def days_with_data(
 ) -> dict[int, frozenset[dt.date]]:
     """Patient → days with data before `until`, aggregated by Spark from the Parquet export."""
     spark.read.parquet(str(parquet / "reading_days")).createOrReplaceTempView("reading_days")
-    rows = spark.sql(ledger_streams.DAYS_SQL, args={"until": until}).collect()
-    return ledger_streams.group_days((int(r["patient_id"]), r["day"]) for r in rows)
+    rows = spark.sql(streams.DAYS_SQL, args={"until": until}).collect()
+    return streams.group_days((int(r["patient_id"]), r["day"]) for r in rows)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from telesurveillance.adapters.sql import (  # noqa: F401
-    tables_alerts,
-    tables_ledger,
-    tables_notes,
-    tables_pathway,
-    tables_security,
-)
-from telesurveillance.adapters.sql.schema import metadata
+from telesurveillance.adapters.sql.alerts import tables  # noqa: F401
+from telesurveillance.adapters.sql.billing import tables as tables_ledger  # noqa: F401
+from telesurveillance.adapters.sql.core.tables import metadata
+from telesurveillance.adapters.sql.notes import tables as tables_notes  # noqa: F401
+from telesurveillance.adapters.sql.pathway import tables as tables_pathway  # noqa: F401
+from telesurveillance.adapters.sql.security import tables as tables_security  # noqa: F401
 
 __all__ = ["metadata"]

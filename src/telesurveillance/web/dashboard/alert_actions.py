@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from telesurveillance.adapters.sql import alerts_lifecycle
+from telesurveillance.adapters.sql.alerts import lifecycle as alerts_lifecycle
 from telesurveillance.domain.alerts import lifecycle
-from telesurveillance.services import alerts_lifecycle as acting
+from telesurveillance.services.alerts import lifecycle as acting
 
 
 def decisions() -> list[str]:

@@ -12,14 +12,18 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from telesurveillance.adapters.fhir import ids
-from telesurveillance.adapters.sql import dashboard_read, ledger, ledger_streams, schema
+from telesurveillance.adapters.sql.billing import ledger
+from telesurveillance.adapters.sql.billing import streams as ledger_streams
+from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.dashboard import worklist as dashboard_read
 from telesurveillance.domain import calendar
 from telesurveillance.domain.billing import engine
 from telesurveillance.domain.regulation import catalogue
-from telesurveillance.services import billing_exploitant
-from telesurveillance.web import jsonable, projection, security
+from telesurveillance.services.billing import exploitant
+from telesurveillance.web import jsonable, projection
 from telesurveillance.web.dashboard import alert_actions, render, worklist
 from telesurveillance.web.i18n import messages
+from telesurveillance.web.security import gate
 
 router = APIRouter(tags=["dashboard"])
 INDICATIONS = [i.value for i in catalogue.Indication]
@@ -136,16 +140,16 @@ def billing_page(
     """Per patient and period: billable or not and why, amounts (AMO / rest), series."""
     services = _services(request)
     today = _today(request)
-    exploitant_id = security.principal(request).exploitant_id
+    exploitant_id = gate.principal(request).exploitant_id
     with services.engine.connect() as conn:
         # an exploitant sees its own devices' patients only (projection.yaml, scopes)
         streams = projection.in_scope(
             request, ledger_streams.load(conn, today), lambda s: {"exploitant_id": s.exploitant_id}
         )
         names = dashboard_read.names(conn, {s.patient_id for s in streams})
-        operateurs = list(conn.execute(sa.select(schema.operateurs.c.id, schema.operateurs.c.name)))
+        operateurs = list(conn.execute(sa.select(tables.operateurs.c.id, tables.operateurs.c.name)))
         exploitants = list(
-            conn.execute(sa.select(schema.exploitants.c.id, schema.exploitants.c.name))
+            conn.execute(sa.select(tables.exploitants.c.id, tables.exploitants.c.name))
         )
     if patient is not None:
         streams = [s for s in streams if s.patient_id == patient]
@@ -154,7 +158,7 @@ def billing_page(
     judged = [(s, engine.judge(services.regulation, s.situation, today)) for s in shown]
     technique = None
     if exploitant_id is not None:
-        technique = billing_exploitant.for_exploitant(
+        technique = exploitant.for_exploitant(
             ledger.SqlLedger(services.engine), services.regulation, exploitant_id, today
         )
     return render.page(

@@ -9,18 +9,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from telesurveillance.adapters.sql import (
-    dashboard_patient,
-    dashboard_read,
-    database,
-    notes,
-    tables_notes,
-)
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.dashboard import patient as dashboard_patient
+from telesurveillance.adapters.sql.dashboard import worklist
+from telesurveillance.adapters.sql.notes import store as notes
+from telesurveillance.adapters.sql.notes import tables
 from telesurveillance.domain import calendar
 from telesurveillance.domain.alerts import rules, ruleset
 from telesurveillance.domain.billing import engine, verdict
 from telesurveillance.domain.measures import reading
-from telesurveillance.services import billing_forecast, billing_ledger
+from telesurveillance.services.billing import forecast as billing_forecast
+from telesurveillance.services.billing import ledger
 from telesurveillance.web.dashboard import render
 
 router = APIRouter(prefix="/ui", tags=["dashboard"])
@@ -51,12 +50,12 @@ def patient_page(request: Request, patient_id: int, done: str | None = None) -> 
         found = dashboard_patient.load(conn, patient_id)
         if found is None:
             raise HTTPException(status_code=404, detail="no such patient")
-        history = dashboard_read.alert_history(conn, patient_id)
-        moves = dashboard_read.transitions(conn, [a["id"] for a in history])
+        history = worklist.alert_history(conn, patient_id)
+        moves = worklist.transitions(conn, [a["id"] for a in history])
         written = notes.for_patient(conn, patient_id)
     views = []
     for care in found.cares:
-        stream = billing_ledger.Stream(care.id, patient_id, 0, None, None, care.situation)
+        stream = ledger.Stream(care.id, patient_id, 0, None, None, care.situation)
         outlooks = billing_forecast.forecast(services.regulation, [stream], today)
         views.append(
             CareView(
@@ -77,7 +76,7 @@ def patient_page(request: Request, patient_id: int, done: str | None = None) -> 
         done=done,
         today=today,
         notes=written,
-        note_max=tables_notes.MAX_NOTE,
+        note_max=tables.MAX_NOTE,
     )
 
 
@@ -85,7 +84,7 @@ def patient_page(request: Request, patient_id: int, done: str | None = None) -> 
 def add_note(
     request: Request,
     patient_id: int,
-    body: Annotated[str, Form(max_length=tables_notes.MAX_NOTE)],
+    body: Annotated[str, Form(max_length=tables.MAX_NOTE)],
 ) -> RedirectResponse:
     """Append a note of the care team (author and role from the session); never edited."""
     services = _services(request)

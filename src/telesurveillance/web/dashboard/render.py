@@ -10,8 +10,8 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from telesurveillance.web import security
 from telesurveillance.web.i18n import formats, messages
+from telesurveillance.web.security import gate
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LANG_COOKIE = "tsv_lang"
@@ -45,7 +45,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         day=lambda value: formats.day(value, lang),
         number=lambda value, digits=1: formats.number(value, lang, digits),
         principal=who,
-        csrf_token=security.csrf_token(request),
+        csrf_token=gate.csrf_token(request),
         here=request.url.path + (f"?{query}" if query else ""),
         **context,
     )

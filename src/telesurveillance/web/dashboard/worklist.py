@@ -12,9 +12,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from telesurveillance.adapters.sql import dashboard_read
+from telesurveillance.adapters.sql.dashboard import worklist
 from telesurveillance.domain.regulation import catalogue, records, store
-from telesurveillance.services import billing_forecast
+from telesurveillance.services.billing import forecast
 
 SEVERITY_RANK = {"high": 0, "moderate": 1, "low": 2}
 #: A renewal is due when the prescription in force ends within this many days.
@@ -88,7 +88,7 @@ def period_length(regulation: store.Regulation, day: dt.date) -> int:
     return regulation.get("periodes.duree_jours", int).at_or_first(day).value
 
 
-def _name(f: dashboard_read.Followed) -> str:
+def _name(f: worklist.Followed) -> str:
     return f"{f.family.upper()} {f.given}"
 
 
@@ -110,7 +110,7 @@ def observe(
     member: int | None,
 ) -> Observed:
     length = period_length(regulation, today)
-    followed = dashboard_read.followed(conn, today, length, indication=indication)
+    followed = worklist.followed(conn, today, length, indication=indication)
     if member is not None:
         followed = [f for f in followed if f.prescriber_id == member]
     out = Observed(len(followed), [], [], {})
@@ -123,9 +123,9 @@ def observe(
         if limits is not None and f.days_in_period < limits[1]:
             expected, needed = limits
             elapsed = (today - f.starts_on).days % length + 1
-            # Days left count today unless it already has data (as services.billing_forecast).
+            # Days left count today unless it already has data (as services.billing.forecast).
             left = length - elapsed + (0 if f.last_day == today else 1)
-            seen = billing_forecast.outlook(f.days_in_period, needed, left, elapsed).value
+            seen = forecast.outlook(f.days_in_period, needed, left, elapsed).value
             if seen in ("at_risk", "unreachable"):
                 row = RiskRow(
                     f.patient_id,
@@ -186,8 +186,8 @@ def build(
         if cache is not None:
             cache.put(key, seen)
     out = Worklist(followed=seen.followed, at_risk=seen.at_risk, renewals=seen.renewals)
-    by_patient: dict[int, list[dashboard_read.OpenAlert]] = defaultdict(list)
-    for alert in dashboard_read.open_alerts(conn):
+    by_patient: dict[int, list[worklist.OpenAlert]] = defaultdict(list)
+    for alert in worklist.open_alerts(conn):
         if alert.patient_id in seen.names:
             by_patient[alert.patient_id].append(alert)
     for patient_id, found in by_patient.items():

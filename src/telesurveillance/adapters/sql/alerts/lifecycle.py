@@ -1,0 +1,167 @@
+"""Alert state changes as compare-and-set, with their transition rows; pre-filter; overrides.
+
+`transition` runs `UPDATE alerts SET status = :to … WHERE id = :id AND status = :expected` and
+checks the rowcount in the same write transaction that inserts the transition row. On
+PostgreSQL (READ COMMITTED) the second of two concurrent updates waits for the first to commit,
+re-reads the row, no longer matches and updates nothing; on SQLite the write transactions are
+serialised (BEGIN IMMEDIATE). Either way the loser sees rowcount 0 and gets a `Conflict`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import sqlalchemy as sa
+
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.alerts import tables as tables_alerts
+from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.pathway import store
+from telesurveillance.domain.alerts import lifecycle
+from telesurveillance.domain.pathway import delegation
+from telesurveillance.services.alerts import lifecycle as service
+
+_a = tables_alerts.alerts.c
+
+
+class SqlLifecycle:
+    """`services.alerts.evaluation.lifecycle.Store` over SQLAlchemy."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def status(self, alert_id: int) -> lifecycle.Status | None:
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(_a.status).where(_a.id == alert_id)).scalar()
+        return None if found is None else lifecycle.Status(found)
+
+    def transition(
+        self, change: service.Change, expected: lifecycle.Status, to: lifecycle.Status
+    ) -> None:
+        values: dict[str, object] = {"status": to.value, "version": _a.version + 1}
+        if to is lifecycle.Status.ACKNOWLEDGED:
+            values["acknowledged_at"] = change.at
+        if to is lifecycle.Status.CLOSED:
+            values.update(closed_at=change.at, open_key=None, decision=change.decision)
+        with database.writing(self.engine) as conn:
+            done = conn.execute(
+                sa.update(tables_alerts.alerts)
+                .where(_a.id == change.alert_id, _a.status == expected.value)
+                .values(**values)
+            ).rowcount
+            if done != 1:
+                found = conn.execute(sa.select(_a.status).where(_a.id == change.alert_id))
+                raise lifecycle.Conflict(change.alert_id, expected, str(found.scalar()))
+            conn.execute(
+                sa.insert(tables_alerts.alert_transitions).values(
+                    alert_id=change.alert_id,
+                    from_status=expected.value,
+                    to_status=to.value,
+                    actor=change.actor,
+                    role=change.role.value,
+                    at=change.at,
+                    decision=None if change.decision is None else change.decision.value,
+                    cooperation=change.cooperation,
+                    note=change.note,
+                )
+            )
+
+    def protocols(self, alert_id: int) -> list[delegation.CooperationProtocol]:
+        pt = tables.patients.c
+        query = (
+            sa.select(sa.func.coalesce(_a.operateur_id, pt.operateur_id))
+            .select_from(tables_alerts.alerts)
+            .join(tables.patients, pt.id == _a.patient_id)
+            .where(_a.id == alert_id)
+        )
+        with self.engine.connect() as conn:
+            operateur_id = conn.execute(query).scalar()
+        if operateur_id is None:
+            return []
+        return store.SqlPathway(self.engine).protocols(int(operateur_id))
+
+    def prefilter_delegated(self, alert_id: int) -> tuple[bool, int | None]:
+        p = tables.prises_en_charge.c
+        d = tables.dmns.c
+        c = tables.conventions.c
+        query = (
+            sa.select(c.prefilter_delegated, d.exploitant_id)
+            .select_from(tables_alerts.alerts)
+            .join(
+                tables.prises_en_charge,
+                sa.and_(
+                    p.patient_id == _a.patient_id,
+                    p.indication == _a.indication,
+                    p.operateur_id == _a.operateur_id,
+                ),
+            )
+            .join(tables.dmns, d.id == p.dmn_id)
+            .join(
+                tables.conventions,
+                sa.and_(c.operateur_id == p.operateur_id, c.exploitant_id == d.exploitant_id),
+            )
+            .where(_a.id == alert_id)
+            .order_by(c.prefilter_delegated.desc())
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return False, None
+        return bool(row[0]), int(row[1])
+
+    def record_prefilter(
+        self, change: service.Change, verdict: lifecycle.Verdict, exploitant_id: int | None
+    ) -> None:
+        try:
+            with database.writing(self.engine) as conn:
+                conn.execute(
+                    sa.insert(tables_alerts.alert_prefilters).values(
+                        alert_id=change.alert_id,
+                        verdict=verdict.value,
+                        actor=change.actor,
+                        exploitant_id=exploitant_id,
+                        at=change.at,
+                        note=change.note,
+                    )
+                )
+        except sa.exc.IntegrityError:
+            raise lifecycle.Conflict(
+                change.alert_id, lifecycle.Status.OPEN, "already pre-filtered"
+            ) from None
+
+    def set_override(self, entry: service.OverrideEntry) -> service.OverrideEntry:
+        o = tables_alerts.alert_overrides.c
+        key = sa.and_(
+            o.patient_id == entry.patient_id, o.rule_id == entry.rule_id, o.field == entry.field
+        )
+        with database.writing(self.engine) as conn:
+            old = conn.execute(sa.select(o.value).where(key)).scalar()
+            conn.execute(sa.delete(tables_alerts.alert_overrides).where(key))
+            if entry.new_value is not None:
+                conn.execute(
+                    sa.insert(tables_alerts.alert_overrides).values(
+                        patient_id=entry.patient_id,
+                        rule_id=entry.rule_id,
+                        field=entry.field,
+                        value=entry.new_value,
+                        actor=entry.actor,
+                        at=entry.at,
+                        reason=entry.reason,
+                    )
+                )
+            done = dataclasses.replace(entry, old_value=old)
+            conn.execute(
+                sa.insert(tables_alerts.alert_override_history).values(**dataclasses.asdict(done))
+            )
+        return done
+
+    def override_history(self, patient_id: int) -> list[service.OverrideEntry]:
+        h = tables_alerts.alert_override_history.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(
+                    h.patient_id, h.rule_id, h.field, h.old_value, h.new_value, h.actor, h.at,
+                    h.reason,
+                ).where(h.patient_id == patient_id).order_by(h.id)
+            )  # fmt: skip
+            return [service.OverrideEntry(*row) for row in rows]

@@ -1,0 +1,1 @@
+"""Read models of the dashboard over SQL: the worklist and the patient page."""

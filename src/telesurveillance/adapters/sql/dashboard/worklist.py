@@ -1,0 +1,193 @@
+"""Read models of the dashboard's worklist: a handful of set-based queries over the counters.
+
+The worklist must stay fast with 10,000 patients, so it never reads raw readings: the days with
+data of each prise en charge's *current period* are counted in `reading_days` by one grouped
+query whose period start is computed in SQL (`starts_on + length × ⌊elapsed / length⌋`), and
+open alerts are read through the `(status, opened_at)` index of the alerts table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from telesurveillance.adapters.sql.alerts import tables as tables_alerts
+from telesurveillance.adapters.sql.core import tables
+
+
+@dataclass(frozen=True, slots=True)
+class Followed:
+    """One prise en charge in monitoring today, with what the worklist needs about it."""
+
+    prise_en_charge_id: int
+    patient_id: int
+    family: str
+    given: str
+    synthetic: bool
+    indication: str
+    starts_on: dt.date
+    prescriber_id: int | None
+    days_in_period: int
+    last_day: dt.date | None
+    """The last day with data in the current period (None: none yet)."""
+    prescribed_on: dt.date | None
+    """The latest prescription (first or renewal) and its length in months."""
+    months: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAlert:
+    id: int
+    patient_id: int
+    rule_id: str
+    severity: str
+    status: str
+    message: str
+    opened_at: int
+
+
+def _period_start(conn: sa.Connection, length: int) -> sa.ColumnElement[dt.date]:
+    """SQL for the first day of the period holding the bound parameter `today`."""
+    pec = tables.prises_en_charge.c
+    today = sa.bindparam("today", type_=sa.Date)
+    if conn.dialect.name == "postgresql":
+        elapsed = sa.cast(today - pec.starts_on, sa.Integer)
+        return sa.cast(pec.starts_on + (elapsed // length) * length, sa.Date)
+    elapsed_days = sa.cast(sa.func.julianday(today) - sa.func.julianday(pec.starts_on), sa.Integer)
+    shift = sa.literal("+") + sa.cast((elapsed_days // length) * length, sa.String) + " days"
+    return sa.func.date(pec.starts_on, shift)
+
+
+def followed(
+    conn: sa.Connection, today: dt.date, length: int, *, indication: str | None = None
+) -> list[Followed]:
+    """Every prise en charge in monitoring on `today`, with its current period's data days and
+    its latest prescription: one query, correlated subqueries each an index range."""
+    pec, p, rd = tables.prises_en_charge.c, tables.patients.c, tables.reading_days.c
+    rx = tables.prescriptions.c
+    in_period = sa.and_(
+        rd.patient_id == pec.patient_id,
+        rd.day >= _period_start(conn, length),
+        rd.day <= sa.bindparam("today", type_=sa.Date),
+    )
+    days = sa.select(sa.func.count(sa.distinct(rd.day))).where(in_period).scalar_subquery()
+    last = sa.select(sa.func.max(rd.day)).where(in_period).scalar_subquery()
+    inner = tables.prescriptions.alias("latest_rx").c
+    latest = (
+        sa.select(inner.id)
+        .where(inner.prise_en_charge_id == pec.id)
+        .order_by(inner.prescribed_on.desc(), inner.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(
+            pec.id,
+            pec.patient_id,
+            p.family,
+            p.given,
+            p.synthetic,
+            pec.indication,
+            pec.starts_on,
+            pec.prescriber_id,
+            days,
+            last,
+            rx.prescribed_on,
+            rx.months,
+        )
+        .join_from(tables.prises_en_charge, tables.patients, p.id == pec.patient_id)
+        .outerjoin(tables.prescriptions, rx.id == latest)
+        .where(
+            pec.starts_on <= today,
+            sa.or_(pec.stopped_on.is_(None), pec.stopped_on > today),
+            sa.or_(p.died_on.is_(None), p.died_on >= today),
+        )
+    )
+    if indication is not None:
+        query = query.where(pec.indication == indication)
+    return [
+        Followed(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            bool(r[4]),
+            r[5],
+            _as_date(r[6]),
+            r[7],
+            int(r[8] or 0),
+            None if r[9] is None else _as_date(r[9]),
+            None if r[10] is None else _as_date(r[10]),
+            r[11],
+        )
+        for r in conn.execute(query, {"today": today})
+    ]
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def open_alerts(conn: sa.Connection, patient_id: int | None = None) -> list[OpenAlert]:
+    """Alerts not closed (open or acknowledged), newest first."""
+    a = tables_alerts.alerts.c
+    query = (
+        sa.select(a.id, a.patient_id, a.rule_id, a.severity, a.status, a.message, a.opened_at)
+        .where(a.status.in_(("open", "acknowledged")))
+        .order_by(a.opened_at.desc())
+    )
+    if patient_id is not None:
+        query = query.where(a.patient_id == patient_id)
+    return [OpenAlert(*r) for r in conn.execute(query)]
+
+
+def alert_history(conn: sa.Connection, patient_id: int, limit: int = 50) -> list[sa.RowMapping]:
+    """A patient's alerts (all statuses), newest first, with their transitions."""
+    a = tables_alerts.alerts.c
+    return list(
+        conn.execute(
+            sa.select(tables_alerts.alerts)
+            .where(a.patient_id == patient_id)
+            .order_by(a.opened_at.desc())
+            .limit(limit)
+        ).mappings()
+    )
+
+
+def transitions(conn: sa.Connection, alert_ids: list[int]) -> dict[int, list[sa.RowMapping]]:
+    if not alert_ids:
+        return {}
+    t = tables_alerts.alert_transitions.c
+    out: dict[int, list[sa.RowMapping]] = defaultdict(list)
+    for row in conn.execute(
+        sa.select(tables_alerts.alert_transitions)
+        .where(t.alert_id.in_(alert_ids))
+        .order_by(t.at, t.id)
+    ).mappings():
+        out[row["alert_id"]].append(row)
+    return out
+
+
+def names(conn: sa.Connection, patient_ids: set[int]) -> dict[int, tuple[str, str, bool]]:
+    """Family name, given name and synthetic flag of some patients."""
+    if not patient_ids:
+        return {}
+    p = tables.patients.c
+    rows = conn.execute(
+        sa.select(p.id, p.family, p.given, p.synthetic).where(p.id.in_(sorted(patient_ids)))
+    )
+    return {r[0]: (r[1], r[2], bool(r[3])) for r in rows}
+
+
+def prescribers(conn: sa.Connection) -> list[tuple[int, str]]:
+    """The team members who prescribe (for the worklist filter)."""
+    pr = tables.practitioners.c
+    rows = conn.execute(
+        sa.select(pr.id, pr.given, pr.family).where(pr.active.is_(True)).order_by(pr.family)
+    )
+    return [(r[0], f"{r[1]} {r[2]}".strip()) for r in rows]

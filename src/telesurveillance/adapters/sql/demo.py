@@ -1,0 +1,259 @@
+"""Writes the SYNTHETIC demo into a store: organisations, patients, prises en charge, readings.
+
+The store must be empty or already a demo (`is_demo`): `wipe` drops every table and migrates
+again, so a fresh schema is built. Readings go through `readings.store` (the production write
+path, so `reading_days` and `last_readings` are exactly what ingestion would have produced), in
+large batches, one transaction per batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from telesurveillance.adapters.sql import database, migrate, tables
+from telesurveillance.adapters.sql.core import readings
+from telesurveillance.adapters.sql.core import tables as schema
+from telesurveillance.domain.measures import reading
+from telesurveillance.services.demo import plan, series
+
+#: Alerts are evaluated on the readings of the last eight days (the longest rule window is seven
+#: days): older crossings would be history a care team has already handled. Every reading is
+#: marked pending when written; the demo's catch-up settles the older ones unjudged.
+RECENT = dt.timedelta(days=8)
+#: Readings per write transaction (readings.store splits them into INSERTs of 2,000 rows).
+BATCH = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    operateur_id: int
+    exploitant_ids: tuple[int, ...]
+    patient_ids: tuple[int, ...]
+    readings: int
+
+
+def is_demo(engine: sa.Engine) -> bool:
+    """True if the store may be wiped: empty, or holding the demo opérateur and only synthetic
+    patients (the demo marker)."""
+    inspector = sa.inspect(engine)
+    if not inspector.has_table("patients") or not inspector.has_table("operateurs"):
+        return True
+    p, o = schema.patients.c, schema.operateurs.c
+    with engine.connect() as conn:
+        real = conn.execute(
+            sa.select(sa.func.count()).select_from(schema.patients).where(p.synthetic.is_(False))
+        ).scalar_one()
+        anyone = conn.execute(sa.select(sa.func.count()).select_from(schema.patients)).scalar_one()
+        marker = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(schema.operateurs)
+            .where(o.name == plan.OPERATEUR_NAME)
+        ).scalar_one()
+    return real == 0 and (anyone == 0 or marker > 0)
+
+
+def wipe(engine: sa.Engine) -> None:
+    """Drop every table (all areas) and build the current schema again.
+
+    On PostgreSQL the whole `public` schema goes (migrations also create functions and
+    triggers, e.g. the audit trail's append-only guard), as the test fixtures do."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        else:
+            tables.metadata.drop_all(conn)
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    migrate.upgrade(engine)
+
+
+@dataclass(frozen=True, slots=True)
+class _Organisations:
+    operateur_id: int
+    #: demo DMN key -> stored DMN id, and -> the physician who prescribes for that DMN
+    dmns: dict[int, int]
+    prescribers: dict[int, int]
+    exploitant_ids: list[int]
+
+
+def _organisations(conn: sa.Connection, today: dt.date) -> _Organisations:
+    operateur_id = conn.execute(
+        sa.insert(schema.operateurs).returning(schema.operateurs.c.id),
+        {
+            "name": plan.OPERATEUR_NAME,
+            "kind": "etablissement",
+            "finess": None,
+            "ars_declared_on": dt.date(2023, 7, 1),
+        },
+    ).scalar_one()
+    prescribers = (
+        conn.execute(
+            sa.insert(schema.practitioners).returning(
+                schema.practitioners.c.id, sort_by_parameter_order=True
+            ),
+            [
+                {
+                    "family": "Démo",
+                    "given": "Claire",
+                    "profession": "medecin",
+                    "speciality": "cardiologue",
+                    "operateur_id": operateur_id,
+                },
+                {
+                    "family": "Exemple",
+                    "given": "Paul",
+                    "profession": "medecin",
+                    "speciality": "diabetologue",
+                    "operateur_id": operateur_id,
+                },
+                {
+                    "family": "Test",
+                    "given": "Inès",
+                    "profession": "infirmier",
+                    "speciality": None,
+                    "operateur_id": operateur_id,
+                },
+            ],
+        )
+        .scalars()
+        .all()
+    )
+    # DMN 1 (cardiology, renal, oncology) prescribed by the cardiologist, DMN 2 by the diabetologist
+    prescriber_of = {1: prescribers[0], 2: prescribers[1]}
+    dmn_ids: dict[int, int] = {}
+    exploitant_ids: list[int] = []
+    for dmn in plan.DMNS:
+        exploitant_id = conn.execute(
+            sa.insert(schema.exploitants).returning(schema.exploitants.c.id),
+            {"name": dmn.exploitant, "siret": dmn.exploitant_siret},
+        ).scalar_one()
+        exploitant_ids.append(exploitant_id)
+        dmn_ids[dmn.key] = conn.execute(
+            sa.insert(schema.dmns).returning(schema.dmns.c.id),
+            {
+                "exploitant_id": exploitant_id,
+                "name": dmn.name,
+                "generic_line": None,
+                "latm_code": None,
+                "indication": None,
+                "benefit": "organisationnel",
+                "certified_from": dt.date(2023, 7, 1),
+                "certified_until": today + dt.timedelta(days=700),
+            },
+        ).scalar_one()
+        conn.execute(
+            sa.insert(schema.conventions),
+            {
+                "operateur_id": operateur_id,
+                "exploitant_id": exploitant_id,
+                "signed_on": dt.date(2023, 6, 15),
+                "prefilter_delegated": dmn.key == 1,
+            },
+        )
+    return _Organisations(operateur_id, dmn_ids, prescriber_of, exploitant_ids)
+
+
+def _people(conn: sa.Connection, people: Sequence[plan.Person], orgs: _Organisations) -> list[int]:
+    operateur_id, dmns = orgs.operateur_id, orgs.dmns
+    p = schema.patients
+    patient_ids = [
+        conn.execute(
+            sa.insert(p).returning(p.c.id),
+            {
+                "family": person.family,
+                "given": person.given,
+                "birth_date": person.birth_date,
+                "sex": person.sex,
+                "coverage": "ald" if person.ald else "standard",
+                "died_on": person.died_on,
+                "operateur_id": operateur_id,
+                "synthetic": True,
+            },
+        ).scalar_one()
+        for person in people
+    ]
+    pec = schema.prises_en_charge
+    for person, patient_id in zip(people, patient_ids, strict=True):
+        pec_id = conn.execute(
+            sa.insert(pec).returning(pec.c.id),
+            {
+                "patient_id": patient_id,
+                "operateur_id": operateur_id,
+                "indication": person.indication.value,
+                "dmn_id": dmns[person.dmn],
+                "prescriber_id": orgs.prescribers[person.dmn],
+                "starts_on": person.starts_on,
+                "consent_on": person.starts_on - dt.timedelta(days=1),
+                "consent_method": "oral",
+                "stopped_on": person.died_on,
+                "stop_reason": "deces" if person.died_on else None,
+            },
+        ).scalar_one()
+        conn.execute(
+            sa.insert(schema.prescriptions),
+            [
+                {
+                    "prise_en_charge_id": pec_id,
+                    "prescribed_on": rx.prescribed_on,
+                    "prescriber_id": orgs.prescribers[person.dmn],
+                    "months": rx.months,
+                    "renewal": rx.renewal,
+                }
+                for rx in person.prescriptions
+            ],
+        )
+        if person.majoration is not None:
+            conn.execute(
+                sa.insert(schema.majorations),
+                {
+                    "prise_en_charge_id": pec_id,
+                    "level": person.majoration,
+                    "since": person.starts_on,
+                    "criterion": "Critère attesté (synthétique)",
+                },
+            )
+        conn.execute(
+            sa.insert(schema.devices),
+            {
+                "dmn_id": dmns[person.dmn],
+                "patient_id": patient_id,
+                "serial": f"DEMO-{patient_id:05d}",
+                "identifier_system": "urn:demo:device",
+                "identifier_value": f"DEMO-{patient_id:05d}",
+            },
+        )
+    return patient_ids
+
+
+def build(
+    engine: sa.Engine, seed: int, count: int, today: dt.date, now: dt.datetime
+) -> tuple[Built, list[plan.Person]]:
+    """Write the demo for `seed` into the (wiped) store; readings up to `now`."""
+    people = plan.plan(seed, count, today)
+    with database.writing(engine) as conn:
+        orgs = _organisations(conn, today)
+        patient_ids = _people(conn, people, orgs)
+    now_ms = reading.millis(now)
+    midnight = series.midnights()
+    batch: list[reading.Reading] = []
+    written = 0
+    for person, patient_id in zip(people, patient_ids, strict=True):
+        made = list(series.readings_of(person, patient_id, seed, today, now_ms, midnight))
+        batch.extend(made)
+        if len(batch) >= BATCH:
+            written += _write(engine, batch)
+            batch = []
+    written += _write(engine, batch)
+    built = Built(orgs.operateur_id, tuple(orgs.exploitant_ids), tuple(patient_ids), written)
+    return built, people
+
+
+def _write(engine: sa.Engine, batch: list[reading.Reading]) -> int:
+    if not batch:
+        return 0
+    with database.writing(engine) as conn:
+        return len(readings.store(conn, batch).new)

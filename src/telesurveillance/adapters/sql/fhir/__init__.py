@@ -1,0 +1,1 @@
+"""The FHIR API's SQL: registry resources, Observations read back, the group-committing writer."""

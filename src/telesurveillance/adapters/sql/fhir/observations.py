@@ -1,0 +1,195 @@
+"""Observations over `readings`: durable idempotent writes, read by id, search with keyset paging.
+
+`readings` has no foreign key to `patients` (it would cost an index lookup per row on the bulk
+path), so every write first looks its patients up, in the same transaction: they must exist,
+and no reading may be dated before its patient's birth (the birth dates come with the same
+query, so this costs nothing per reading).
+A panel (blood pressure) is read back as one Observation when all its components are stored at
+the same instant; its first component leads, the others are joined on the instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from telesurveillance.adapters.fhir import outcome
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.core import readings, tables
+from telesurveillance.domain.access import writes
+from telesurveillance.domain.measures import reading
+from telesurveillance.domain.measures import table as measures
+from telesurveillance.services import ingest
+
+r = tables.readings.c
+
+
+def patients(conn: sa.Connection, patient_ids: set[int]) -> dict[int, dt.date]:
+    """The birth date of each of `patient_ids` that exists (one query per 1,000 ids)."""
+    found: dict[int, dt.date] = {}
+    ordered = sorted(patient_ids)
+    p = tables.patients.c
+    for start in range(0, len(ordered), 1000):
+        part = ordered[start : start + 1000]
+        rows = conn.execute(sa.select(p.id, p.birth_date).where(p.id.in_(part)))
+        found.update((int(key), born) for key, born in rows)
+    return found
+
+
+def refusal(
+    batch: Sequence[reading.Reading], births: Mapping[int, dt.date], where: ingest.Where
+) -> outcome.Invalid | None:
+    """The refusal of one input whose patients were looked up (`patients`), or None."""
+    why = ingest.refusal(batch, births, where)
+    return None if why is None else outcome.Invalid(why.diagnostics, why.expression, code=why.code)
+
+
+def check_patients(
+    conn: sa.Connection, batch: Sequence[reading.Reading], where: ingest.Where = ingest.OBSERVATION
+) -> None:
+    """Refuse `batch` unless its patients exist and were born before its readings."""
+    error = refusal(batch, patients(conn, {x.patient_id for x in batch}), where)
+    if error is not None:
+        raise error
+
+
+Grant = writes.Authorised[Sequence[reading.Reading]]
+
+
+def write(
+    conn: sa.Connection, grants: Sequence[Grant], where: ingest.Where = ingest.OBSERVATION
+) -> readings.Stored:
+    """Check the patients, then store the authorised readings (no commit here: the caller's
+    transaction)."""
+    batch = [r for grant in grants for r in grant.value]
+    check_patients(conn, batch, where)
+    return readings.store(conn, batch)
+
+
+@dataclass(frozen=True)
+class SqlStore:
+    """The `services.ingest.Store` port over an engine (one transaction per chunk)."""
+
+    engine: sa.Engine
+
+    def patients(self, patient_ids: set[int]) -> dict[int, dt.date]:
+        with self.engine.connect() as conn:
+            return patients(conn, patient_ids)
+
+    def write(self, batch: Sequence[Grant]) -> Sequence[reading.Reading]:
+        with database.writing(self.engine) as conn:
+            return readings.store(conn, [r for grant in batch for r in grant.value]).new
+
+
+# --- Reading back -----------------------------------------------------------------------------
+
+
+def fetch(
+    conn: sa.Connection, patient_id: int, kinds: Sequence[int], ts: int
+) -> list[reading.Reading] | None:
+    """The readings behind an Observation id, or None when any is missing."""
+    rows = conn.execute(
+        sa.select(r.kind, r.value).where(r.patient_id == patient_id, r.kind.in_(kinds), r.ts == ts)
+    ).all()
+    values = dict(rows)
+    if set(values) != set(kinds):
+        return None
+    return [reading.Reading(patient_id, k, ts, float(values[k])) for k in kinds]
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    patient_id: int
+    kinds: tuple[int, ...] | None = None
+    since: int | None = None  # ts >= since
+    until: int | None = None  # ts < until
+    after: tuple[int, int] | None = None  # keyset: (kind, ts) strictly after
+    count: int = 100  # 0: count only (`total`)
+    panels: bool = True  # group panel components into one Observation
+
+
+def _statement(query: Query, table: measures.Table) -> tuple[Any, list[tuple[int, list[int]]]]:
+    """The Observations of `query` (ordered by kind and instant, no limit) and the panels it
+    groups: (leader kind, follower kinds)."""
+    base = tables.readings.alias("base")
+    b = base.c
+    conditions = [b.patient_id == query.patient_id]
+    if query.kinds is not None:
+        conditions.append(b.kind.in_(query.kinds))
+    if query.since is not None:
+        conditions.append(b.ts >= query.since)
+    if query.until is not None:
+        conditions.append(b.ts < query.until)
+    if query.after is not None:
+        conditions.append(sa.tuple_(b.kind, b.ts) > sa.tuple_(*query.after))
+    columns: list[sa.ColumnElement[object]] = [b.kind, b.ts, b.value]
+    joins: sa.FromClause = base
+    panel_joins: list[tuple[int, list[int]]] = []
+    if query.panels:
+        for panel in table.panels:
+            kinds = [_kind_id(table, c) for c in panel.components]
+            panel_joins.append((kinds[0], kinds[1:]))
+            for other in kinds[1:]:
+                # A follower component is shown inside its panel when the leader exists.
+                leader = tables.readings.alias(f"lead{other}")
+                conditions.append(
+                    sa.or_(
+                        b.kind != other,
+                        ~sa.exists().where(
+                            leader.c.patient_id == b.patient_id,
+                            leader.c.kind == kinds[0],
+                            leader.c.ts == b.ts,
+                        ),
+                    )
+                )
+                follower = tables.readings.alias(f"follow{other}")
+                joins = joins.outerjoin(
+                    follower,
+                    sa.and_(
+                        b.kind == kinds[0],
+                        follower.c.patient_id == b.patient_id,
+                        follower.c.kind == other,
+                        follower.c.ts == b.ts,
+                    ),
+                )
+                columns.append(follower.c.value.label(f"v{other}"))
+    statement = sa.select(*columns).select_from(joins).where(*conditions).order_by(b.kind, b.ts)
+    return statement, panel_joins
+
+
+def total(conn: sa.Connection, query: Query, table: measures.Table) -> int:
+    """How many Observations `query` finds (a panel counts once): the count-only search."""
+    found = _statement(query, table)[0].order_by(None).subquery()
+    return int(conn.execute(sa.select(sa.func.count()).select_from(found)).scalar_one())
+
+
+def search(
+    conn: sa.Connection, query: Query, table: measures.Table
+) -> tuple[list[list[reading.Reading]], tuple[int, int] | None]:
+    """A page of Observations (each a list of readings) and the keyset of the next page."""
+    statement, panel_joins = _statement(query, table)
+    rows = conn.execute(statement.limit(query.count + 1)).all()
+    more = len(rows) > query.count
+    rows = rows[: query.count]
+    found: list[list[reading.Reading]] = []
+    for row in rows:
+        kind, ts, value = int(row.kind), int(row.ts), float(row.value)
+        group = [reading.Reading(query.patient_id, kind, ts, value)]
+        for lead, others in panel_joins:
+            if kind == lead:
+                extra = [(o, row._mapping[f"v{o}"]) for o in others]
+                if all(v is not None for _, v in extra):
+                    group += [reading.Reading(query.patient_id, o, ts, float(v)) for o, v in extra]
+        found.append(group)
+    next_key = (int(rows[-1].kind), int(rows[-1].ts)) if more and rows else None
+    return found, next_key
+
+
+def _kind_id(table: measures.Table, loinc: str) -> int:
+    kind = table.by_loinc(loinc)
+    assert kind is not None
+    return kind.id

@@ -1,0 +1,1 @@
+"""Care-team notes: the table and its SQL."""

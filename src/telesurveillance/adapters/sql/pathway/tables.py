@@ -1,0 +1,114 @@
+"""Care pathway side tables: what the core tables do not hold.
+
+The core tables carry what billing reads (operateurs.ars_declared_on, conventions, dmns,
+prises_en_charge with consent_on/consent_method/stopped_on/stop_reason, prescriptions,
+majorations). Here: the history of ARS receipts, the consent's detail, the eligibility
+attestation, therapeutic support sessions, protocoles de coopération, tasks marked done, and the
+PDF documents issued (kept byte for byte with their SHA-256: what was printed is what was signed).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from telesurveillance.adapters.sql.core.tables import metadata
+
+_now = sa.func.current_timestamp()
+
+
+def _created() -> sa.Column[object]:
+    return sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now)
+
+
+pathway_ars_declarations = sa.Table(
+    "pathway_ars_declarations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("operateur_id", sa.ForeignKey("operateurs.id"), nullable=False, index=True),
+    # date of the récépissé (the automatic receipt of the démarches-simplifiées declaration)
+    sa.Column("received_on", sa.Date, nullable=False),
+    sa.Column("reference", sa.String(100), nullable=True),
+    _created(),
+)
+
+pathway_consents = sa.Table(
+    "pathway_consents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "prise_en_charge_id", sa.ForeignKey("prises_en_charge.id"), nullable=False, index=True
+    ),
+    sa.Column("given_on", sa.Date, nullable=False),
+    # domain.pathway.consent.Method
+    sa.Column("method", sa.String(32), nullable=False),
+    sa.Column("collected_by", sa.ForeignKey("practitioners.id"), nullable=True),
+    sa.Column("withdrawn_on", sa.Date, nullable=True),
+    _created(),
+)
+
+pathway_eligibility = sa.Table(
+    "pathway_eligibility",
+    metadata,
+    sa.Column("prise_en_charge_id", sa.ForeignKey("prises_en_charge.id"), primary_key=True),
+    sa.Column("sous_population", sa.String(48), nullable=False),
+    # JSON list of the listing's criteria the physician attested
+    sa.Column("criteres", sa.Text, nullable=False),
+    sa.Column("attested_by", sa.ForeignKey("practitioners.id"), nullable=True),
+    sa.Column("attested_on", sa.Date, nullable=False),
+)
+
+pathway_support_sessions = sa.Table(
+    "pathway_support_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "prise_en_charge_id", sa.ForeignKey("prises_en_charge.id"), nullable=False, index=True
+    ),
+    sa.Column("held_on", sa.Date, nullable=False),
+    sa.Column("given_by", sa.ForeignKey("practitioners.id"), nullable=False),
+    sa.Column("topic", sa.String(200), nullable=False, server_default=""),
+    _created(),
+)
+
+pathway_protocols = sa.Table(
+    "pathway_protocols",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("operateur_id", sa.ForeignKey("operateurs.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    # domain.access.roles.Role of the delegates
+    sa.Column("role", sa.String(32), nullable=False),
+    # comma-separated domain.pathway.delegation.Task values
+    sa.Column("tasks", sa.String(200), nullable=False),
+    sa.Column("declared_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date, nullable=True),
+    _created(),
+)
+
+pathway_task_marks = sa.Table(
+    "pathway_task_marks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("prise_en_charge_id", sa.ForeignKey("prises_en_charge.id"), nullable=False),
+    # domain.pathway.tasks.Kind
+    sa.Column("kind", sa.String(48), nullable=False),
+    sa.Column("due_on", sa.Date, nullable=False),
+    sa.Column("done_on", sa.Date, nullable=False),
+    sa.Column("done_by", sa.ForeignKey("practitioners.id"), nullable=True),
+    sa.UniqueConstraint("prise_en_charge_id", "kind", "due_on", name="uq_pathway_task_marks_task"),
+)
+
+pathway_documents = sa.Table(
+    "pathway_documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "prise_en_charge_id", sa.ForeignKey("prises_en_charge.id"), nullable=False, index=True
+    ),
+    # ordonnance, fin_de_prise_en_charge
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("prescription_id", sa.ForeignKey("prescriptions.id"), nullable=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    _created(),
+)

@@ -1,0 +1,271 @@
+"""CLI of the billing ledger: runs, audit, reversals, statuses, exports, forecast, exploitant.
+
+Registered on the existing `billing` group (`telesurveillance billing run …`), plus the top-level
+`export parquet`. Exit codes: 0 done; 1 the audit found lines at risk; 2 invalid input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from telesurveillance.adapters.exports import fhir_chargeitem, parquet, tabular
+from telesurveillance.adapters.sql.billing import ledger
+from telesurveillance.cli import common
+from telesurveillance.domain import calendar
+from telesurveillance.domain.regulation import records, store
+from telesurveillance.services.billing import audit as billing_audit
+from telesurveillance.services.billing import corrections
+from telesurveillance.services.billing import exploitant as billing_exploitant
+from telesurveillance.services.billing import export as billing_export
+from telesurveillance.services.billing import forecast as billing_forecast
+from telesurveillance.services.billing import ledger as bl
+from telesurveillance.services.billing import run as billing_run
+
+export_app = typer.Typer(help="Data exports for scale-out (Parquet).")
+
+Actor = Annotated[str, typer.Option("--actor", help="Who does this (recorded in the ledger).")]
+Operateur = Annotated[int | None, typer.Option("--operateur", help="Only this opérateur (id).")]
+Format = Annotated[str, typer.Option("--format", help="csv, json or fhir.")]
+Out = Annotated[Path | None, typer.Option("--out", help="Write to this file (default stdout).")]
+
+
+def _day(value: str | None, option: str) -> dt.date:
+    if value is None:
+        return dt.datetime.now(calendar.PARIS).date()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        common.err.print(f"[red]{option}: {value!r} is not a date YYYY-MM-DD[/]")
+        raise typer.Exit(2) from None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _store() -> ledger.SqlLedger:
+    return ledger.SqlLedger(common.engine())
+
+
+def _euros(cents: int | None) -> str:
+    return billing_export.euros(cents) or "—"
+
+
+def run(
+    until: Annotated[str, typer.Option("--until", help="Bill periods ended before this date.")],
+    operateur: Operateur = None,
+    actor: Actor = "cli",
+) -> None:
+    """Judge every period ended before --until and append the newly due lines to the ledger."""
+    day = _day(until, "--until")
+    outcome = billing_run.run(
+        _store(), store.packaged(), day, operateur_id=operateur, actor=actor, now=_now()
+    )
+    total = sum(ln.amount_cents or 0 for ln in outcome.written)
+    common.out.print(
+        f"run {outcome.run.id}: {outcome.judged_periods} periods judged, "
+        f"{outcome.billable_periods} billable, {len(outcome.written)} lines written "
+        f"({_euros(total)} €), {outcome.already_billed} already billed",
+        highlight=False,
+    )
+
+
+def audit(
+    today: Annotated[str | None, typer.Option("--today", help="Audit date.")] = None,
+    operateur: Operateur = None,
+    reverse: Annotated[
+        bool, typer.Option("--reverse", help="Enter reversals for the lines no longer due.")
+    ] = False,
+    actor: Actor = "cli",
+) -> None:
+    """Re-judge every standing charge with today's data and rules; list the indu risk."""
+    lines = _store()
+    found = billing_audit.run_audit(lines, store.packaged(), _day(today, "--today"), operateur)
+    table = Table("line", "patient", "period", "forfait", "billed €", "at risk €", "reasons")
+    for f in found:
+        table.add_row(
+            str(f.line.id),
+            str(f.line.patient_id),
+            f"{f.line.period_number} ({f.line.period_start.isoformat()})",
+            f.line.forfait.value,
+            _euros(f.line.amount_cents),
+            _euros(f.at_risk_cents),
+            "; ".join(f"{r.rule}{f' ({r.detail})' if r.detail else ''}" for r in f.reasons),
+        )
+    common.out.print(table)
+    risk = sum(f.at_risk_cents for f in found)
+    common.out.print(f"{len(found)} line(s) at risk, {_euros(risk)} € in all", highlight=False)
+    if reverse:
+        ids = [f.line.id for f in found if f.risk is billing_audit.Risk.NOT_DUE and f.line.id]
+        done = corrections.reverse(lines, ids, "audit: no longer due", actor=actor, now=_now())
+        common.out.print(f"{len(done)} reversal line(s) written", highlight=False)
+    if found:
+        raise typer.Exit(1)
+
+
+def reverse(
+    line_ids: Annotated[list[int], typer.Argument(help="Ledger line ids to reverse.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (recorded on the reversal).")],
+    actor: Actor = "cli",
+) -> None:
+    """Cancel billed lines with reversal lines (a line is never changed)."""
+    done = corrections.reverse(_store(), line_ids, reason, actor=actor, now=_now())
+    common.out.print(f"{len(done)} reversal line(s) written", highlight=False)
+
+
+def mark(
+    line_ids: Annotated[list[int], typer.Argument(help="Ledger line ids.")],
+    status: Annotated[bl.Status, typer.Option("--status", help="sent, paid or rejected.")],
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    actor: Actor = "cli",
+) -> None:
+    """Record that lines were sent, paid or rejected (who and when are kept)."""
+    count = _store().record(line_ids, status, actor, _now(), note)
+    common.out.print(f"{count} line(s) marked {status.value}", highlight=False)
+
+
+def _write(rows: list[billing_export.Row], fmt: str, out: Path | None) -> None:
+    if fmt == "csv":
+        text = tabular.to_csv(rows)
+    elif fmt == "json":
+        text = tabular.to_json(rows)
+    elif fmt == "fhir":
+        text = json.dumps(fhir_chargeitem.bundle(rows), ensure_ascii=False, indent=2)
+    else:
+        common.err.print(f"[red]--format: {fmt!r} is not csv, json or fhir[/]")
+        raise typer.Exit(2)
+    if out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        out.write_text(text, encoding="utf-8")
+        common.err.print(f"{len(rows)} line(s) written to {out}", highlight=False)
+
+
+def export_operateur(
+    operateur_id: Annotated[int, typer.Argument(help="Opérateur id.")],
+    fmt: Format = "csv",
+    out: Out = None,
+    run_id: Annotated[int | None, typer.Option("--run", help="Only this run's lines.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+) -> None:
+    """The opérateur's billing file (forfait opérateur lines, invoices of ≤ 6 periods)."""
+    rows = billing_export.for_operateur(
+        _store(), store.packaged(), operateur_id, _day(as_of, "--as-of"), run_id
+    )
+    _write(rows, fmt, out)
+
+
+def export_exploitant(
+    exploitant_id: Annotated[int, typer.Argument(help="Exploitant id.")],
+    fmt: Format = "csv",
+    out: Out = None,
+    run_id: Annotated[int | None, typer.Option("--run", help="Only this run's lines.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+) -> None:
+    """The exploitant's forfait technique file (LATM code, amount)."""
+    rows = billing_export.for_exploitant(
+        _store(), store.packaged(), exploitant_id, _day(as_of, "--as-of"), run_id
+    )
+    _write(rows, fmt, out)
+
+
+def forecast(
+    today: Annotated[str | None, typer.Option("--today")] = None,
+    operateur: Operateur = None,
+) -> None:
+    """Patients whose current period may miss the observance threshold (the worklist)."""
+    found = billing_forecast.worklist(_store(), store.packaged(), _day(today, "--today"), operateur)
+    table = Table("patient", "indication", "period", "days", "needed", "days left", "outlook")
+    for f in found:
+        table.add_row(
+            str(f.patient_id),
+            f.indication,
+            f"{f.period_number} (→ {f.period_last_day.isoformat()})",
+            str(f.days_with_data),
+            str(f.needed_days),
+            str(f.days_left),
+            f.outlook.value,
+        )
+    common.out.print(table)
+    common.out.print(f"{len(found)} patient(s) at risk", highlight=False)
+
+
+def exploitant(
+    exploitant_id: Annotated[int, typer.Argument(help="Exploitant id.")],
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    benefit: Annotated[records.Benefit, typer.Option()] = records.Benefit.ORGANISATIONNEL,
+    simulate: Annotated[
+        int | None, typer.Option("--simulate", min=1, help="Simulate another file active.")
+    ] = None,
+) -> None:
+    """File active by month, semester average and tier, revenue; APPROXIMATE simulation."""
+    regulation = store.packaged()
+    day = _day(as_of, "--as-of")
+    view = billing_exploitant.for_exploitant(_store(), regulation, exploitant_id, day, benefit)
+    table = Table("month", "indication", "file active", "revenue €", "unpriced lines")
+    for m in view.months:
+        table.add_row(
+            m.month.strftime("%Y-%m"),
+            m.indication,
+            str(m.file_active),
+            _euros(m.revenue_cents),
+            str(m.unpriced_lines),
+        )
+    common.out.print(table)
+    for t in view.tiers:
+        tier = f"{t.tier_from}–{t.tier_to or '…'}" if t.tier_from is not None else "unknown"
+        sims = ", ".join(f"{s.reading.value}: {s.amount or '?'} €" for s in t.simulations)
+        common.out.print(
+            f"{t.indication}: semester average {t.semester_average}, tier {tier} "
+            f"(APPROXIMATE: {sims})",
+            highlight=False,
+        )
+    if simulate is not None:
+        for s in billing_exploitant.simulate(regulation, benefit, simulate, day):
+            shown = "unknown" if s.amount is None else f"{s.amount} € per patient"
+            common.out.print(
+                f"APPROXIMATE file active {simulate}, {s.reading.value}: {shown}", highlight=False
+            )
+
+
+@export_app.command("parquet")
+def export_parquet(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the Parquet files in.")],
+    raw: Annotated[bool, typer.Option("--raw", help="Also export the raw readings.")] = False,
+) -> None:
+    """Export the day counters (and raw readings) as Parquet for Spark or DuckDB."""
+    counts = parquet.export(common.engine(), out, raw=raw)
+    for name, count in counts.items():
+        common.out.print(f"{name}: {count} rows → {out / name}", highlight=False)
+
+
+def _billing_group(app: typer.Typer) -> typer.Typer:
+    for group in app.registered_groups:
+        if group.name == "billing" and group.typer_instance is not None:
+            return group.typer_instance
+    billing = typer.Typer(help="Billing.")
+    app.add_typer(billing, name="billing")
+    return billing
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands: on the existing `billing` group, and `export parquet`."""
+    billing = _billing_group(app)
+    billing.command("run")(run)
+    billing.command("audit")(audit)
+    billing.command("reverse")(reverse)
+    billing.command("mark")(mark)
+    billing.command("forecast")(forecast)
+    billing.command("exploitant")(exploitant)
+    export = typer.Typer(help="Billing files per opérateur or exploitant.")
+    export.command("operateur")(export_operateur)
+    export.command("exploitant")(export_exploitant)
+    billing.add_typer(export, name="export")
+    app.add_typer(export_app, name="export")

@@ -1,0 +1,2 @@
+"""Alerts: evaluation on ingest and by catch-up, the no-data sweep, the lifecycle, notifications,
+statistics."""

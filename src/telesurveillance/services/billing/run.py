@@ -1,0 +1,134 @@
+"""The billing run: judge every elapsed period of every stream, append what is newly due.
+
+The store hands the streams (with their days with data, read by one aggregation); the engine
+decides; only lines not already standing in the ledger are appended. Running twice, or twice at
+the same time, bills nothing twice: the ledger's unique key keeps one line per period × forfait ×
+generation (see `adapters.sql.billing.tables`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from telesurveillance.domain.billing import engine, verdict
+from telesurveillance.domain.regulation import store
+from telesurveillance.services.billing import ledger
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    run: ledger.Run
+    judged_periods: int
+    billable_periods: int
+    written: tuple[ledger.Line, ...]
+    already_billed: int
+
+
+def cents(amount: Decimal | None) -> int | None:
+    return None if amount is None else int((amount * 100).to_integral_value())
+
+
+@functools.lru_cache(maxsize=4096)
+def basis_json(basis: tuple[verdict.Basis, ...]) -> str:
+    """The basis as `[[parameter, since], ...]`: a dated value of the regulation is identified by
+    its name and first day, and its citations are read back from the data when printed
+    (`billing_basis.cites`), which keeps a ledger line small."""
+    return json.dumps([[b.parameter, b.since.isoformat()] for b in basis])
+
+
+@functools.lru_cache(maxsize=4096)
+def notes_json(notes: tuple[verdict.Reason, ...]) -> str:
+    return json.dumps([{"rule": n.rule, "detail": n.detail} for n in notes], ensure_ascii=False)
+
+
+def lines_of(stream: ledger.Stream, period: verdict.PeriodVerdict) -> list[ledger.Line]:
+    """The ledger lines (generation 1 charges) of one billable period's verdict."""
+    out = []
+    for ln in period.lines:
+        out.append(
+            ledger.Line(
+                prise_en_charge_id=stream.prise_en_charge_id,
+                patient_id=stream.patient_id,
+                operateur_id=stream.operateur_id,
+                exploitant_id=stream.exploitant_id,
+                dmn_id=stream.dmn_id,
+                indication=stream.situation.prise_en_charge.indication.value,
+                period_number=period.number,
+                period_start=period.start,
+                period_last_day=period.last_day,
+                forfait=ln.forfait,
+                code=ln.code,
+                coefficient=None if ln.coefficient is None else str(ln.coefficient.normalize()),
+                amount_cents=cents(ln.amount),
+                amo_cents=cents(ln.amo),
+                amc_cents=cents(ln.rest),
+                days_with_data=period.days_with_data,
+                expected_days=period.expected_days,
+                basis=basis_json(ln.basis),
+                notes=notes_json(period.notes),
+            )
+        )
+    return out
+
+
+def due_lines(
+    regulation: store.Regulation, streams: Iterable[ledger.Stream], until: dt.date
+) -> tuple[list[ledger.Line], int, int]:
+    """Every line the engine says is due for periods ended before `until`, with the counts of
+    periods judged and billable."""
+    due: list[ledger.Line] = []
+    judged = billable = 0
+    for stream in streams:
+        judgement = engine.judge(regulation, stream.situation, until)
+        judged += len(judgement.periods)
+        for period in judgement.periods:
+            if period.billable:
+                billable += 1
+                due.extend(lines_of(stream, period))
+    return due, judged, billable
+
+
+def plan(
+    due: Iterable[ledger.Line], existing: Iterable[ledger.Line]
+) -> tuple[list[ledger.Line], int]:
+    """The due lines not standing in the ledger, each as the next generation of its key."""
+    existing = list(existing)
+    standing = ledger.active_charges(existing)
+    generations = ledger.last_generation(existing)
+    new: list[ledger.Line] = []
+    skipped = 0
+    for ln in due:
+        if ln.key in standing:
+            skipped += 1
+            continue
+        generation = generations.get(ln.key, 0) + 1
+        new.append(ln if generation == ln.generation else _with_generation(ln, generation))
+    return new, skipped
+
+
+def _with_generation(ln: ledger.Line, generation: int) -> ledger.Line:
+    return dataclasses.replace(ln, generation=generation)
+
+
+def run(
+    store_: ledger.Ledger,
+    regulation: store.Regulation,
+    until: dt.date,
+    *,
+    operateur_id: int | None = None,
+    actor: str,
+    now: dt.datetime,
+) -> Outcome:
+    """Judge and append: the whole use case `billing run --until DATE [--operateur X]`."""
+    streams = store_.streams(until, operateur_id)
+    due, judged, billable = due_lines(regulation, streams, until)
+    new, skipped = plan(due, store_.lines(operateur_id=operateur_id))
+    started = store_.start("run", until, operateur_id, actor, now)
+    written = store_.append(started, new)
+    return Outcome(started, judged, billable, written, skipped + len(new) - len(written))

@@ -1,0 +1,1 @@
+"""The care pathway: organisation set-up, inclusion, prescription, documents, follow-up."""

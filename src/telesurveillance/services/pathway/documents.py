@@ -1,0 +1,149 @@
+"""The contents of the ordonnance and of the end-of-care report, and their archive.
+
+Rendering to PDF is the adapters' work (`adapters.pdf`); the edges render what these return and
+archive the bytes with `archive`, so the document issued can be shown again identically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from telesurveillance.domain.pathway import documents, eligibility, ending, prescription, refusals
+from telesurveillance.domain.regulation import catalogue, records, store
+from telesurveillance.services.pathway import care, ports, setup
+
+Store = ports.Store
+
+ORDONNANCE = "ordonnance"
+END_REPORT = "fin_de_prise_en_charge"
+
+
+def ordonnance(
+    store_: Store, regulation: store.Regulation, pec_id: int, prescription_id: int | None = None
+) -> documents.Ordonnance:
+    """The ordonnance of a prescription (default: the latest) with every mandatory mention."""
+    pec = care.view(store_, pec_id)
+    rxs = [p for p in pec.prescriptions if prescription_id in (None, p.id)]
+    if not rxs:
+        raise setup.NotFound(f"no prescription {prescription_id or ''} for {pec_id}")
+    rx = rxs[-1]
+    chain = pec.billing_prescriptions()
+    target = chain[pec.prescriptions.index(rx)]
+    covers_from = prescription.covered_from(regulation, pec.starts_on, chain, target)
+    patient, prescriber, dmn = _parties(store_, pec, rx.prescriber_id)
+    if prescriber is None or not prescriber.rpps:
+        raise setup.NotFound("the prescription has no identified prescriber")
+    indication = catalogue.Indication(pec.indication)
+    label = _label(regulation, indication, rx.prescribed_on)
+    rules, _ = prescription.rules(regulation, indication, rx.prescribed_on)
+    op = store_.operateur(pec.operateur_id)
+    return documents.Ordonnance(
+        patient=documents.Person(patient.family, patient.given),
+        patient_age=eligibility.age_on(patient.birth_date, rx.prescribed_on),
+        patient_born_on=patient.birth_date,
+        indication=label,
+        sous_population=_group(regulation, indication, pec),
+        months=rx.months,
+        renewal=rx.renewal,
+        dmn_name=dmn.name,
+        exploitant_name=dmn.exploitant_name,
+        pecan_mention=prescription.pecan_mention(regulation, rx.prescribed_on)
+        if pec.pecan
+        else None,
+        prescriber=documents.Person(prescriber.family, prescriber.given),
+        prescriber_rpps=prescriber.rpps,
+        prescriber_speciality=prescriber.speciality,
+        operateur_name=op.name if op is not None else "",
+        prescribed_on=rx.prescribed_on,
+        starts_on=covers_from or pec.starts_on,
+        trial_ends_on=None
+        if rx.renewal
+        else prescription.trial_ends_on(regulation, indication, pec.starts_on),
+        support=rules.accompagnement if rules.accompagnement_obligatoire_mois else None,
+        synthetic=patient.synthetic,
+    )
+
+
+def end_report(
+    store_: Store, regulation: store.Regulation, pec_id: int, today: dt.date
+) -> documents.EndReport:
+    """The end-of-care report to the prescriber and the patient (monitoring must be stopped)."""
+    pec = care.view(store_, pec_id)
+    if pec.stopped_on is None or pec.stop_reason is None:
+        raise refusals.Refused(
+            "monitoring.not_stopped",
+            "the end-of-care report follows the end of monitoring: stop it first",
+            refusals.PROJECT_CHOICE,
+        )
+    first = pec.prescriptions[0].prescriber_id if pec.prescriptions else pec.prescriber_id
+    patient, prescriber, dmn = _parties(store_, pec, first)
+    indication = catalogue.Indication(pec.indication)
+    days = store_.days_with_data(pec.patient_id, pec.starts_on, pec.stopped_on)
+    sessions = []
+    for s in pec.sessions:
+        who = store_.practitioner(s.given_by)
+        name = f"{who.given} {who.family}" if who is not None else str(s.given_by)
+        sessions.append(documents.Session(s.held_on, name, s.topic))
+    op = store_.operateur(pec.operateur_id)
+    return documents.EndReport(
+        patient=documents.Person(patient.family, patient.given),
+        patient_age=eligibility.age_on(patient.birth_date, pec.stopped_on),
+        indication=_label(regulation, indication, pec.starts_on),
+        dmn_name=dmn.name,
+        operateur_name=op.name if op is not None else "",
+        prescriber=documents.Person(prescriber.family, prescriber.given)
+        if prescriber is not None
+        else None,
+        prescriber_rpps=prescriber.rpps if prescriber is not None else None,
+        starts_on=pec.starts_on,
+        stopped_on=pec.stopped_on,
+        reason=ending.LABELS_FR[ending.StopReason(pec.stop_reason)],
+        prescriptions=tuple((p.prescribed_on, p.months, p.renewal) for p in pec.prescriptions),
+        days_with_data=len(days),
+        days_followed=(pec.stopped_on - pec.starts_on).days,
+        support_sessions=tuple(sessions),
+        majorations=tuple((m.level, m.since, m.until) for m in pec.majorations),
+        written_on=today,
+        synthetic=patient.synthetic,
+    )
+
+
+def archive(
+    store_: Store, pec_id: int, kind: str, content: bytes, prescription_id: int | None = None
+) -> int:
+    """Keep the PDF issued, byte for byte (with its SHA-256)."""
+    if kind not in (ORDONNANCE, END_REPORT):
+        raise ValueError(f"unknown document kind {kind!r}")
+    return store_.add_document(pec_id, kind, prescription_id, content)
+
+
+def _parties(
+    store_: Store, pec: ports.PriseEnCharge, prescriber_id: int | None
+) -> tuple[ports.Patient, ports.Practitioner | None, ports.Dmn]:
+    patient = store_.patient(pec.patient_id)
+    if patient is None:
+        raise setup.NotFound(f"no patient {pec.patient_id}")
+    dmn = store_.dmn(pec.dmn_id) if pec.dmn_id is not None else None
+    if dmn is None:
+        raise setup.NotFound("no DMN assigned")
+    prescriber = store_.practitioner(prescriber_id) if prescriber_id is not None else None
+    return patient, prescriber, dmn
+
+
+def _label(regulation: store.Regulation, indication: catalogue.Indication, day: dt.date) -> str:
+    found = regulation.indication(indication, "inscription", records.Inscription).at_or_first(day)
+    return found.value.libelle
+
+
+def _group(
+    regulation: store.Regulation, indication: catalogue.Indication, pec: ports.PriseEnCharge
+) -> str | None:
+    if pec.sous_population is None:
+        return None
+    found = regulation.indication(indication, "eligibilite", records.Eligibilite).at_or_first(
+        pec.starts_on
+    )
+    for group in found.value.sous_populations:
+        if group.id == pec.sous_population:
+            return group.libelle
+    return None

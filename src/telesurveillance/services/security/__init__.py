@@ -1,0 +1,1 @@
+"""Accounts, sessions, API tokens and the audit trail: the security use cases."""

@@ -1,0 +1,2 @@
+"""The FHIR R4 API: the route table, the CapabilityStatement, registry resources, Observations,
+Bundles, bulk $import."""

@@ -1,0 +1,246 @@
+"""`POST /fhir`: a Bundle, batch or transaction.
+
+The body is parsed once (`fhir_entries`). Every entry is judged, for the request's principal,
+as the route it stands for (an entry POSTing an Organization needs `fhir.organization.create`,
+as `POST /fhir/Organization` does), and the readings of an Observation or QuestionnaireResponse
+are judged as parsed, once their references are resolved, against the patient scope: what is
+written is what was judged (`domain/access/writes.py`).
+
+A transaction is one database transaction: every entry is checked and written, or none is; an
+entry the judge refuses refuses the whole transaction (403, naming the entry). `urn:uuid:`
+fullUrls are resolved between entries (a Patient created, then Observations that reference it):
+registry resources (Patient, Practitioner, Organization, Device) are created first, in entry
+order, then the readings of all Observations and QuestionnaireResponses are written at once. A
+batch treats each entry on its own: a refused entry gets its own status (403 when the judge
+refuses it) and OperationOutcome, the good ones are written (the readings of all good entries in
+one commit).
+A registry entry's `request.ifNoneExist` is a conditional create (`fhir_registry`): one match
+creates nothing and answers `200 OK` with its location (a later `urn:uuid:` reference resolves
+to it); a reading entry with it is refused (not supported).
+
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from fastapi import Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from telesurveillance.adapters.fhir import fast, ids, observations, outcome, questionnaires
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.fhir import observations as fhir_observations
+from telesurveillance.domain.access import writes
+from telesurveillance.domain.measures import instants, reading
+from telesurveillance.domain.measures import table as measures
+from telesurveillance.web.fhir import entries as fhir_entries
+from telesurveillance.web.fhir import http, registry
+from telesurveillance.web.security import gate
+
+T = TypeVar("T")
+Entry = fhir_entries.Entry
+#: (the response entries, the new readings, the patients whose data were written)
+Outcome = tuple[list[dict[str, Any]], list[reading.Reading], set[int]]
+
+
+def _status(code: int) -> str:
+    return {200: "200 OK", 201: "201 Created"}.get(code, str(code))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Now:
+    """What the checks of one Bundle read from the clock, once."""
+
+    window: instants.Window
+    today: dt.date
+
+
+def _readings(
+    entry: Entry,
+    resource: dict[str, Any],
+    table: measures.Table,
+    now: _Now,
+    resolve: observations.Resolver,
+) -> list[reading.Reading]:
+    if entry.condition is not None:
+        raise outcome.Invalid(
+            registry.refused_condition(resource["resourceType"]),
+            "Bundle.entry.request.ifNoneExist",
+            status=400,
+            code="not-supported",
+        )
+    found = fast.readings(resource, table, now.window)
+    if found is not None:
+        return found
+    if resource["resourceType"] == "QuestionnaireResponse":
+        return questionnaires.parse(resource, table, now.window, resolve)
+    return observations.parse(resource, table, now.window, resolve)
+
+
+def _located(error: outcome.Invalid, i: int) -> outcome.Invalid:
+    where = f"Bundle.entry[{i}].resource"
+    if error.expression and error.expression.startswith("Bundle.entry."):
+        where = f"Bundle.entry[{i}]" + error.expression.removeprefix("Bundle.entry")
+    elif error.expression and "." in error.expression:
+        where += error.expression[error.expression.index(".") :]
+    return outcome.Invalid(error.diagnostics, where, status=error.status, code=error.code)
+
+
+def _allowed(judge: writes.Judge, entry: Entry) -> None:
+    """403 unless the principal may do what the entry's route does."""
+    refused = judge.route(entry.route)
+    if refused is not None:
+        raise http.forbidden(refused)
+
+
+def _judged(
+    judge: writes.Judge, entry: Entry, patients: Collection[int], value: T
+) -> writes.Authorised[T]:
+    """`value` (what the entry will write) authorised, or 403 located at the entry."""
+    found = judge.grant(entry.route, patients, value)
+    if isinstance(found, writes.Refusal):
+        field = "patient" if entry.resource_type == "Device" else "subject"
+        where = f"{entry.resource_type}.{field}" if found.why is writes.Why.SCOPE else None
+        raise http.forbidden(found, where)
+    return found
+
+
+def _registry(
+    judge: writes.Judge, entry: Entry, now: _Now
+) -> writes.Authorised[registry.Registered]:
+    kind = registry.KINDS[entry.resource_type]
+    found = registry.parse(kind, entry.resource, now.today)
+    return _judged(judge, entry, found.patients, found)
+
+
+def _transaction(
+    engine: sa.Engine, judge: writes.Judge, entries: list[Entry], table: measures.Table, now: _Now
+) -> Outcome:
+    for entry in entries:  # a forbidden entry refuses everything before anything is read
+        try:
+            _allowed(judge, entry)
+        except outcome.Invalid as error:
+            raise _located(error, entry.index) from None
+    created: dict[str, str] = {}
+    answers: list[dict[str, Any]] = [{} for _ in entries]
+    written: set[int] = set()
+
+    def resolve(reference: str | None, expression: str) -> int:
+        target = created.get(reference or "", reference)
+        return observations.patient_reference(target, expression)
+
+    with database.writing(engine) as conn:
+        for entry in entries:
+            if entry.is_reading:
+                continue
+            try:
+                registered = _registry(judge, entry, now)
+                made, new = registry.create_in(conn, registered, entry.condition)
+            except outcome.Invalid as error:
+                raise _located(error, entry.index) from None
+            location = f"{made['resourceType']}/{made['id']}"
+            if entry.full_url:
+                created[entry.full_url] = location
+            written |= registry.written(made, registered)
+            answers[entry.index] = {"status": _status(201 if new else 200), "location": location}
+        grants: list[http.Grant] = []
+        for entry in entries:
+            if not entry.is_reading:
+                continue
+            try:
+                resource = _resolved(entry.resource, created)
+                found = _readings(entry, resource, table, now, resolve)
+                grant = _judged(judge, entry, {r.patient_id for r in found}, found)
+                fhir_observations.check_patients(conn, found, observations.where(resource))
+            except outcome.Invalid as error:
+                raise _located(error, entry.index) from None
+            grants.append(grant)
+            answers[entry.index] = {"status": "201 Created", "location": _location(found)}
+        stored = fhir_observations.write(conn, grants)
+    written |= {p for grant in grants for p in grant.patients}
+    return [{"response": a} for a in answers], list(stored.new), written
+
+
+def _resolved(resource: dict[str, Any], created: dict[str, str]) -> dict[str, Any]:
+    subject = resource.get("subject")
+    if isinstance(subject, dict) and subject.get("reference") in created:
+        return {**resource, "subject": {**subject, "reference": created[subject["reference"]]}}
+    return resource
+
+
+def _batch(
+    engine: sa.Engine, judge: writes.Judge, entries: list[Entry], table: measures.Table, now: _Now
+) -> Outcome:
+    answers: list[dict[str, Any]] = [{} for _ in entries]
+    parsed: dict[int, http.Grant] = {}
+    written: set[int] = set()
+    for entry in entries:
+        i = entry.index
+        try:
+            _allowed(judge, entry)
+            if entry.is_reading:
+                found = _readings(entry, entry.resource, table, now, observations.patient_reference)
+                parsed[i] = _judged(judge, entry, {r.patient_id for r in found}, found)
+                continue
+            registered = _registry(judge, entry, now)
+            with database.writing(engine) as conn:
+                made, fresh = registry.create_in(conn, registered, entry.condition)
+            written |= registry.written(made, registered)
+            location = f"{made['resourceType']}/{made['id']}"
+            answers[i] = {
+                "response": {"status": _status(201 if fresh else 200), "location": location}
+            }
+        except outcome.Invalid as error:
+            answers[i] = _refused(error, i)
+    refused: dict[int, outcome.Invalid] = {}
+    with database.writing(engine) as conn:
+        births = fhir_observations.patients(
+            conn, {p for grant in parsed.values() for p in grant.patients}
+        )
+        for i, grant in parsed.items():
+            where = observations.where(entries[i].resource)
+            why = fhir_observations.refusal(grant.value, births, where)
+            if why is not None:
+                refused[i] = why
+        good = {i: grant for i, grant in parsed.items() if i not in refused}
+        stored = fhir_observations.write(conn, list(good.values()))
+    new = set(stored.new)
+    for i, grant in parsed.items():
+        if i in refused:
+            answers[i] = _refused(refused[i], i)
+            continue
+        rs = grant.value
+        status = 201 if any(r in new for r in rs) else 200
+        new.difference_update(rs)  # the same reading twice in one batch: the second is a retry
+        answers[i] = {"response": {"status": _status(status), "location": _location(rs)}}
+        written |= grant.patients
+    return answers, list(stored.new), written
+
+
+def _location(rows: Sequence[reading.Reading]) -> str:
+    first = rows[0]
+    return "Observation/" + ids.observation(first.patient_id, tuple(r.kind for r in rows), first.ts)
+
+
+def _refused(error: outcome.Invalid, i: int) -> dict[str, Any]:
+    located = _located(error, i)
+    return {"response": {"status": str(error.status), "outcome": outcome.of(located)}}
+
+
+async def bundle(request: Request) -> Response:
+    document = await http.resource(request, http.BUNDLE_LIMIT)
+    kind, entries = fhir_entries.parse(document)
+    services = http.services(request)
+    now = _Now(http.window(request), http.today(request))
+    run: Callable[..., Outcome] = _transaction if kind == "transaction" else _batch
+    answers, new, written = await run_in_threadpool(
+        run, services.engine, gate.judge(request), entries, services.measures, now
+    )
+    gate.written(request, written)
+    http.notify(request, new)
+    return http.respond({"resourceType": "Bundle", "type": f"{kind}-response", "entry": answers})

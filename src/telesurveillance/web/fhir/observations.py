@@ -1,0 +1,104 @@
+"""Observation create, read, search; QuestionnaireResponse (its total score) create.
+
+A create parses the body once, has its readings judged (role and patient scope, 403 otherwise)
+and writes those very readings. It answers only after the durable commit: 201 with the stored
+Observation when the reading is new, 200 with the stored one when it was already there (a
+retry: same patient, LOINC kind and instant), then the ingest listeners (alerts) get the new
+readings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.parse
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from telesurveillance.adapters.fhir import fast, ids, observations, outcome, questionnaires, search
+from telesurveillance.adapters.sql.fhir import observations as fhir_observations
+from telesurveillance.web.fhir import http, registry
+from telesurveillance.web.security import gate
+
+
+async def _store(request: Request, grant: http.Grant, resource: dict[str, Any]) -> Response:
+    services = http.services(request)
+    batch = grant.value
+    where = observations.where(resource)
+    stored = await asyncio.wrap_future(http.writer(request).submit(grant, where))
+    gate.written(request, grant.patients)
+    http.notify(request, stored.new)
+    rendered = observations.render(batch, services.measures)
+    location = f"{http.base_url(request)}/Observation/{rendered['id']}"
+    if stored.new:
+        return http.respond(rendered, 201, {"Location": location})
+    with services.engine.connect() as conn:
+        first = batch[0]
+        kept = fhir_observations.fetch(conn, first.patient_id, [r.kind for r in batch], first.ts)
+    current = observations.render(kept or batch, services.measures)
+    return http.respond(current, 200, {"Location": location})
+
+
+async def create(request: Request) -> Response:
+    registry.no_conditional_create(request, "Observation")
+    resource = await http.resource(request)
+    table = http.services(request).measures
+    window = http.window(request)
+    batch = fast.readings(resource, table, window) or observations.parse(resource, table, window)
+    grant = http.grant(request, "fhir.observation.create", batch, "Observation.subject")
+    return await _store(request, grant, resource)
+
+
+async def create_questionnaire_response(request: Request) -> Response:
+    registry.no_conditional_create(request, "QuestionnaireResponse")
+    resource = await http.resource(request)
+    services = http.services(request)
+    batch = questionnaires.parse(resource, services.measures, http.window(request))
+    route = "fhir.questionnaireresponse.create"
+    grant = http.grant(request, route, batch, "QuestionnaireResponse.subject")
+    return await _store(request, grant, resource)
+
+
+async def read(request: Request) -> Response:
+    text = request.path_params["id"]
+    key = ids.parse_observation(text)
+    services = http.services(request)
+    found = None
+    if key is not None:
+        with services.engine.connect() as conn:
+            found = fhir_observations.fetch(conn, key.patient_id, key.kinds, key.ts)
+    if not found:
+        raise outcome.Invalid(f"Observation/{text} does not exist", status=404, code="not-found")
+    return http.respond(observations.render(found, services.measures))
+
+
+async def find(request: Request) -> Response:
+    params: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        params.setdefault(name, []).append(value)
+    services = http.services(request)
+    query = search.query(params, services.measures)
+    base = http.base_url(request)
+    if query.count == 0:  # count only: the total, no entry (FHIR search, `_count=0`)
+
+        def counted() -> int:
+            with services.engine.connect() as conn:
+                return fhir_observations.total(conn, query, services.measures)
+
+        total = await run_in_threadpool(counted)
+        return http.respond(registry.searchset([], base, str(request.url), total=total))
+
+    def run() -> tuple[list[dict[str, Any]], tuple[int, int] | None]:
+        with services.engine.connect() as conn:
+            groups, next_key = fhir_observations.search(conn, query, services.measures)
+        return [observations.render(g, services.measures) for g in groups], next_key
+
+    found, next_key = await run_in_threadpool(run)
+    next_url = None
+    if next_key is not None:
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "_cursor"]
+        kept.append(("_cursor", search.cursor_text(next_key)))
+        next_url = f"{base}/Observation?{urllib.parse.urlencode(kept)}"
+    return http.respond(registry.searchset(found, base, str(request.url), next_url))

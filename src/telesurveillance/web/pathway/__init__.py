@@ -1,0 +1,1 @@
+"""The care pathway's JSON API and its request models."""
