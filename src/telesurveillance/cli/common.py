@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from rich.console import Console
 
-from telesurveillance import config
+from telesurveillance import composition, config
 from telesurveillance.adapters.sql import database, migrate
 
 out = Console(soft_wrap=True)
@@ -23,3 +23,9 @@ def engine(*, upgrade: bool = True) -> sa.Engine:
     if upgrade:
         migrate.upgrade(store)
     return store
+
+
+def store(*, upgrade: bool = True) -> composition.Store:
+    """The ports of the configured store (TELESURVEILLANCE_DATABASE_URL, else the embedded
+    SQLite file), migrated to the current schema unless `upgrade` is False."""
+    return composition.open_store(settings().database_url, upgrade=upgrade)

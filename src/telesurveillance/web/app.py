@@ -5,34 +5,14 @@ Each area contributes one router module; the list below is the whole surface of 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-
 import sqlalchemy as sa
 from fastapi import FastAPI
 
-from telesurveillance import config
-from telesurveillance.adapters.sql import database, migrate
-from telesurveillance.domain.measures import reading
+from telesurveillance import composition, config
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.domain.regulation import store as regulation_store
-from telesurveillance.web import clock
+from telesurveillance.web import clock, context
 from telesurveillance.web.security import gate, hardening
-
-#: Called after each durable commit of new readings, in the same process (alert evaluation).
-IngestListener = Callable[[Sequence[reading.Reading]], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Services:
-    """What the handlers reach through `request.app.state.services`."""
-
-    settings: config.Settings
-    engine: sa.Engine
-    regulation: regulation_store.Regulation
-    measures: measures.Table
-    clock: clock.Clock
-    after_ingest: list[IngestListener] = field(default_factory=list)
 
 
 def create_app(
@@ -49,8 +29,11 @@ def create_app(
     from a CDN and run inline script, which the CSP forbids); `/openapi.json` stays, for
     authenticated callers.
     """
-    store = engine if engine is not None else database.create(settings.database_url)
-    migrate.upgrade(store)
+    if engine is None:
+        store = composition.open_store(settings.database_url)
+    else:
+        store = composition.over(engine)
+        composition.upgrade(store)
     app = FastAPI(
         title="Télésurveillance médicale",
         version="0.1.0",
@@ -58,9 +41,9 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.services = Services(
+    app.state.services = context.Services(
         settings=settings,
-        engine=store,
+        store=store,
         regulation=regulation_store.packaged(),
         measures=measures.packaged(),
         clock=now if now is not None else clock.system,

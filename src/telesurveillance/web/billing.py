@@ -23,8 +23,7 @@ from telesurveillance.domain import calendar
 from telesurveillance.domain.regulation import records
 from telesurveillance.services.billing import audit, corrections, exploitant, export, forecast, run
 from telesurveillance.services.billing import ledger as bl
-from telesurveillance.web import app as web_app
-from telesurveillance.web import bodies, jsonable, projection
+from telesurveillance.web import bodies, context, jsonable, projection
 from telesurveillance.web.security import gate
 
 # Every JSON answer is projected for the caller's role (web.projection, projection.yaml); the
@@ -53,8 +52,8 @@ class StatusRequest(bodies.Body):
     note: str | None = None
 
 
-def _services(request: Request) -> web_app.Services:
-    found: web_app.Services = request.app.state.services
+def _services(request: Request) -> context.Services:
+    found: context.Services = request.app.state.services
     return found
 
 

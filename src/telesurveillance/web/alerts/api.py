@@ -33,8 +33,7 @@ from telesurveillance.domain.alerts import lifecycle, rules, ruleset
 from telesurveillance.domain.measures import reading
 from telesurveillance.services.alerts import evaluation, pending, stats
 from telesurveillance.services.alerts import lifecycle as acting
-from telesurveillance.web import app as web_app
-from telesurveillance.web import bodies, projection
+from telesurveillance.web import bodies, context, projection
 from telesurveillance.web.alerts import evaluation as alerts_evaluation
 from telesurveillance.web.alerts import fhir
 from telesurveillance.web.security import gate
@@ -63,8 +62,8 @@ class OverrideRequest(bodies.Body):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-def _services(request: Request) -> web_app.Services:
-    found: web_app.Services = request.app.state.services
+def _services(request: Request) -> context.Services:
+    found: context.Services = request.app.state.services
     return found
 
 
@@ -286,8 +285,8 @@ def read_flag(request: Request, resource_id: str) -> Response:
 
 
 def listener(
-    services: web_app.Services, evaluator: alerts_evaluation.Evaluator
-) -> web_app.IngestListener:
+    services: context.Services, evaluator: alerts_evaluation.Evaluator
+) -> context.IngestListener:
     """Hand the (patient, kind) of each committed batch to the evaluation thread.
 
     The readings were marked pending in their own transaction; the thread judges them, records
@@ -316,7 +315,7 @@ def include(app: FastAPI) -> None:
     mine = app.router.routes[before:]
     del app.router.routes[before:]
     app.router.routes[0:0] = mine
-    services: web_app.Services = app.state.services
+    services: context.Services = app.state.services
     evaluator = alerts_evaluation.Evaluator(
         sql_alerts.SqlAlerts(services.engine),
         ruleset.packaged(),

@@ -16,7 +16,7 @@ from telesurveillance.adapters.sql.fhir import group_commit
 from telesurveillance.domain import calendar
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import instants, reading
-from telesurveillance.web import app as web_app
+from telesurveillance.web import context
 from telesurveillance.web.security import gate, hardening
 
 MEDIA_TYPE = "application/fhir+json"
@@ -34,12 +34,12 @@ NDJSON_TYPES = ("application/fhir+ndjson", "application/ndjson", "application/x-
 log = logging.getLogger(__name__)
 
 
-def services(request: Request) -> web_app.Services:
+def services(request: Request) -> context.Services:
     return services_of(request.app)
 
 
-def services_of(app: FastAPI) -> web_app.Services:
-    found: web_app.Services = app.state.services
+def services_of(app: FastAPI) -> context.Services:
+    found: context.Services = app.state.services
     return found
 
 
