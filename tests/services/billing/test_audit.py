@@ -12,13 +12,15 @@ from telesurveillance.adapters.sql.core import tables
 from telesurveillance.domain.regulation import store
 from telesurveillance.services.billing import audit, run
 
+#: The synthetic population's first start of monitoring.
+START = dt.date(2025, 1, 6)
 UNTIL = dt.date(2025, 6, 1)
 TODAY = dt.date(2025, 7, 1)
 NOW = dt.datetime(2025, 6, 2, tzinfo=dt.UTC)
 
 
 def _billed(engine: sa.Engine, regulation: store.Regulation) -> ledger.SqlLedger:
-    synthetic.populate(engine, 4, periods=4)
+    synthetic.populate(engine, 4, starts_on=START, periods=4)
     lines = ledger.SqlLedger(engine)
     run.run(lines, regulation, UNTIL, actor="test", now=NOW)
     return lines
@@ -98,7 +100,7 @@ def test_deleted_readings_put_the_period_at_risk(
 def test_a_lower_amount_due_today_puts_the_difference_at_risk(
     engine: sa.Engine, regulation: store.Regulation
 ) -> None:
-    synthetic.populate(engine, 4, periods=4)
+    synthetic.populate(engine, 4, starts_on=START, periods=4)
     with database.writing(engine) as conn:
         conn.execute(sa.update(tables.dmns).values(benefit="mortalite"))
     lines = ledger.SqlLedger(engine)
