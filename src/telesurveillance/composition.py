@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from telesurveillance.adapters.exports import parquet
 from telesurveillance.adapters.sql import database, migrate
 from telesurveillance.adapters.sql.alerts import evaluation as sql_alerts
 from telesurveillance.adapters.sql.alerts import lifecycle as sql_lifecycle
@@ -24,7 +25,7 @@ from telesurveillance.adapters.sql.security import accounts as sql_accounts
 from telesurveillance.adapters.sql.security import audit as sql_audit
 from telesurveillance.services import ingest
 from telesurveillance.services.alerts import evaluation, lifecycle, stats
-from telesurveillance.services.billing import ledger
+from telesurveillance.services.billing import ledger, scale_out
 from telesurveillance.services.pathway import ports as pathway_ports
 from telesurveillance.services.security import accounts, audit
 
@@ -43,7 +44,10 @@ class Store:
     alert_lifecycle: lifecycle.Store
     alert_views: sql_alert_views.SqlAlertViews
     alert_stats: stats.Store
+    # --- billing
     ledger: ledger.Ledger
+    scale_out: scale_out.Snapshot
+    # --- pathway
     pathway: pathway_ports.Store
     accounts: accounts.Store
     audit: audit.Log
@@ -58,7 +62,10 @@ def over(engine: sa.Engine) -> Store:
         alert_lifecycle=sql_lifecycle.SqlLifecycle(engine),
         alert_views=sql_alert_views.SqlAlertViews(engine),
         alert_stats=sql_stats.SqlBurden(engine),
+        # --- billing
         ledger=sql_ledger.SqlLedger(engine),
+        scale_out=parquet.ParquetSnapshot(engine),
+        # --- pathway
         pathway=sql_pathway.SqlPathway(engine),
         accounts=sql_accounts.SqlAccounts(engine),
         audit=sql_audit.SqlAuditLog(engine),

@@ -27,6 +27,8 @@ if shutil.which("java") is None and not os.environ.get("CI"):
 
 from telesurveillance.adapters.spark import job
 
+#: The synthetic population's first start of monitoring.
+START = dt.date(2025, 1, 6)
 UNTIL = dt.date(2025, 9, 1)
 
 
@@ -51,7 +53,7 @@ def test_spark_and_embedded_verdicts_match_on_a_generated_population(
 ) -> None:
     engine = database.create(f"sqlite:///{tmp_path / 'store.sqlite3'}")
     migrate.upgrade(engine)
-    synthetic.populate(engine, 60, periods=8, seed=7)
+    synthetic.populate(engine, 60, starts_on=START, periods=8, seed=7)
     exported = parquet.export(engine, tmp_path / "parquet")
     assert exported["reading_days"] > 0
     spark_days = job.days_with_data(spark, tmp_path / "parquet", UNTIL)
@@ -70,7 +72,7 @@ def test_spark_and_embedded_verdicts_match_on_a_generated_population(
 def test_spark_excludes_the_until_day_like_the_embedded_sql(spark: Any, tmp_path: Path) -> None:
     engine = database.create(f"sqlite:///{tmp_path / 'store.sqlite3'}")
     migrate.upgrade(engine)
-    synthetic.populate(engine, 3, periods=2)
+    synthetic.populate(engine, 3, starts_on=START, periods=2)
     parquet.export(engine, tmp_path / "parquet")
     for until in (dt.date(2025, 1, 20), dt.date(2025, 1, 21), dt.date(2025, 2, 10)):
         with engine.connect() as conn:

@@ -15,17 +15,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from telesurveillance.adapters.exports import fhir_chargeitem, parquet, tabular
-from telesurveillance.adapters.sql.billing import ledger
+from telesurveillance.adapters.exports import fhir_chargeitem, tabular
 from telesurveillance.cli import common
 from telesurveillance.domain import calendar
 from telesurveillance.domain.regulation import records, store
 from telesurveillance.services.billing import audit as billing_audit
-from telesurveillance.services.billing import corrections
+from telesurveillance.services.billing import corrections, scale_out
 from telesurveillance.services.billing import exploitant as billing_exploitant
 from telesurveillance.services.billing import export as billing_export
 from telesurveillance.services.billing import forecast as billing_forecast
 from telesurveillance.services.billing import ledger as bl
+from telesurveillance.services.billing import lines as billing_lines
 from telesurveillance.services.billing import run as billing_run
 
 export_app = typer.Typer(help="Data exports for scale-out (Parquet).")
@@ -50,8 +50,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _store() -> ledger.SqlLedger:
-    return ledger.SqlLedger(common.engine())
+def _store() -> bl.Ledger:
+    """The ledger port of the configured store."""
+    return common.store().ledger
 
 
 def _euros(cents: int | None) -> str:
@@ -86,8 +87,8 @@ def audit(
     actor: Actor = "cli",
 ) -> None:
     """Re-judge every standing charge with today's data and rules; list the indu risk."""
-    lines = _store()
-    found = billing_audit.run_audit(lines, store.packaged(), _day(today, "--today"), operateur)
+    ledger = _store()
+    found = billing_audit.run_audit(ledger, store.packaged(), _day(today, "--today"), operateur)
     table = Table("line", "patient", "period", "forfait", "billed €", "at risk €", "reasons")
     for f in found:
         table.add_row(
@@ -103,8 +104,7 @@ def audit(
     risk = sum(f.at_risk_cents for f in found)
     common.out.print(f"{len(found)} line(s) at risk, {_euros(risk)} € in all", highlight=False)
     if reverse:
-        ids = [f.line.id for f in found if f.risk is billing_audit.Risk.NOT_DUE and f.line.id]
-        done = corrections.reverse(lines, ids, "audit: no longer due", actor=actor, now=_now())
+        done = billing_audit.reverse_not_due(ledger, found, actor=actor, now=_now())
         common.out.print(f"{len(done)} reversal line(s) written", highlight=False)
     if found:
         raise typer.Exit(1)
@@ -127,7 +127,7 @@ def mark(
     actor: Actor = "cli",
 ) -> None:
     """Record that lines were sent, paid or rejected (who and when are kept)."""
-    count = _store().record(line_ids, status, actor, _now(), note)
+    count = billing_lines.mark(_store(), line_ids, status, actor=actor, now=_now(), note=note)
     common.out.print(f"{count} line(s) marked {status.value}", highlight=False)
 
 
@@ -241,7 +241,7 @@ def export_parquet(
     raw: Annotated[bool, typer.Option("--raw", help="Also export the raw readings.")] = False,
 ) -> None:
     """Export the day counters (and raw readings) as Parquet for Spark or DuckDB."""
-    counts = parquet.export(common.engine(), out, raw=raw)
+    counts = scale_out.export(common.store().scale_out, out, raw=raw)
     for name, count in counts.items():
         common.out.print(f"{name}: {count} rows → {out / name}", highlight=False)
 

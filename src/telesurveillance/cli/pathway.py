@@ -16,7 +16,6 @@ from typing import Annotated
 import typer
 
 from telesurveillance.adapters.pdf import render
-from telesurveillance.adapters.sql.pathway import store
 from telesurveillance.cli import common
 from telesurveillance.domain import calendar, identity
 from telesurveillance.domain.pathway import eligibility, refusals
@@ -29,8 +28,9 @@ pathway_app = typer.Typer(help="Care pathway: organisation, inclusion, prescript
 DateOpt = Annotated[str | None, typer.Option(help="Date YYYY-MM-DD (default: today, Paris).")]
 
 
-def _store() -> store.SqlPathway:
-    return store.SqlPathway(common.engine())
+def _store() -> ports.Store:
+    """The pathway port of the configured store."""
+    return common.store().pathway
 
 
 def _day(value: str | None) -> dt.date:
@@ -244,11 +244,10 @@ def ordonnance(
     prescription_id: Annotated[int | None, typer.Option("--prescription")] = None,
 ) -> None:
     """Write the ordonnance PDF (latest prescription unless --prescription)."""
-    store_ = _store()
     with _mapped():
-        doc = documents.ordonnance(store_, regulation_store.packaged(), pec_id, prescription_id)
-        content = render.ordonnance(doc)
-        documents.archive(store_, pec_id, documents.ORDONNANCE, content, prescription_id)
+        content = documents.issue_ordonnance(
+            _store(), regulation_store.packaged(), pec_id, render.ordonnance, prescription_id
+        )
     out.write_bytes(content)
     common.out.print(f"ordonnance written to {out}", highlight=False)
 
@@ -289,11 +288,10 @@ def end_report(
     pec_id: int, out: Annotated[Path, typer.Option("--out", help="PDF file to write.")]
 ) -> None:
     """Write the end-of-care report PDF (monitoring must be stopped)."""
-    store_ = _store()
     with _mapped():
-        doc = documents.end_report(store_, regulation_store.packaged(), pec_id, _day(None))
-        content = render.end_report(doc)
-        documents.archive(store_, pec_id, documents.END_REPORT, content)
+        content = documents.issue_end_report(
+            _store(), regulation_store.packaged(), pec_id, _day(None), render.end_report
+        )
     out.write_bytes(content)
     common.out.print(f"end-of-care report written to {out}", highlight=False)
 

@@ -18,10 +18,17 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
 from telesurveillance.adapters.exports import fhir_chargeitem, tabular
-from telesurveillance.adapters.sql.billing import ledger
 from telesurveillance.domain import calendar
 from telesurveillance.domain.regulation import records
-from telesurveillance.services.billing import audit, corrections, exploitant, export, forecast, run
+from telesurveillance.services.billing import (
+    audit,
+    corrections,
+    exploitant,
+    export,
+    forecast,
+    lines,
+    run,
+)
 from telesurveillance.services.billing import ledger as bl
 from telesurveillance.web import bodies, context, jsonable, projection
 from telesurveillance.web.security import gate
@@ -53,12 +60,12 @@ class StatusRequest(bodies.Body):
 
 
 def _services(request: Request) -> context.Services:
-    found: context.Services = request.app.state.services
-    return found
+    return context.of(request)
 
 
-def _store(request: Request) -> ledger.SqlLedger:
-    return ledger.SqlLedger(_services(request).engine)
+def _store(request: Request) -> bl.Ledger:
+    """The ledger port of the app's store (`composition.Store.ledger`)."""
+    return context.of(request).store.ledger
 
 
 def _now(request: Request) -> dt.datetime:
@@ -110,8 +117,8 @@ def get_lines(
     exploitant_id: int | None = None,
     run_id: int | None = None,
 ) -> dict[str, Any]:
-    found = _store(request).lines(
-        operateur_id=operateur_id, exploitant_id=exploitant_id, run_id=run_id
+    found = lines.listed(
+        _store(request), operateur_id=operateur_id, exploitant_id=exploitant_id, run_id=run_id
     )
     return {"lines": [_line(ln) for ln in found]}
 
@@ -128,8 +135,13 @@ def post_reversal(line_id: int, body: ReversalRequest, request: Request) -> dict
 
 @router.post("/lines/status", name="billing.mark")
 def post_status(body: StatusRequest, request: Request) -> dict[str, Any]:
-    count = _store(request).record(
-        body.line_ids, body.status, _actor(request), _now(request), body.note
+    count = lines.mark(
+        _store(request),
+        body.line_ids,
+        body.status,
+        actor=_actor(request),
+        now=_now(request),
+        note=body.note,
     )
     return {"recorded": count}
 

@@ -15,6 +15,8 @@ from telesurveillance.services.billing import corrections
 from telesurveillance.services.billing import ledger as bl
 from telesurveillance.services.billing import run as billing_run
 
+#: The synthetic population's first start of monitoring.
+START = dt.date(2025, 1, 6)
 UNTIL = dt.date(2025, 9, 1)
 NOW = dt.datetime(2025, 9, 2, 8, tzinfo=dt.UTC)
 
@@ -27,7 +29,7 @@ def _keys(lines: list[bl.Line]) -> list[tuple[int, int, str, int, str]]:
 
 
 def test_a_second_run_bills_nothing_again(engine: sa.Engine, regulation: store.Regulation) -> None:
-    synthetic.populate(engine, 12)
+    synthetic.populate(engine, 12, starts_on=START)
     lines = ledger.SqlLedger(engine)
     first = billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
     second = billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
@@ -41,7 +43,7 @@ def test_a_second_run_bills_nothing_again(engine: sa.Engine, regulation: store.R
 def test_the_store_refuses_the_same_period_and_forfait_twice(
     engine: sa.Engine, regulation: store.Regulation
 ) -> None:
-    synthetic.populate(engine, 2)
+    synthetic.populate(engine, 2, starts_on=START)
     lines = ledger.SqlLedger(engine)
     billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
     with engine.connect() as conn:
@@ -54,7 +56,7 @@ def test_the_store_refuses_the_same_period_and_forfait_twice(
 def test_two_concurrent_runs_never_bill_a_period_twice(
     engine: sa.Engine, regulation: store.Regulation
 ) -> None:
-    synthetic.populate(engine, 16)
+    synthetic.populate(engine, 16, starts_on=START)
     barrier = threading.Barrier(2, timeout=30)
 
     class Racing(ledger.SqlLedger):
@@ -90,7 +92,7 @@ def test_two_concurrent_runs_never_bill_a_period_twice(
 def test_a_reversal_cancels_a_charge_and_the_next_run_bills_it_again(
     engine: sa.Engine, regulation: store.Regulation
 ) -> None:
-    synthetic.populate(engine, 2)
+    synthetic.populate(engine, 2, starts_on=START)
     lines = ledger.SqlLedger(engine)
     first = billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
     charge = first.written[0]
@@ -115,7 +117,7 @@ def test_a_reversal_cancels_a_charge_and_the_next_run_bills_it_again(
 
 
 def test_status_events_record_who_and_when(engine: sa.Engine, regulation: store.Regulation) -> None:
-    synthetic.populate(engine, 1)
+    synthetic.populate(engine, 1, starts_on=START)
     lines = ledger.SqlLedger(engine)
     written = billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW).written
     ids = [ln.id for ln in written if ln.id is not None]

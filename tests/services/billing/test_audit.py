@@ -12,13 +12,15 @@ from telesurveillance.adapters.sql.core import tables
 from telesurveillance.domain.regulation import store
 from telesurveillance.services.billing import audit, run
 
+#: The synthetic population's first start of monitoring.
+START = dt.date(2025, 1, 6)
 UNTIL = dt.date(2025, 6, 1)
 TODAY = dt.date(2025, 7, 1)
 NOW = dt.datetime(2025, 6, 2, tzinfo=dt.UTC)
 
 
 def _billed(engine: sa.Engine, regulation: store.Regulation) -> ledger.SqlLedger:
-    synthetic.populate(engine, 4, periods=4)
+    synthetic.populate(engine, 4, starts_on=START, periods=4)
     lines = ledger.SqlLedger(engine)
     run.run(lines, regulation, UNTIL, actor="test", now=NOW)
     return lines
@@ -98,7 +100,7 @@ def test_deleted_readings_put_the_period_at_risk(
 def test_a_lower_amount_due_today_puts_the_difference_at_risk(
     engine: sa.Engine, regulation: store.Regulation
 ) -> None:
-    synthetic.populate(engine, 4, periods=4)
+    synthetic.populate(engine, 4, starts_on=START, periods=4)
     with database.writing(engine) as conn:
         conn.execute(sa.update(tables.dmns).values(benefit="mortalite"))
     lines = ledger.SqlLedger(engine)
@@ -113,3 +115,30 @@ def test_a_lower_amount_due_today_puts_the_difference_at_risk(
         assert f.due_cents is not None
         assert f.due_cents < (f.line.amount_cents or 0)
         assert f.at_risk_cents == (f.line.amount_cents or 0) - f.due_cents
+
+
+def test_the_audit_reverses_what_is_no_longer_due_and_leaves_a_changed_amount(
+    engine: sa.Engine, regulation: store.Regulation
+) -> None:
+    synthetic.populate(engine, 4, starts_on=START, periods=4)
+    with database.writing(engine) as conn:
+        conn.execute(sa.update(tables.dmns).values(benefit="mortalite"))
+    lines = ledger.SqlLedger(engine)
+    run.run(lines, regulation, UNTIL, actor="test", now=NOW)
+    first = lines.lines()[0]
+    with database.writing(engine) as conn:
+        conn.execute(sa.update(tables.dmns).values(benefit="organisationnel"))
+        conn.execute(
+            sa.update(tables.patients)
+            .where(tables.patients.c.id == first.patient_id)
+            .values(died_on=first.period_start + dt.timedelta(days=3))
+        )
+    findings = audit.run_audit(lines, regulation, TODAY)
+    not_due = {f.line.id for f in findings if f.risk is audit.Risk.NOT_DUE}
+    changed = [f for f in findings if f.risk is audit.Risk.AMOUNT_CHANGED]
+    assert not_due
+    assert changed
+    reversals = audit.reverse_not_due(lines, findings, actor="audit", now=NOW)
+    assert {r.reverses_id for r in reversals} == not_due
+    assert all(r.reason == audit.REVERSAL_REASON for r in reversals)
+    assert audit.run_audit(lines, regulation, TODAY) == changed

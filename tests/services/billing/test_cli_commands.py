@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -16,6 +17,9 @@ from telesurveillance.adapters.sql.billing import synthetic
 from telesurveillance.adapters.sql.core import tables
 from telesurveillance.cli import app
 
+#: The synthetic population's first start of monitoring.
+START = dt.date(2025, 1, 6)
+
 runner = CliRunner()
 
 
@@ -28,7 +32,7 @@ def store_url(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> sa.Engine:
 
 
 def test_the_commands_bill_export_and_audit(store_url: sa.Engine, tmp_path: Path) -> None:
-    pop = synthetic.populate(store_url, 3, periods=8, operateurs=1)
+    pop = synthetic.populate(store_url, 3, starts_on=START, periods=8, operateurs=1)
     first = runner.invoke(app, ["billing", "run", "--until", "2025-09-01"])
     assert first.exit_code == 0, first.output
     assert "lines written" in first.stdout
@@ -55,7 +59,7 @@ def test_the_commands_bill_export_and_audit(store_url: sa.Engine, tmp_path: Path
 
 
 def test_forecast_exploitant_and_parquet_answer(store_url: sa.Engine, tmp_path: Path) -> None:
-    pop = synthetic.populate(store_url, 4, periods=8)
+    pop = synthetic.populate(store_url, 4, starts_on=START, periods=8)
     forecast = runner.invoke(app, ["billing", "forecast", "--today", "2025-05-20"])
     assert forecast.exit_code == 0, forecast.output
     assert "patient(s) at risk" in forecast.stdout

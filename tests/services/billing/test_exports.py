@@ -18,12 +18,14 @@ from telesurveillance.domain.billing import series, verdict
 from telesurveillance.domain.regulation import store
 from telesurveillance.services.billing import export, run
 
+#: The synthetic population's first start of monitoring.
+START = dt.date(2025, 1, 6)
 UNTIL = dt.date(2025, 11, 1)
 NOW = dt.datetime(2025, 11, 2, tzinfo=dt.UTC)
 
 
 def _billed(engine: sa.Engine, regulation: store.Regulation) -> ledger.SqlLedger:
-    synthetic.populate(engine, 6, periods=10, operateurs=1)
+    synthetic.populate(engine, 6, starts_on=START, periods=10, operateurs=1)
     lines = ledger.SqlLedger(engine)
     run.run(lines, regulation, UNTIL, actor="test", now=NOW)
     return lines

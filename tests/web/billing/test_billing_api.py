@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from telesurveillance.adapters.sql.billing import synthetic, tables
 from tests.conftest import ClientFactory
 
+#: The synthetic population's first start of monitoring.
+START = dt.date(2025, 1, 6)
 NOW = dt.datetime(2025, 9, 15, 10, tzinfo=dt.UTC)
 
 
@@ -19,7 +21,7 @@ def _now() -> dt.datetime:
 def test_a_run_bills_once_and_the_lines_can_be_listed(
     engine: sa.Engine, make_client: ClientFactory
 ) -> None:
-    pop = synthetic.populate(engine, 4, periods=6)
+    pop = synthetic.populate(engine, 4, starts_on=START, periods=6)
     client = make_client(now=_now)
     first = client.post("/api/billing/runs", json={"until": "2025-06-01"})
     assert first.status_code == 200
@@ -37,7 +39,7 @@ def test_a_run_bills_once_and_the_lines_can_be_listed(
 
 
 def test_a_reversal_is_written_once(engine: sa.Engine, make_client: ClientFactory) -> None:
-    synthetic.populate(engine, 1, periods=3)
+    synthetic.populate(engine, 1, starts_on=START, periods=3)
     client = make_client(now=_now)
     line = client.post("/api/billing/runs", json={"until": "2025-04-01"}).json()["written"][0]
     reversed_ = client.post(f"/api/billing/lines/{line['id']}/reversal", json={"reason": "doublon"})
@@ -48,7 +50,7 @@ def test_a_reversal_is_written_once(engine: sa.Engine, make_client: ClientFactor
 
 
 def test_lines_are_marked_sent(engine: sa.Engine, make_client: ClientFactory) -> None:
-    synthetic.populate(engine, 1, periods=3)
+    synthetic.populate(engine, 1, starts_on=START, periods=3)
     client = make_client(now=_now)
     ids = [
         ln["id"]
@@ -63,7 +65,7 @@ def test_lines_are_marked_sent(engine: sa.Engine, make_client: ClientFactory) ->
 def test_the_operateur_file_downloads_as_csv_json_and_fhir(
     engine: sa.Engine, make_client: ClientFactory
 ) -> None:
-    pop = synthetic.populate(engine, 2, periods=8, operateurs=1)
+    pop = synthetic.populate(engine, 2, starts_on=START, periods=8, operateurs=1)
     client = make_client(now=_now)
     client.post("/api/billing/runs", json={"until": "2025-09-01"})
     url = f"/api/billing/exports/operateurs/{pop.operateur_ids[0]}"
@@ -85,7 +87,7 @@ def test_the_operateur_file_downloads_as_csv_json_and_fhir(
 def test_audit_forecast_and_exploitant_answer(
     engine: sa.Engine, make_client: ClientFactory
 ) -> None:
-    pop = synthetic.populate(engine, 4, periods=10)
+    pop = synthetic.populate(engine, 4, starts_on=START, periods=10)
     client = make_client(now=_now)
     client.post("/api/billing/runs", json={"until": "2025-06-01"})
     audit = client.get("/api/billing/audit").json()

@@ -2,7 +2,8 @@
 
 `reading_days/part-0.parquet` holds `(patient_id, day, kind, n)`; `readings/part-0.parquet`
 holds `(patient_id, kind, ts, value)`. Written in streamed batches so the export of a large store
-does not hold it in memory.
+does not hold it in memory. `ParquetSnapshot` is the `services.billing.scale_out.Snapshot` port
+over an engine (wired by `telesurveillance.composition`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql.core import tables as schema
+from telesurveillance.services.billing import scale_out
 
 BATCH = 200_000
 
@@ -62,7 +64,16 @@ def export_table(engine: sa.Engine, name: str, out: Path) -> int:
     return count
 
 
+class ParquetSnapshot:
+    """The store's tables as Parquet files (`scale_out.Snapshot`)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def write(self, table: scale_out.Table, out: Path) -> int:
+        return export_table(self.engine, table.value, out)
+
+
 def export(engine: sa.Engine, out: Path, *, raw: bool = False) -> dict[str, int]:
     """Export the day counters, and the raw readings when `raw`; returns rows per table."""
-    names = ["reading_days", "readings"] if raw else ["reading_days"]
-    return {name: export_table(engine, name, out) for name in names}
+    return scale_out.export(ParquetSnapshot(engine), out, raw=raw)

@@ -15,7 +15,10 @@ from enum import StrEnum
 
 from telesurveillance.domain.billing import engine, verdict
 from telesurveillance.domain.regulation import store
-from telesurveillance.services.billing import ledger, run
+from telesurveillance.services.billing import corrections, ledger, run
+
+#: The reason written on the reversals the audit enters (`reverse_not_due`).
+REVERSAL_REASON = "audit: no longer due"
 
 
 class Risk(StrEnum):
@@ -110,3 +113,12 @@ def run_audit(
         store_.lines(operateur_id=operateur_id),
         today,
     )
+
+
+def reverse_not_due(
+    store_: ledger.Ledger, findings: Iterable[Finding], *, actor: str, now: dt.datetime
+) -> tuple[ledger.Line, ...]:
+    """Enter a reversal for every finding no longer due at all (`Risk.NOT_DUE`); a charge whose
+    amount merely changed is left for a person to judge. Returns the reversal lines written."""
+    ids = [f.line.id for f in findings if f.risk is Risk.NOT_DUE and f.line.id is not None]
+    return corrections.reverse(store_, ids, REVERSAL_REASON, actor=actor, now=now)

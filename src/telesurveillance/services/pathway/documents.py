@@ -1,12 +1,14 @@
 """The contents of the ordonnance and of the end-of-care report, and their archive.
 
-Rendering to PDF is the adapters' work (`adapters.pdf`); the edges render what these return and
-archive the bytes with `archive`, so the document issued can be shown again identically.
+Rendering to PDF is the adapters' work (`adapters.pdf`): the edges hand a renderer to
+`issue_ordonnance` / `issue_end_report`, which build the contents, render them and archive the
+bytes (`archive`), so the document issued can be shown again identically.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from telesurveillance.domain.pathway import documents, eligibility, ending, prescription, refusals
 from telesurveillance.domain.regulation import catalogue, records, store
@@ -115,6 +117,34 @@ def archive(
     if kind not in (ORDONNANCE, END_REPORT):
         raise ValueError(f"unknown document kind {kind!r}")
     return store_.add_document(pec_id, kind, prescription_id, content)
+
+
+def issue_ordonnance(
+    store_: Store,
+    regulation: store.Regulation,
+    pec_id: int,
+    render: Callable[[documents.Ordonnance], bytes],
+    prescription_id: int | None = None,
+) -> bytes:
+    """The ordonnance of a prescription (default: the latest), rendered by `render` and
+    archived byte for byte; returns the bytes issued."""
+    content = render(ordonnance(store_, regulation, pec_id, prescription_id))
+    archive(store_, pec_id, ORDONNANCE, content, prescription_id)
+    return content
+
+
+def issue_end_report(
+    store_: Store,
+    regulation: store.Regulation,
+    pec_id: int,
+    today: dt.date,
+    render: Callable[[documents.EndReport], bytes],
+) -> bytes:
+    """The end-of-care report written `today`, rendered by `render` and archived byte for
+    byte; returns the bytes issued."""
+    content = render(end_report(store_, regulation, pec_id, today))
+    archive(store_, pec_id, END_REPORT, content)
+    return content
 
 
 def _parties(

@@ -17,12 +17,11 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import Response
 
 from telesurveillance.adapters.pdf import render
-from telesurveillance.adapters.sql.pathway import store
 from telesurveillance.domain import calendar, identity
 from telesurveillance.domain.pathway import eligibility, refusals
 from telesurveillance.domain.regulation import store as regulation_store
 from telesurveillance.services.pathway import care, documents, followup, ports, setup
-from telesurveillance.web import jsonable, projection
+from telesurveillance.web import context, jsonable, projection
 from telesurveillance.web.pathway import models
 from telesurveillance.web.security import gate
 
@@ -44,17 +43,17 @@ def _mapped() -> Iterator[None]:
         raise HTTPException(400, str(invalid)) from None
 
 
-def _store(request: Request) -> store.SqlPathway:
-    return store.SqlPathway(request.app.state.services.engine)
+def _store(request: Request) -> ports.Store:
+    """The pathway port of the app's store (`composition.Store.pathway`)."""
+    return context.of(request).store.pathway
 
 
 def _regulation(request: Request) -> regulation_store.Regulation:
-    found: regulation_store.Regulation = request.app.state.services.regulation
-    return found
+    return context.of(request).regulation
 
 
 def _today(request: Request) -> dt.date:
-    return calendar.paris_day(request.app.state.services.clock())
+    return calendar.paris_day(context.of(request).clock())
 
 
 # --- organisation ------------------------------------------------------------------------------
@@ -202,11 +201,10 @@ def post_prescription(pec_id: int, body: models.PrescriptionIn, request: Request
 @router.get("/prises-en-charge/{pec_id}/ordonnance.pdf", name="pathway.ordonnance")
 def get_ordonnance(pec_id: int, request: Request, prescription_id: int | None = None) -> Response:
     """The ordonnance as PDF; the bytes sent are archived with their SHA-256."""
-    store_ = _store(request)
     with _mapped():
-        doc = documents.ordonnance(store_, _regulation(request), pec_id, prescription_id)
-        content = render.ordonnance(doc)
-        documents.archive(store_, pec_id, documents.ORDONNANCE, content, prescription_id)
+        content = documents.issue_ordonnance(
+            _store(request), _regulation(request), pec_id, render.ordonnance, prescription_id
+        )
     return _pdf(content, f"ordonnance-{pec_id}.pdf")
 
 
@@ -266,11 +264,10 @@ def post_stop(pec_id: int, body: models.StopIn, request: Request) -> dict[str, A
 
 @router.get("/prises-en-charge/{pec_id}/end-report.pdf", name="pathway.end_report")
 def get_end_report(pec_id: int, request: Request) -> Response:
-    store_ = _store(request)
     with _mapped():
-        doc = documents.end_report(store_, _regulation(request), pec_id, _today(request))
-        content = render.end_report(doc)
-        documents.archive(store_, pec_id, documents.END_REPORT, content)
+        content = documents.issue_end_report(
+            _store(request), _regulation(request), pec_id, _today(request), render.end_report
+        )
     return _pdf(content, f"fin-de-prise-en-charge-{pec_id}.pdf")
 
 

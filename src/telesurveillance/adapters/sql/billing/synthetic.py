@@ -3,6 +3,10 @@
 Deterministic for a seed. Every patient is labelled synthetic. Day counters are written straight
 into `reading_days` (what billing reads); `raw_readings` gives the matching raw readings when a
 test or the benchmark needs to recompute from them.
+
+No date is written in this module: the monitoring starts on the day the caller passes, and the
+organisation (ARS receipt, convention, the DMN's certificate) is in place from the first day of
+the LATM common law as the regulation data say (`Regulation.common_law_start`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.core import tables
 from telesurveillance.domain import calendar
 from telesurveillance.domain.measures import reading
-from telesurveillance.domain.regulation import catalogue
+from telesurveillance.domain.regulation import catalogue, store
 
 #: The DMN's LATM codes by indication where one is published (others get the base amount).
 LATM = {
@@ -33,6 +37,11 @@ INDICATIONS = (
 )
 #: A LOINC kind code as stored (any kind counts for billing).
 KIND = 1
+#: How long the synthetic DMN's certificate stays valid after the population's first start: well
+#: beyond any period a test or the benchmark judges (synthetic, not a rule of the scheme).
+CERTIFICATE_SPAN = dt.timedelta(days=5 * 365)
+#: Patients are born 36 to 75 years before the year monitoring starts.
+OLDEST_AGE = 75
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +69,25 @@ def populate(
     engine: sa.Engine,
     patients: int,
     *,
+    starts_on: dt.date,
     seed: int = 1,
-    starts_on: dt.date = dt.date(2025, 1, 6),
     periods: int = 12,
     operateurs: int = 2,
     spread_days: int = 20,
+    regulation: store.Regulation | None = None,
 ) -> Population:
     """`patients` synthetic patients, each with one prise en charge started within `spread_days`
-    of `starts_on`, a 12-month prescription, and day counters over `periods` periods."""
+    of `starts_on`, a 12-month prescription, and day counters over `periods` periods.
+
+    The opérateurs' ARS receipts, their conventions and the DMNs' certificates date from the
+    start of the LATM common law in `regulation` (default: the packaged data); `starts_on` may
+    not be earlier (ValueError), as nothing could then be billed."""
+    opened_on = (regulation or store.packaged()).common_law_start()
+    if starts_on < opened_on:
+        raise ValueError(
+            f"starts_on {starts_on.isoformat()} is before the LATM common law "
+            f"({opened_on.isoformat()}): nothing could be billed"
+        )
     rng = random.Random(seed)
     s = tables
     with database.writing(engine) as conn:
@@ -86,8 +106,8 @@ def populate(
                     latm_code=LATM.get(indication),
                     indication=indication.value,
                     benefit="organisationnel",
-                    certified_from=dt.date(2023, 12, 1),
-                    certified_until=dt.date(2030, 12, 31),
+                    certified_from=opened_on,
+                    certified_until=starts_on + CERTIFICATE_SPAN,
                 )
                 .returning(s.dmns.c.id)
             ).scalar_one()
@@ -99,7 +119,7 @@ def populate(
                 .values(
                     name=f"Opérateur SYNTHÉTIQUE {k + 1}",
                     kind="liberal",
-                    ars_declared_on=dt.date(2023, 7, 1),
+                    ars_declared_on=opened_on,
                 )
                 .returning(s.operateurs.c.id)
             ).scalar_one()
@@ -119,7 +139,7 @@ def populate(
             )
             conn.execute(
                 sa.insert(s.conventions).values(
-                    operateur_id=op, exploitant_id=exploitant, signed_on=dt.date(2023, 7, 1)
+                    operateur_id=op, exploitant_id=exploitant, signed_on=opened_on
                 )
             )
         patient_ids = []
@@ -135,7 +155,9 @@ def populate(
                     nir_type="NIR",
                     family=f"SYNTHÉTIQUE-{i + 1:06d}",
                     given="Patient",
-                    birth_date=dt.date(1950 + i % 40, 1 + i % 12, 1 + i % 28),
+                    birth_date=dt.date(
+                        starts_on.year - OLDEST_AGE + i % 40, 1 + i % 12, 1 + i % 28
+                    ),
                     coverage="ald" if i % 3 == 0 else "standard",
                     operateur_id=op_ids[k],
                     synthetic=True,

@@ -1,0 +1,52 @@
+"""The ledger's lines are listed by run and marked sent, paid or rejected with who and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from telesurveillance.adapters.sql.billing import ledger, synthetic, tables
+from telesurveillance.domain.regulation import store
+from telesurveillance.services.billing import ledger as bl
+from telesurveillance.services.billing import lines, run
+
+#: The synthetic population's first start of monitoring (first periods end 4–23 February).
+START = dt.date(2025, 1, 6)
+NOW = dt.datetime(2025, 5, 2, 8, tzinfo=dt.UTC)
+
+
+def test_lines_are_listed_by_run_in_id_order(
+    engine: sa.Engine, regulation: store.Regulation
+) -> None:
+    pop = synthetic.populate(engine, 2, starts_on=START, periods=3)
+    ledger_ = ledger.SqlLedger(engine)
+    first = run.run(ledger_, regulation, dt.date(2025, 3, 1), actor="test", now=NOW)
+    second = run.run(ledger_, regulation, dt.date(2025, 4, 15), actor="test", now=NOW)
+    assert first.written
+    assert second.written
+    assert [ln.id for ln in lines.listed(ledger_, run_id=first.run.id)] == [
+        ln.id for ln in first.written
+    ]
+    every = [ln.id for ln in lines.listed(ledger_)]
+    assert every == sorted(ln.id for ln in (*first.written, *second.written))
+    assert lines.listed(ledger_, operateur_id=max(pop.operateur_ids) + 1) == []
+
+
+def test_marking_records_one_event_per_line_held_with_who_and_when(
+    engine: sa.Engine, regulation: store.Regulation
+) -> None:
+    synthetic.populate(engine, 1, starts_on=START, periods=2)
+    ledger_ = ledger.SqlLedger(engine)
+    written = run.run(ledger_, regulation, dt.date(2025, 4, 1), actor="test", now=NOW).written
+    ids = [ln.id for ln in written if ln.id is not None]
+    assert ids
+    marked = lines.mark(
+        ledger_, [*ids, 999_999], bl.Status.PAID, actor="CPAM", now=NOW, note="virement"
+    )
+    assert marked == len(ids)
+    assert ledger_.statuses(ids) == dict.fromkeys(ids, bl.Status.PAID)
+    ev = tables.billing_line_events.c
+    with engine.connect() as conn:
+        found = conn.execute(sa.select(ev.actor, ev.note).where(ev.line_id == ids[0])).all()
+    assert [tuple(r) for r in found] == [("CPAM", "virement")]
