@@ -15,7 +15,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def include(app: FastAPI) -> None:
-    from telesurveillance.web.dashboard import pages, patient, worklist
+    from telesurveillance.web.dashboard import errors, pages, patient, worklist
 
     cache = worklist.Cache()
     app.state.worklist_cache = cache
@@ -23,3 +23,4 @@ def include(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(patient.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    errors.install(app)

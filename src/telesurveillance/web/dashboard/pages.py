@@ -17,11 +17,12 @@ from telesurveillance.adapters.sql.billing import streams as ledger_streams
 from telesurveillance.adapters.sql.core import tables
 from telesurveillance.adapters.sql.dashboard import worklist as dashboard_read
 from telesurveillance.domain import calendar
+from telesurveillance.domain.access import matrix
 from telesurveillance.domain.billing import engine
 from telesurveillance.domain.regulation import catalogue
 from telesurveillance.services.billing import exploitant
 from telesurveillance.web import jsonable, projection
-from telesurveillance.web.dashboard import alert_actions, render, worklist
+from telesurveillance.web.dashboard import alert_actions, errors, menu, render, worklist
 from telesurveillance.web.i18n import messages
 from telesurveillance.web.security import gate
 
@@ -41,8 +42,15 @@ def _today(request: Request) -> dt.date:
 
 
 @router.get("/", name="dashboard.home", include_in_schema=False)
-def home() -> RedirectResponse:
-    return RedirectResponse("/ui/worklist", status_code=303)
+def home(request: Request) -> Response:
+    """Each role lands on its own home (`menu.HOMES`); a role with no page of its own gets the
+    page that says so, with the log-out button (the route is allowed: the answer is a page,
+    not a refusal)."""
+    who = getattr(request.state, "principal", None)
+    target = menu.home(who, matrix.packaged())
+    if target is None:
+        return errors.page(request, 200, message="error.no_page")
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/ui/lang/{lang}", name="dashboard.language", include_in_schema=False)

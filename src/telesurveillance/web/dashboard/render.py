@@ -10,6 +10,8 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from telesurveillance.domain.access import matrix
+from telesurveillance.web.dashboard import menu
 from telesurveillance.web.i18n import formats, messages
 from telesurveillance.web.security import gate
 
@@ -45,6 +47,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         day=lambda value: formats.day(value, lang),
         number=lambda value, digits=1: formats.number(value, lang, digits),
         principal=who,
+        menu=menu.visible(who, matrix.packaged()),
         csrf_token=gate.csrf_token(request),
         here=request.url.path + (f"?{query}" if query else ""),
         **context,

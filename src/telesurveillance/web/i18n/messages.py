@@ -1,178 +1,142 @@
-"""Every message of the dashboard, in French and English (`{name}` placeholders)."""
+"""Every message of the web pages, in French and English, read from `catalog/*.yaml`.
+
+One YAML file per area of the pages (`chrome.yaml` for the frame, `alerts.yaml`, ...), so that
+areas add their messages without touching each other's. Each key maps to its French and English
+text, with `{name}` placeholders; a message that depends on a count gives its plural forms by
+CLDR category (`{one: "{n} jour", other: "{n} jours"}`), chosen by Babel's plural rules for the
+language (in French 0 and 1 are singular, in English only 1).
+
+The loader is strict: a key defined twice (in one file or across files), a language missing, a
+placeholder present in one language and not the other, or a plural message without its `other`
+form refuses the whole catalogue, so a mistake is found by the test suite, not by a user.
+"""
 
 from __future__ import annotations
 
-LANGUAGES = ("fr", "en")
+import functools
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "app.title": ("Télésurveillance médicale", "Medical telemonitoring"),
-    "nav.worklist": ("À traiter", "Worklist"),
-    "nav.alerts": ("Alertes", "Alerts"),
-    "nav.billing": ("Facturation", "Billing"),
-    "nav.regulation": ("Réglementation", "Regulation"),
-    "nav.logout": ("Se déconnecter", "Log out"),
-    "nav.skip": ("Aller au contenu", "Skip to content"),
-    "nav.language": ("English", "Français"),
-    "synthetic.banner": (
-        "Données SYNTHÉTIQUES de démonstration : aucun patient réel.",
-        "SYNTHETIC demonstration data: no real patient.",
-    ),
-    "synthetic.tag": ("synthétique", "synthetic"),
-    "worklist.title": ("Patients à traiter", "Patients to review"),
-    "worklist.alerts": ("Alertes ouvertes", "Open alerts"),
-    "worklist.at_risk": (
-        "Risque de données insuffisantes sur la période",
-        "At risk of insufficient data this period",
-    ),
-    "worklist.renewals": ("Renouvellements à prévoir", "Renewals due"),
-    "worklist.followed": ("Patients suivis", "Patients followed"),
-    "worklist.none": ("Rien à signaler.", "Nothing to report."),
-    "worklist.more": ("… et {n} autres", "… and {n} more"),
-    "filter.indication": ("Indication", "Indication"),
-    "filter.member": ("Membre de l'équipe", "Team member"),
-    "filter.status": ("Statut", "Status"),
-    "filter.all": ("Toutes", "All"),
-    "filter.apply": ("Filtrer", "Filter"),
-    "col.patient": ("Patient", "Patient"),
-    "col.indication": ("Indication", "Indication"),
-    "col.severity": ("Gravité", "Severity"),
-    "col.alert": ("Alerte", "Alert"),
-    "col.status": ("Statut", "Status"),
-    "col.opened": ("Ouverte le", "Opened"),
-    "col.days": ("Jours avec données", "Days with data"),
-    "col.left": ("Jours restants", "Days left"),
-    "col.outlook": ("Prévision", "Forecast"),
-    "col.ends": ("Fin de prescription", "Prescription ends"),
-    "col.period": ("Période", "Period"),
-    "col.billable": ("Facturable", "Billable"),
-    "col.amount": ("Montant", "Amount"),
-    "col.amo": ("Part AMO", "AMO share"),
-    "col.amc": ("Part AMC / patient", "AMC / patient share"),
-    "col.why": ("Pourquoi", "Why"),
-    "col.forfait": ("Forfait", "Forfait"),
-    "col.parameter": ("Paramètre", "Parameter"),
-    "col.value": ("Valeur", "Value"),
-    "col.since": ("En vigueur depuis", "In force since"),
-    "col.sources": ("Sources", "Sources"),
-    "col.actions": ("Actions", "Actions"),
-    "severity.high": ("élevée", "high"),
-    "severity.moderate": ("modérée", "moderate"),
-    "severity.low": ("faible", "low"),
-    "status.open": ("ouverte", "open"),
-    "status.acknowledged": ("prise en compte", "acknowledged"),
-    "status.closed": ("clôturée", "closed"),
-    "outlook.reached": ("seuil atteint", "threshold reached"),
-    "outlook.on_track": ("en bonne voie", "on track"),
-    "outlook.at_risk": ("à risque", "at risk"),
-    "outlook.unreachable": ("seuil hors d'atteinte", "threshold out of reach"),
-    "yes": ("oui", "yes"),
-    "no": ("non", "no"),
-    "patient.identity": ("Identité", "Identity"),
-    "patient.born": ("Né(e) le {day}", "Born {day}"),
-    "patient.died": ("Décédé(e) le {day}", "Died {day}"),
-    "patient.coverage": ("Couverture", "Coverage"),
-    "patient.care": ("Prise en charge", "Monitoring"),
-    "patient.since": ("depuis le {day}", "since {day}"),
-    "patient.prescription": ("Prescription", "Prescription"),
-    "patient.prescribed": (
-        "prescrite le {day} pour {months} mois",
-        "written on {day} for {months} months",
-    ),
-    "patient.renewal": ("renouvellement", "renewal"),
-    "patient.dmn": ("Dispositif (DMN)", "Device (DMN)"),
-    "patient.certified": ("certifié jusqu'au {day}", "certified until {day}"),
-    "patient.majoration": ("Majoration niveau {level}", "Majoration level {level}"),
-    "patient.charts": ("Mesures (30 derniers jours)", "Measurements (last 30 days)"),
-    "patient.no_data": ("Aucune mesure.", "No measurement."),
-    "patient.threshold": ("seuil", "threshold"),
-    "patient.observance": ("Observance de la période en cours", "Current period's observance"),
-    "patient.gauge": (
-        "{days} jours sur {expected} avec données, {left} jours restants",
-        "{days} of {expected} days with data, {left} days left",
-    ),
-    "patient.needed": (
-        "Seuil : {needed} jours (période {number}, du {start} au {last})",
-        "Threshold: {needed} days (period {number}, {start} to {last})",
-    ),
-    "patient.alerts": ("Alertes", "Alerts"),
-    "patient.verdicts": ("Facturation par période", "Billing per period"),
-    "patient.no_verdict": ("Aucune période écoulée.", "No elapsed period."),
-    "patient.notes": ("Notes", "Notes"),
-    "notes.new": ("Nouvelle note de l'équipe", "New note of the care team"),
-    "notes.add": ("Ajouter la note", "Add the note"),
-    "notes.saved": ("Note enregistrée.", "Note saved."),
-    "notes.invalid": (
-        "Note refusée : vide ou trop longue.",
-        "Note refused: empty or too long.",
-    ),
-    "patient.notes_missing": (
-        "Aucune note pour ce patient.",
-        "No note for this patient yet.",
-    ),
-    "alerts.title": ("File de triage partagée", "Shared triage queue"),
-    "alerts.acknowledge": ("Prendre en compte", "Acknowledge"),
-    "alerts.close": ("Clôturer", "Close"),
-    "alerts.decision": ("Décision", "Decision"),
-    "alerts.conflict": (
-        "Quelqu'un a agi sur cette alerte avant vous : la page est à jour.",
-        "Someone acted on this alert before you: the page is up to date.",
-    ),
-    "alerts.done": ("Alerte mise à jour.", "Alert updated."),
-    "alerts.forbidden": (
-        "Votre rôle ne permet pas cette action (clôture médicale : médecin, ou infirmier "
-        "sous protocole de coopération).",
-        "Your role may not do this (medical closure: physician, or nurse under a cooperation "
-        "protocol).",
-    ),
-    "alerts.missing": ("Cette alerte n'existe pas.", "This alert does not exist."),
-    "alerts.invalid": ("Action ou décision inconnue.", "Unknown action or decision."),
-    "decision.no_action": ("Pas d'action", "No action"),
-    "decision.patient_called": ("Patient appelé", "Patient called"),
-    "decision.treatment_adjusted": ("Traitement ajusté", "Treatment adjusted"),
-    "decision.referred": ("Adressé", "Referred"),
-    "decision.artefact": ("Artefact", "Artefact"),
-    "history.history": ("Historique", "History"),
-    "billing.title": ("Facturation", "Billing"),
-    "billing.as_of": ("Au {day}", "As of {day}"),
-    "billing.series": (
-        "Séries prêtes à facturer (≤ 6 périodes)",
-        "Series ready to bill (≤ 6 periods)",
-    ),
-    "billing.exports": ("Fichiers de facturation", "Billing files"),
-    "billing.exploitant": (
-        "Forfait technique de l'exploitant",
-        "The exploitant's forfait technique",
-    ),
-    "billing.file_active": ("File active mensuelle moyenne", "Average monthly file active"),
-    "billing.approximate": ("APPROXIMATIF", "APPROXIMATE"),
-    "billing.pages": ("Pages", "Pages"),
-    "billing.page": ("Page {page} sur {pages}", "Page {page} of {pages}"),
-    "billing.previous": ("Précédente", "Previous"),
-    "billing.next": ("Suivante", "Next"),
-    "regulation.title": ("Paramètres réglementaires", "Regulatory parameters"),
-    "regulation.at": ("Valeurs en vigueur le", "Values in force on"),
-    "regulation.show": ("Afficher", "Show"),
-    "regulation.none": ("rien en vigueur à cette date", "nothing in force on that day"),
-    "forfait.operateur": ("opérateur", "opérateur"),
-    "forfait.technique": ("technique", "technique"),
-    "indication.insuffisance_cardiaque": ("Insuffisance cardiaque", "Heart failure"),
-    "indication.insuffisance_renale": ("Insuffisance rénale", "Renal failure"),
-    "indication.insuffisance_respiratoire": ("Insuffisance respiratoire", "Respiratory failure"),
-    "indication.diabete": ("Diabète", "Diabetes"),
-    "indication.diabete_gestationnel": ("Diabète gestationnel", "Gestational diabetes"),
-    "indication.protheses_cardiaques_implantables": (
-        "Prothèses cardiaques implantables",
-        "Implanted cardiac prostheses",
-    ),
-    "indication.oncologie": ("Oncologie", "Oncology"),
-    "error.not_found": ("Patient introuvable.", "Patient not found."),
-}
+import yaml
+
+from telesurveillance.web.i18n import formats
+
+LANGUAGES = ("fr", "en")
+#: The CLDR plural categories a message may give (French and English use `one` and `other`;
+#: `many` is French's for large round numbers like "1 000 000 de jours").
+PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
+
+
+class CatalogError(ValueError):
+    """The message catalogue is malformed (`where` names the file and key)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message: per language, a text, or its plural forms by CLDR category."""
+
+    key: str
+    texts: Mapping[str, str | Mapping[str, str]]
+
+    def text(self, lang: str, count: object | None) -> str:
+        found = self.texts.get(lang, self.texts["fr"])
+        if isinstance(found, str):
+            return found
+        if isinstance(count, int | float):
+            form = formats.locale_of(lang).plural_form(abs(count))
+            return found.get(form, found["other"])
+        return found["other"]
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _texts(value: Any, where: str) -> dict[str, str | Mapping[str, str]]:
+    if not isinstance(value, dict) or set(value) != set(LANGUAGES):
+        raise CatalogError(f"{where}: give exactly the languages {', '.join(LANGUAGES)}")
+    found: dict[str, str | Mapping[str, str]] = {}
+    names: set[frozenset[str]] = set()
+    for lang, text in value.items():
+        if isinstance(text, str):
+            if not text.strip():
+                raise CatalogError(f"{where}.{lang}: empty text")
+            found[lang] = text
+            names.add(frozenset(_placeholders(text)))
+            continue
+        if not isinstance(text, dict) or "other" not in text or set(text) - set(PLURAL_FORMS):
+            raise CatalogError(f"{where}.{lang}: a text, or plural forms with `other`")
+        if not all(isinstance(t, str) and t.strip() for t in text.values()):
+            raise CatalogError(f"{where}.{lang}: every plural form must be a text")
+        found[lang] = dict(text)
+        names.add(frozenset(_placeholders(text["other"])))
+    if len(names) > 1:
+        raise CatalogError(f"{where}: the languages do not use the same placeholders")
+    return found
+
+
+class _UniqueKeys(yaml.SafeLoader):
+    """A YAML loader refusing a key given twice in one mapping (PyYAML keeps the last)."""
+
+
+def _mapping(loader: _UniqueKeys, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise CatalogError(f"line {key_node.start_mark.line + 1}: {key!r} is given twice")
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_UniqueKeys.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def parse(files: Mapping[str, str]) -> dict[str, Message]:
+    """The catalogue of YAML texts by file name; CatalogError on any mistake."""
+    found: dict[str, Message] = {}
+    for name, text in sorted(files.items()):
+        try:
+            raw = yaml.load(text, Loader=_UniqueKeys)
+        except CatalogError as error:
+            raise CatalogError(f"{name}: {error}") from None
+        if not isinstance(raw, dict):
+            raise CatalogError(f"{name}: a mapping of message keys")
+        for key, value in raw.items():
+            where = f"{name}: {key}"
+            if not isinstance(key, str) or not key:
+                raise CatalogError(f"{where}: a key is a non-empty string")
+            if key in found:
+                raise CatalogError(f"{where}: defined in another file too")
+            found[key] = Message(key, _texts(value, where))
+    return found
+
+
+@functools.cache
+def catalog() -> dict[str, Message]:
+    """The packaged catalogue (read once)."""
+    folder = resources.files(__package__).joinpath("catalog")
+    files = {
+        entry.name: entry.read_text(encoding="utf-8")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml")
+    }
+    return parse(files)
+
+
+def known(key: str) -> bool:
+    return key in catalog()
 
 
 def translate(key: str, lang: str, **values: object) -> str:
-    """The message `key` in `lang` (French if unknown), with its placeholders filled."""
-    pair = MESSAGES.get(key)
-    if pair is None:
+    """The message `key` in `lang` (French if unknown), with its placeholders filled; the plural
+    form follows the value `n` when the message has plural forms. An unknown key is shown as it
+    is (the tests check that every key the templates use exists)."""
+    found = catalog().get(key)
+    if found is None:
         return key
-    text = pair[1] if lang == "en" else pair[0]
+    text = found.text(lang if lang in LANGUAGES else "fr", values.get("n"))
     return text.format(**values) if values else text

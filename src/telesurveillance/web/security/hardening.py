@@ -11,10 +11,11 @@ against the size limit as the application reads it.
 from __future__ import annotations
 
 import hmac
+import logging
 import math
 import os
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,8 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.types import Message, Receive, Scope
 
 from telesurveillance.adapters.fhir import jsontext
+
+log = logging.getLogger(__name__)
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = b"x-csrf-token"
@@ -88,6 +91,23 @@ def _wants_html(scope: Scope) -> bool:
     return b"text/html" in accept
 
 
+#: `app.state.error_page(scope, status, headers)`: the pages' own error page (with their menu,
+#: in the user's language), installed by the dashboard; the plain page below without it.
+ErrorPage = Callable[[Scope, int, dict[str, str]], Response]
+
+
+def _error_page(scope: Scope, refused: Refused, headers: dict[str, str]) -> Response | None:
+    app = scope.get("app")
+    page: ErrorPage | None = getattr(getattr(app, "state", None), "error_page", None)
+    if page is None:
+        return None
+    try:
+        return page(scope, refused.status, headers)
+    except Exception:  # never let the error page hide the error: the plain page then
+        log.exception("the error page failed for a %s", refused.status)
+        return None
+
+
 def refusal(scope: Scope, refused: Refused) -> Response:
     """The answer to a refused request: FHIR OperationOutcome under /fhir, for a browser a
     redirect to the log-in page (GET without credentials) or an HTML page, JSON `{"detail": ...}`
@@ -111,6 +131,9 @@ def refusal(scope: Scope, refused: Refused) -> Response:
         target = "/login?" + urllib.parse.urlencode({"next": back})
         return RedirectResponse(target, 303, headers)
     if _wants_html(scope):
+        page = _error_page(scope, refused, headers)
+        if page is not None:
+            return page
         link = '<p><a href="/login">Se connecter</a></p>' if refused.status == 401 else ""
         body = (
             f'<!doctype html><html lang="fr"><head><meta charset="utf-8">'
