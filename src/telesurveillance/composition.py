@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from telesurveillance.adapters.sql import database, migrate
 from telesurveillance.adapters.sql.alerts import evaluation as sql_alerts
 from telesurveillance.adapters.sql.alerts import lifecycle as sql_lifecycle
+from telesurveillance.adapters.sql.alerts import outbox as sql_outbox
 from telesurveillance.adapters.sql.alerts import read as sql_alert_views
 from telesurveillance.adapters.sql.alerts import stats as sql_stats
 from telesurveillance.adapters.sql.billing import ledger as sql_ledger
@@ -23,7 +24,8 @@ from telesurveillance.adapters.sql.pathway import store as sql_pathway
 from telesurveillance.adapters.sql.security import accounts as sql_accounts
 from telesurveillance.adapters.sql.security import audit as sql_audit
 from telesurveillance.services import ingest
-from telesurveillance.services.alerts import evaluation, lifecycle, stats
+from telesurveillance.services.alerts import lifecycle, outbox, stats, views
+from telesurveillance.services.alerts import ports as alerts_ports
 from telesurveillance.services.billing import ledger
 from telesurveillance.services.pathway import ports as pathway_ports
 from telesurveillance.services.security import accounts, audit
@@ -39,10 +41,12 @@ class Store:
 
     engine: sa.Engine
     readings: ingest.Store
-    alerts: evaluation.Store
+    # --- alerts
+    alerts: alerts_ports.Evaluation
     alert_lifecycle: lifecycle.Store
-    alert_views: sql_alert_views.SqlAlertViews
+    alert_views: views.Views
     alert_stats: stats.Store
+    alert_outbox: outbox.Outbox
     ledger: ledger.Ledger
     pathway: pathway_ports.Store
     accounts: accounts.Store
@@ -54,10 +58,12 @@ def over(engine: sa.Engine) -> Store:
     return Store(
         engine=engine,
         readings=sql_observations.SqlStore(engine),
+        # --- alerts
         alerts=sql_alerts.SqlAlerts(engine),
         alert_lifecycle=sql_lifecycle.SqlLifecycle(engine),
         alert_views=sql_alert_views.SqlAlertViews(engine),
         alert_stats=sql_stats.SqlBurden(engine),
+        alert_outbox=sql_outbox.SqlOutbox(engine),
         ledger=sql_ledger.SqlLedger(engine),
         pathway=sql_pathway.SqlPathway(engine),
         accounts=sql_accounts.SqlAccounts(engine),
