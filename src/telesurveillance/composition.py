@@ -19,7 +19,11 @@ from telesurveillance.adapters.sql.alerts import outbox as sql_outbox
 from telesurveillance.adapters.sql.alerts import read as sql_alert_views
 from telesurveillance.adapters.sql.alerts import stats as sql_stats
 from telesurveillance.adapters.sql.billing import ledger as sql_ledger
+from telesurveillance.adapters.sql.dashboard import directory as sql_directory
+from telesurveillance.adapters.sql.dashboard import patient as sql_patients
+from telesurveillance.adapters.sql.dashboard import worklist as sql_worklist
 from telesurveillance.adapters.sql.fhir import observations as sql_observations
+from telesurveillance.adapters.sql.notes import store as sql_notes
 from telesurveillance.adapters.sql.pathway import store as sql_pathway
 from telesurveillance.adapters.sql.security import accounts as sql_accounts
 from telesurveillance.adapters.sql.security import audit as sql_audit
@@ -27,6 +31,8 @@ from telesurveillance.services import ingest
 from telesurveillance.services.alerts import lifecycle, outbox, stats, views
 from telesurveillance.services.alerts import ports as alerts_ports
 from telesurveillance.services.billing import ledger
+from telesurveillance.services.dashboard import notes
+from telesurveillance.services.dashboard import ports as dashboard_ports
 from telesurveillance.services.pathway import ports as pathway_ports
 from telesurveillance.services.security import accounts, audit
 
@@ -47,6 +53,12 @@ class Store:
     alert_views: views.Views
     alert_stats: stats.Store
     alert_outbox: outbox.Outbox
+    # --- dashboard
+    dashboard_worklist: dashboard_ports.Worklist
+    dashboard_patients: dashboard_ports.Patients
+    dashboard_directory: dashboard_ports.Directory
+    # --- notes
+    notes: notes.Notes
     ledger: ledger.Ledger
     pathway: pathway_ports.Store
     accounts: accounts.Store
@@ -64,6 +76,12 @@ def over(engine: sa.Engine) -> Store:
         alert_views=sql_alert_views.SqlAlertViews(engine),
         alert_stats=sql_stats.SqlBurden(engine),
         alert_outbox=sql_outbox.SqlOutbox(engine),
+        # --- dashboard
+        dashboard_worklist=sql_worklist.SqlWorklist(engine),
+        dashboard_patients=sql_patients.SqlPatients(engine),
+        dashboard_directory=sql_directory.SqlDirectory(engine),
+        # --- notes
+        notes=sql_notes.SqlNotes(engine),
         ledger=sql_ledger.SqlLedger(engine),
         pathway=sql_pathway.SqlPathway(engine),
         accounts=sql_accounts.SqlAccounts(engine),
