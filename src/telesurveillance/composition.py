@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import database, migrate
+from telesurveillance.adapters.sql import demo as sql_demo
 from telesurveillance.adapters.sql.alerts import evaluation as sql_alerts
 from telesurveillance.adapters.sql.alerts import lifecycle as sql_lifecycle
 from telesurveillance.adapters.sql.alerts import outbox as sql_outbox
@@ -33,6 +34,7 @@ from telesurveillance.services.alerts import ports as alerts_ports
 from telesurveillance.services.billing import ledger
 from telesurveillance.services.dashboard import notes
 from telesurveillance.services.dashboard import ports as dashboard_ports
+from telesurveillance.services.demo import build as demo_build
 from telesurveillance.services.pathway import ports as pathway_ports
 from telesurveillance.services.security import accounts, audit
 
@@ -59,6 +61,8 @@ class Store:
     dashboard_directory: dashboard_ports.Directory
     # --- notes
     notes: notes.Notes
+    # --- demo
+    demo: demo_build.Store
     ledger: ledger.Ledger
     pathway: pathway_ports.Store
     accounts: accounts.Store
@@ -82,6 +86,8 @@ def over(engine: sa.Engine) -> Store:
         dashboard_directory=sql_directory.SqlDirectory(engine),
         # --- notes
         notes=sql_notes.SqlNotes(engine),
+        # --- demo
+        demo=sql_demo.SqlDemo(engine),
         ledger=sql_ledger.SqlLedger(engine),
         pathway=sql_pathway.SqlPathway(engine),
         accounts=sql_accounts.SqlAccounts(engine),
