@@ -14,18 +14,28 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.exports import parquet
 from telesurveillance.adapters.sql import database, migrate
+from telesurveillance.adapters.sql import demo as sql_demo
 from telesurveillance.adapters.sql.alerts import evaluation as sql_alerts
 from telesurveillance.adapters.sql.alerts import lifecycle as sql_lifecycle
+from telesurveillance.adapters.sql.alerts import outbox as sql_outbox
 from telesurveillance.adapters.sql.alerts import read as sql_alert_views
 from telesurveillance.adapters.sql.alerts import stats as sql_stats
 from telesurveillance.adapters.sql.billing import ledger as sql_ledger
+from telesurveillance.adapters.sql.dashboard import directory as sql_directory
+from telesurveillance.adapters.sql.dashboard import patient as sql_patients
+from telesurveillance.adapters.sql.dashboard import worklist as sql_worklist
 from telesurveillance.adapters.sql.fhir import observations as sql_observations
+from telesurveillance.adapters.sql.notes import store as sql_notes
 from telesurveillance.adapters.sql.pathway import store as sql_pathway
 from telesurveillance.adapters.sql.security import accounts as sql_accounts
 from telesurveillance.adapters.sql.security import audit as sql_audit
 from telesurveillance.services import ingest
-from telesurveillance.services.alerts import evaluation, lifecycle, stats
+from telesurveillance.services.alerts import lifecycle, outbox, stats, views
+from telesurveillance.services.alerts import ports as alerts_ports
 from telesurveillance.services.billing import ledger, scale_out
+from telesurveillance.services.dashboard import notes
+from telesurveillance.services.dashboard import ports as dashboard_ports
+from telesurveillance.services.demo import build as demo_build
 from telesurveillance.services.pathway import ports as pathway_ports
 from telesurveillance.services.security import accounts, audit
 
@@ -40,10 +50,20 @@ class Store:
 
     engine: sa.Engine
     readings: ingest.Store
-    alerts: evaluation.Store
+    # --- alerts
+    alerts: alerts_ports.Evaluation
     alert_lifecycle: lifecycle.Store
-    alert_views: sql_alert_views.SqlAlertViews
+    alert_views: views.Views
     alert_stats: stats.Store
+    alert_outbox: outbox.Outbox
+    # --- dashboard
+    dashboard_worklist: dashboard_ports.Worklist
+    dashboard_patients: dashboard_ports.Patients
+    dashboard_directory: dashboard_ports.Directory
+    # --- notes
+    notes: notes.Notes
+    # --- demo
+    demo: demo_build.Store
     # --- billing
     ledger: ledger.Ledger
     scale_out: scale_out.Snapshot
@@ -58,10 +78,20 @@ def over(engine: sa.Engine) -> Store:
     return Store(
         engine=engine,
         readings=sql_observations.SqlStore(engine),
+        # --- alerts
         alerts=sql_alerts.SqlAlerts(engine),
         alert_lifecycle=sql_lifecycle.SqlLifecycle(engine),
         alert_views=sql_alert_views.SqlAlertViews(engine),
         alert_stats=sql_stats.SqlBurden(engine),
+        alert_outbox=sql_outbox.SqlOutbox(engine),
+        # --- dashboard
+        dashboard_worklist=sql_worklist.SqlWorklist(engine),
+        dashboard_patients=sql_patients.SqlPatients(engine),
+        dashboard_directory=sql_directory.SqlDirectory(engine),
+        # --- notes
+        notes=sql_notes.SqlNotes(engine),
+        # --- demo
+        demo=sql_demo.SqlDemo(engine),
         # --- billing
         ledger=sql_ledger.SqlLedger(engine),
         scale_out=parquet.ParquetSnapshot(engine),

@@ -19,13 +19,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from telesurveillance.adapters.notify import smtp, webhook, worker
-from telesurveillance.adapters.sql.alerts import evaluation as sql_alerts
-from telesurveillance.adapters.sql.alerts import stats as alerts_stats
+from telesurveillance import composition
+from telesurveillance.adapters.notify import smtp, webhook
 from telesurveillance.cli import common
 from telesurveillance.domain import calendar
 from telesurveillance.domain.alerts import ruleset
-from telesurveillance.services.alerts import evaluation, outbox, pending, stats
+from telesurveillance.services.alerts import outbox, rounds, stats
 
 alerts_app = typer.Typer(
     help="Alerts: catch-up of unjudged readings, no-data sweep, notifications, statistics."
@@ -74,7 +73,14 @@ def run(
 ) -> None:
     """Loop: the catch-up of readings stored but not yet judged, the no-data sweep over every
     active patient, then the notification worker."""
-    store = common.engine()
+    store = common.store()
+    try:
+        _loop(store, once=once, interval=interval, passes=passes)
+    finally:
+        composition.close(store)
+
+
+def _loop(store: composition.Store, *, once: bool, interval: float, passes: int | None) -> None:
     sets = ruleset.packaged()
     tolerance = common.settings().clock_tolerance
     configured = channels()
@@ -82,9 +88,8 @@ def run(
     done = 0
     while True:
         started = time.perf_counter()
-        caught = pending.catch_up(sql_alerts.SqlAlerts(store), sets, _now())
-        swept = evaluation.sweep(sql_alerts.SqlAlerts(store), sets, _now(), tolerance)
-        sent = worker.run_once(store, configured, _now)
+        did = rounds.run_once(store.alerts, store.alert_outbox, sets, configured, _now, tolerance)
+        caught, swept, sent = did.caught, did.swept, did.sent
         seconds = time.perf_counter() - started
         common.out.print(
             f"{_now().isoformat(timespec='seconds')} catch-up: {caught.readings} readings "
@@ -122,11 +127,14 @@ def statistics(
     """Alert burden per opérateur, indication and rule over [start, end)."""
     first = _day(start, "--start")
     last = _day(end, "--end") if end else calendar.paris_day(_now())
+    store = common.store()
     try:
-        lines = stats.statistics(alerts_stats.SqlBurden(common.engine()), first, last, operateur)
+        lines = stats.statistics(store.alert_stats, first, last, operateur)
     except ValueError as error:
         common.err.print(f"[red]{error}[/]")
         raise typer.Exit(2) from None
+    finally:
+        composition.close(store)
     table = Table(
         "opérateur", "indication", "rule", "alerts", "patient-months", "per patient-month",
         "closed", "no_action", "artefact", "median min to ack",

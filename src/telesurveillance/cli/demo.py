@@ -8,45 +8,13 @@ from typing import Annotated
 
 import typer
 
-from telesurveillance.adapters.sql import database
-from telesurveillance.adapters.sql import demo as demo_store
-from telesurveillance.adapters.sql.alerts import evaluation
-from telesurveillance.adapters.sql.billing import ledger
-from telesurveillance.adapters.sql.security import accounts as security_accounts
+from telesurveillance import composition
 from telesurveillance.cli import common
 from telesurveillance.domain import calendar
-from telesurveillance.domain.access import roles
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.domain.regulation import store as regulation_store
-from telesurveillance.services.alerts import evaluation as alerts
-from telesurveillance.services.alerts import pending
-from telesurveillance.services.billing import run
-from telesurveillance.services.demo import series
-from telesurveillance.services.security import accounts
-
-#: The demo log-ins (printed by the command): one account per role of the care team.
-PASSWORD = "Demo-Synthetique-2026!"
-ACCOUNTS = (
-    ("medecin", roles.Role.MEDECIN, "Dr Claire Démo (médecin)"),
-    ("soignant", roles.Role.SOIGNANT, "Inès Test (infirmière)"),
-    ("facturation", roles.Role.FACTURATION, "Secrétariat de facturation"),
-    ("exploitant", roles.Role.EXPLOITANT, "Télémédecine Exemple SAS"),
-    ("admin", roles.Role.ADMINISTRATEUR, "Administrateur"),
-)
-
-
-def _accounts(store: security_accounts.SqlAccounts, exploitant_id: int, now: dt.datetime) -> None:
-    for username, role, name in ACCOUNTS:
-        accounts.create_account(
-            store,
-            username,
-            PASSWORD,
-            role,
-            now,
-            display_name=name,
-            exploitant_id=exploitant_id if role is roles.Role.EXPLOITANT else None,
-        )
+from telesurveillance.services.demo import build
 
 
 def demo(
@@ -82,54 +50,50 @@ def demo(
         # Readings run up to 10:00 Paris time on the chosen day.
         now = dt.datetime.combine(day, dt.time(10), tzinfo=calendar.PARIS).astimezone(dt.UTC)
     settings = common.settings()
-    engine = database.create(settings.database_url)
-    url = engine.url.render_as_string(hide_password=True)
-    if not force and not demo_store.is_demo(engine):
+    # Not migrated before the check: a store that is not a demo is left exactly as it was.
+    store = common.store(upgrade=False)
+    try:
+        summary = build.build(
+            build.Ports(store.demo, store.ledger, store.accounts, store.alerts),
+            regulation_store.packaged(), measures.packaged(), ruleset.packaged(),
+            seed=seed, patients=patients, today=day, now=now,
+            tolerance=settings.clock_tolerance, force=force,
+        )  # fmt: skip
+    except build.NotADemo as refused:
         common.err.print(
-            f"[red]{url} holds non-synthetic data or no demo marker: refusing to wipe it.[/] "
-            "Point TELESURVEILLANCE_DATABASE_URL elsewhere, or pass --force."
+            f"[red]{refused.location} holds non-synthetic data or no demo marker: refusing to "
+            "wipe it.[/] Point TELESURVEILLANCE_DATABASE_URL elsewhere, or pass --force."
         )
-        raise typer.Exit(1)
-    series.check_kinds(measures.packaged())
-    demo_store.wipe(engine)
-    built, _people = demo_store.build(engine, seed, patients, day, now)
+        raise typer.Exit(1) from None
+    finally:
+        composition.close(store)
+    _report(summary, time.monotonic() - started)
+    if not no_serve:
+        _serve(host, port)
+
+
+def _report(summary: build.Summary, seconds: float) -> None:
+    built, outcome = summary.built, summary.billing
     count = f"{built.readings:,}".replace(",", " ")
     common.out.print(
-        f"SYNTHETIC demo in {url}: {len(built.patient_ids)} patients, {count} readings",
+        f"SYNTHETIC demo in {summary.location}: {len(built.patient_ids)} patients, "
+        f"{count} readings",
         highlight=False,
-    )
-    _accounts(security_accounts.SqlAccounts(engine), built.exploitant_ids[0], now)
-    outcome = run.run(
-        ledger.SqlLedger(engine),
-        regulation_store.packaged(),
-        day,
-        actor="demo",
-        now=now,
     )
     common.out.print(
         f"billing: {outcome.judged_periods} periods judged, "
         f"{outcome.billable_periods} billable, {len(outcome.written)} ledger lines",
         highlight=False,
     )
-    sets = ruleset.packaged()
-    store = evaluation.SqlAlerts(engine)
-    # Every demo reading was marked pending when written; the six months of history are the
-    # patients' background, so only the last days are judged (the rest is settled unjudged).
-    opened = pending.catch_up(store, sets, now, floor=now - demo_store.RECENT)
-    swept = alerts.sweep(store, sets, now, common.settings().clock_tolerance)
     common.out.print(
-        f"alerts: {len(opened.opened)} opened on the last eight days of readings, "
-        f"{len(swept.opened)} for missing data",
+        f"alerts: {len(summary.judged.opened)} opened on the last eight days of readings, "
+        f"{len(summary.swept.opened)} for missing data",
         highlight=False,
     )
-    common.out.print(f"built in {time.monotonic() - started:.1f} s", highlight=False)
-    common.out.print(f"log-ins (password {PASSWORD}):", highlight=False)
-    for username, role, _name in ACCOUNTS:
+    common.out.print(f"built in {seconds:.1f} s", highlight=False)
+    common.out.print(f"log-ins (password {build.PASSWORD}):", highlight=False)
+    for username, role, _name in build.ACCOUNTS:
         common.out.print(f"  {username:<12} {role.value}", highlight=False)
-    if no_serve:
-        return
-    engine.dispose()
-    _serve(host, port)
 
 
 def _serve(host: str, port: int) -> None:

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from telesurveillance.adapters.notify import smtp, webhook, worker
+from telesurveillance.adapters.notify import smtp, webhook
 from telesurveillance.adapters.sql.alerts import outbox as alerts_outbox
 from telesurveillance.domain.measures import reading
 from telesurveillance.services.alerts import outbox as service
@@ -86,14 +86,19 @@ def _one_alert(engine: sa.Engine) -> None:
     seed.ingest(engine, [reading.Reading(pid, seed.SPO2, seed.ts(NOW), 80.0)], NOW)
 
 
+def _send(engine: sa.Engine, channels: dict[str, service.Channel], at: dt.datetime) -> service.Pass:
+    """One pass of the notification worker at `at` (as `alerts run` does after its sweep)."""
+    return service.deliver(alerts_outbox.SqlOutbox(engine), channels, reading.millis(at))
+
+
 def test_a_new_alert_is_mailed_once_without_health_data(
     engine: sa.Engine, smtp_server: tuple[int, _Inbox]
 ) -> None:
     port, inbox = smtp_server
     _one_alert(engine)
     channel = smtp.SmtpChannel("127.0.0.1", port, "alertes@example.org", ["equipe@example.org"])
-    first = worker.run_once(engine, {"smtp": channel}, lambda: NOW)
-    second = worker.run_once(engine, {"smtp": channel}, lambda: NOW + dt.timedelta(minutes=1))
+    first = _send(engine, {"smtp": channel}, NOW)
+    second = _send(engine, {"smtp": channel}, NOW + dt.timedelta(minutes=1))
     assert (first.queued, first.sent, second.queued, second.sent) == (1, 1, 0, 0)
     [mail] = inbox.mails
     parsed = email.message_from_bytes(mail, policy=email.policy.default)
@@ -163,7 +168,7 @@ def test_two_channels_each_get_the_transition_once(
         "webhook": webhook.WebhookChannel(url, SECRET),
     }
     for minutes in range(3):
-        worker.run_once(engine, channels, lambda m=minutes: NOW + dt.timedelta(minutes=m))
+        _send(engine, channels, NOW + dt.timedelta(minutes=minutes))
     assert len(inbox.mails) == 1
     assert len(handler.received) == 1
 

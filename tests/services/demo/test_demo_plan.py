@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from telesurveillance.domain.regulation import catalogue
+from telesurveillance.domain.regulation import catalogue, store
 from telesurveillance.services.demo import plan, series
 
 TODAY = dt.date(2026, 11, 23)
@@ -77,3 +77,21 @@ def test_the_kinds_written_are_those_of_the_measurement_table() -> None:
     from telesurveillance.domain.measures import table
 
     series.check_kinds(table.packaged())
+
+
+def test_the_papers_are_dated_from_the_regulation_data_and_the_demo_day() -> None:
+    regulation = store.packaged()
+    papers = plan.papers(regulation, TODAY)
+    start = regulation.common_law_start()
+    assert papers.ars_declared_on == start
+    assert papers.certified_from == start
+    assert papers.convention_signed_on == start
+    assert papers.certified_until == TODAY + plan.CERTIFIED_FOR
+
+
+def test_every_demo_patient_is_monitored_under_papers_in_order() -> None:
+    papers = plan.papers(store.packaged(), TODAY)
+    for p in plan.plan(1, 200, TODAY):
+        assert papers.ars_declared_on <= p.starts_on
+        assert papers.convention_signed_on <= p.starts_on
+        assert papers.certified_from <= p.starts_on < papers.certified_until

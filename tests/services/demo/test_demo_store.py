@@ -8,9 +8,16 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import database, demo
 from telesurveillance.adapters.sql.core import readings, tables
+from telesurveillance.domain.regulation import store
+from telesurveillance.services.demo import build, plan
 
 TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+
+
+def _build(engine: sa.Engine, seed: int, count: int) -> build.Built:
+    papers = plan.papers(store.packaged(), TODAY)
+    return demo.write(engine, seed, plan.plan(seed, count, TODAY), papers, TODAY, NOW)
 
 
 def test_an_empty_store_may_be_wiped(engine: sa.Engine) -> None:
@@ -20,7 +27,7 @@ def test_an_empty_store_may_be_wiped(engine: sa.Engine) -> None:
 def test_the_demo_writes_synthetic_patients_with_counters_equal_to_a_recount(
     engine: sa.Engine,
 ) -> None:
-    built, _people = demo.build(engine, 3, 14, TODAY, NOW)
+    built = _build(engine, 3, 14)
     assert len(built.patient_ids) == 14
     assert built.readings > 0
     with engine.connect() as conn:
@@ -33,7 +40,7 @@ def test_the_demo_writes_synthetic_patients_with_counters_equal_to_a_recount(
 
 
 def test_a_store_with_a_real_patient_is_not_a_demo(engine: sa.Engine) -> None:
-    demo.build(engine, 3, 2, TODAY, NOW)
+    _build(engine, 3, 2)
     with database.writing(engine) as conn:
         conn.execute(
             sa.insert(tables.patients),
@@ -52,7 +59,7 @@ def test_a_store_without_the_demo_operateur_is_not_a_demo(engine: sa.Engine) -> 
 
 
 def test_the_same_seed_writes_the_same_readings(engine: sa.Engine) -> None:
-    first, _ = demo.build(engine, 5, 4, TODAY, NOW)
+    first = _build(engine, 5, 4)
     demo.wipe(engine)
-    second, _ = demo.build(engine, 5, 4, TODAY, NOW)
+    second = _build(engine, 5, 4)
     assert first.readings == second.readings

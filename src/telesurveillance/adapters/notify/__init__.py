@@ -1,1 +1,2 @@
-"""Notification channels (one module each) and the worker that drives the outbox."""
+"""Notification channels, one module each (`smtp`, `webhook`); the outbox is driven by
+`services.alerts.outbox.deliver`, one round of `alerts run` at a time (`services.alerts.rounds`)."""

@@ -1,9 +1,11 @@
-"""Writes the SYNTHETIC demo into a store: organisations, patients, prises en charge, readings.
+"""Writes the SYNTHETIC demo into a store: organisations, patients, prises en charge, readings
+(`services.demo.build.Store`).
 
 The store must be empty or already a demo (`is_demo`): `wipe` drops every table and migrates
-again, so a fresh schema is built. Readings go through `readings.store` (the production write
-path, so `reading_days` and `last_readings` are exactly what ingestion would have produced), in
-large batches, one transaction per batch.
+again, so a fresh schema is built. What is written is decided by `services.demo.plan` (people
+and the dates of the organisations' papers); readings go through `readings.store` (the
+production write path, so `reading_days` and `last_readings` are exactly what ingestion would
+have produced), in large batches, one transaction per batch.
 """
 
 from __future__ import annotations
@@ -18,22 +20,10 @@ from telesurveillance.adapters.sql import database, migrate, tables
 from telesurveillance.adapters.sql.core import readings
 from telesurveillance.adapters.sql.core import tables as schema
 from telesurveillance.domain.measures import reading
-from telesurveillance.services.demo import plan, series
+from telesurveillance.services.demo import build, plan, series
 
-#: Alerts are evaluated on the readings of the last eight days (the longest rule window is seven
-#: days): older crossings would be history a care team has already handled. Every reading is
-#: marked pending when written; the demo's catch-up settles the older ones unjudged.
-RECENT = dt.timedelta(days=8)
 #: Readings per write transaction (readings.store splits them into INSERTs of 2,000 rows).
 BATCH = 200_000
-
-
-@dataclass(frozen=True, slots=True)
-class Built:
-    operateur_id: int
-    exploitant_ids: tuple[int, ...]
-    patient_ids: tuple[int, ...]
-    readings: int
 
 
 def is_demo(engine: sa.Engine) -> bool:
@@ -80,14 +70,14 @@ class _Organisations:
     exploitant_ids: list[int]
 
 
-def _organisations(conn: sa.Connection, today: dt.date) -> _Organisations:
+def _organisations(conn: sa.Connection, papers: plan.Papers) -> _Organisations:
     operateur_id = conn.execute(
         sa.insert(schema.operateurs).returning(schema.operateurs.c.id),
         {
             "name": plan.OPERATEUR_NAME,
             "kind": "etablissement",
             "finess": None,
-            "ars_declared_on": dt.date(2023, 7, 1),
+            "ars_declared_on": papers.ars_declared_on,
         },
     ).scalar_one()
     prescribers = (
@@ -141,8 +131,8 @@ def _organisations(conn: sa.Connection, today: dt.date) -> _Organisations:
                 "latm_code": None,
                 "indication": None,
                 "benefit": "organisationnel",
-                "certified_from": dt.date(2023, 7, 1),
-                "certified_until": today + dt.timedelta(days=700),
+                "certified_from": papers.certified_from,
+                "certified_until": papers.certified_until,
             },
         ).scalar_one()
         conn.execute(
@@ -150,7 +140,7 @@ def _organisations(conn: sa.Connection, today: dt.date) -> _Organisations:
             {
                 "operateur_id": operateur_id,
                 "exploitant_id": exploitant_id,
-                "signed_on": dt.date(2023, 6, 15),
+                "signed_on": papers.convention_signed_on,
                 "prefilter_delegated": dmn.key == 1,
             },
         )
@@ -229,13 +219,18 @@ def _people(conn: sa.Connection, people: Sequence[plan.Person], orgs: _Organisat
     return patient_ids
 
 
-def build(
-    engine: sa.Engine, seed: int, count: int, today: dt.date, now: dt.datetime
-) -> tuple[Built, list[plan.Person]]:
-    """Write the demo for `seed` into the (wiped) store; readings up to `now`."""
-    people = plan.plan(seed, count, today)
+def write(
+    engine: sa.Engine,
+    seed: int,
+    people: Sequence[plan.Person],
+    papers: plan.Papers,
+    today: dt.date,
+    now: dt.datetime,
+) -> build.Built:
+    """Write the demo's organisations and `people` into the (wiped) store, and their readings
+    for `seed` up to `now`."""
     with database.writing(engine) as conn:
-        orgs = _organisations(conn, today)
+        orgs = _organisations(conn, papers)
         patient_ids = _people(conn, people, orgs)
     now_ms = reading.millis(now)
     midnight = series.midnights()
@@ -248,8 +243,7 @@ def build(
             written += _write(engine, batch)
             batch = []
     written += _write(engine, batch)
-    built = Built(orgs.operateur_id, tuple(orgs.exploitant_ids), tuple(patient_ids), written)
-    return built, people
+    return build.Built(orgs.operateur_id, tuple(orgs.exploitant_ids), tuple(patient_ids), written)
 
 
 def _write(engine: sa.Engine, batch: list[reading.Reading]) -> int:
@@ -257,3 +251,29 @@ def _write(engine: sa.Engine, batch: list[reading.Reading]) -> int:
         return 0
     with database.writing(engine) as conn:
         return len(readings.store(conn, batch).new)
+
+
+class SqlDemo:
+    """`services.demo.build.Store` over SQLAlchemy."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def location(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def is_demo(self) -> bool:
+        return is_demo(self.engine)
+
+    def wipe(self) -> None:
+        wipe(self.engine)
+
+    def write(
+        self,
+        seed: int,
+        people: Sequence[plan.Person],
+        papers: plan.Papers,
+        today: dt.date,
+        now: dt.datetime,
+    ) -> build.Built:
+        return write(self.engine, seed, people, papers, today, now)

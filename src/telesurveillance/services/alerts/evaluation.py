@@ -84,6 +84,20 @@ def effective_rules(sets: ruleset.RuleSets, context: Context) -> list[tuple[rule
     return out
 
 
+def patient_rules(
+    store: Store, sets: ruleset.RuleSets, patient_id: int, day: dt.date
+) -> list[tuple[rules.Rule, Mapping[str, float]]]:
+    """The rules in force for one patient on `day` (its overrides applied), each with the
+    overrides it carries; none when the patient has no active prise en charge that day."""
+    context = store.contexts({patient_id}, day).get(patient_id)
+    if context is None:
+        return []
+    return [
+        (rule, dict(context.overrides.get(rule.id, {})))
+        for rule, _ in effective_rules(sets, context)
+    ]
+
+
 def on_ingest(
     store: Store, sets: ruleset.RuleSets, new: Sequence[reading.Reading], now: dt.datetime
 ) -> Recorded:

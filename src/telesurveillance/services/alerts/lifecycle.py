@@ -74,6 +74,10 @@ class Store(Protocol):
 
     def set_override(self, entry: OverrideEntry) -> OverrideEntry: ...
 
+    def override_history(self, patient_id: int) -> list[OverrideEntry]:
+        """Every override change of the patient, oldest first."""
+        ...
+
 
 def acknowledge(
     store: Store, alert_id: int, actor: str, role: lifecycle.Role, now: dt.datetime,
@@ -162,3 +166,8 @@ def set_override(
         patient_id, rule_id, field, None, value, actor, reading.millis(now), reason.strip()
     )
     return store.set_override(entry)
+
+
+def override_history(store: Store, patient_id: int) -> list[OverrideEntry]:
+    """Who changed which number of which rule for the patient, when, why, from what to what."""
+    return store.override_history(patient_id)

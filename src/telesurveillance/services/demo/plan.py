@@ -1,11 +1,11 @@
 """The SYNTHETIC demo population: who is monitored, for what, since when (never real people).
 
-`plan(seed, count, today)` decides everything about the demo's people and organisations — an
-opérateur declared to its ARS, two exploitants with a certified DMN each and their conventions,
-`count` patients spread over the seven LATM indications with prescriptions, renewals (some
-missing, so renewals come due), majorations and one death — and each patient's transmission
-*habit*, from which `demo_series` generates the measurements. Deterministic: the same seed and
-day give the same plan.
+`plan(seed, count, today)` and `papers(regulation, today)` decide everything about the demo's
+people and organisations — an opérateur declared to its ARS, two exploitants with a certified DMN
+each and their conventions, `count` patients spread over the seven LATM indications with
+prescriptions, renewals (some missing, so renewals come due), majorations and one death — and
+each patient's transmission *habit*, from which `demo_series` generates the measurements.
+Deterministic: the same seed and day give the same plan.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 from enum import StrEnum
 
-from telesurveillance.domain.regulation import catalogue
+from telesurveillance.domain.regulation import catalogue, store
 
 Indication = catalogue.Indication
 
@@ -120,6 +120,35 @@ DMNS = (
 
 #: Longest prescription written per indication (diabetes: 3 months, others: 6 here).
 _MONTHS = {Indication.DIABETE: 3, Indication.DIABETE_GESTATIONNEL: 3}
+
+
+#: The DMNs' certificates run this long after the demo's day.
+CERTIFIED_FOR = dt.timedelta(days=700)
+
+
+@dataclass(frozen=True, slots=True)
+class Papers:
+    """The dates on the demo organisations' papers."""
+
+    ars_declared_on: dt.date
+    certified_from: dt.date
+    certified_until: dt.date
+    convention_signed_on: dt.date
+
+
+def papers(regulation: store.Regulation, today: dt.date) -> Papers:
+    """The opérateur declared to its ARS, the DMNs certified and the conventions signed on the
+    first day of the LATM common law (`Regulation.common_law_start`, read from the regulation
+    data, not written here), the certificates valid `CERTIFIED_FOR` beyond the demo's day: the
+    papers are in order for every period of a demo built six months or more into the common
+    law (patients start at most 182 days before `today`)."""
+    start = regulation.common_law_start()
+    return Papers(
+        ars_declared_on=start,
+        certified_from=start,
+        certified_until=today + CERTIFIED_FOR,
+        convention_signed_on=start,
+    )
 
 
 def dmn_for(indication: Indication) -> Dmn:

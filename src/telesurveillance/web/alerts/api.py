@@ -23,15 +23,12 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
+from telesurveillance import composition
 from telesurveillance.adapters.fhir import ids
-from telesurveillance.adapters.sql.alerts import evaluation as sql_alerts
-from telesurveillance.adapters.sql.alerts import lifecycle as alerts_lifecycle
-from telesurveillance.adapters.sql.alerts import read
-from telesurveillance.adapters.sql.alerts import stats as alerts_stats
 from telesurveillance.domain import calendar
 from telesurveillance.domain.alerts import lifecycle, rules, ruleset
 from telesurveillance.domain.measures import reading
-from telesurveillance.services.alerts import evaluation, pending, stats
+from telesurveillance.services.alerts import evaluation, pending, stats, views
 from telesurveillance.services.alerts import lifecycle as acting
 from telesurveillance.web import bodies, context, projection
 from telesurveillance.web.alerts import evaluation as alerts_evaluation
@@ -63,8 +60,11 @@ class OverrideRequest(bodies.Body):
 
 
 def _services(request: Request) -> context.Services:
-    found: context.Services = request.app.state.services
-    return found
+    return context.of(request)
+
+
+def _store(request: Request) -> composition.Store:
+    return context.of(request).store
 
 
 def _now(request: Request) -> dt.datetime:
@@ -86,7 +86,7 @@ def _error(error: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(error)}, status_code=status)
 
 
-def _plain(view: read.View) -> dict[str, Any]:
+def _plain(view: views.View) -> dict[str, Any]:
     return dataclasses.asdict(view)
 
 
@@ -100,14 +100,15 @@ def list_alerts(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict[str, Any]]:
     """The worklist: most severe first, then oldest first."""
-    views = read.SqlAlertViews(_services(request).engine).search(
+    found = views.search(
+        _store(request).alert_views,
         patient_id=patient,
         operateur_id=operateur,
         statuses=[s.value for s in status] if status else None,
         limit=limit,
         offset=offset,
     )
-    return [_plain(v) for v in views]
+    return [_plain(v) for v in found]
 
 
 @router.get("/stats", name="alerts.stats")
@@ -115,9 +116,7 @@ def alert_statistics(
     request: Request, start: dt.date, end: dt.date, operateur: int | None = None
 ) -> Response:
     try:
-        lines = stats.statistics(
-            alerts_stats.SqlBurden(_services(request).engine), start, end, operateur
-        )
+        lines = stats.statistics(_store(request).alert_stats, start, end, operateur)
     except ValueError as error:
         # 400, not 422: FastAPI documents 422 as its own list of validation errors.
         return JSONResponse({"detail": str(error)}, status_code=400)
@@ -134,21 +133,15 @@ def rule_sets(request: Request, patient: int | None = None) -> Any:
     sets = ruleset.packaged()
     if patient is None:
         return {i: [_rule(r) for r in rs] for i, rs in sorted(sets.by_indication.items())}
-    store = sql_alerts.SqlAlerts(_services(request).engine)
     today = calendar.paris_day(_now(request))
-    context = store.contexts({patient}, today).get(patient)
-    if context is None:
-        return []
-    return [
-        {**_rule(rule), "overrides": dict(context.overrides.get(rule.id, {}))}
-        for rule, _ in evaluation.effective_rules(sets, context)
-    ]
+    found = evaluation.patient_rules(_store(request).alerts, sets, patient, today)
+    return [{**_rule(rule), "overrides": dict(overrides)} for rule, overrides in found]
 
 
 @router.get("/overrides/{patient_id}", name="alerts.overrides")
 def override_history(request: Request, patient_id: int) -> list[dict[str, Any]]:
-    store = alerts_lifecycle.SqlLifecycle(_services(request).engine)
-    return [dataclasses.asdict(e) for e in store.override_history(patient_id)]
+    history = acting.override_history(_store(request).alert_lifecycle, patient_id)
+    return [dataclasses.asdict(e) for e in history]
 
 
 @router.put("/overrides/{patient_id}/{rule_id}/{field}", name="alerts.override.set")
@@ -158,7 +151,7 @@ def set_override(
     actor, _role = _who(request)
     try:
         entry = acting.set_override(
-            alerts_lifecycle.SqlLifecycle(_services(request).engine), ruleset.packaged(),
+            _store(request).alert_lifecycle, ruleset.packaged(),
             patient_id, rule_id, field, body.value, actor, body.reason, _now(request),
         )  # fmt: skip
     except (acting.NotFound, ValueError) as error:
@@ -168,14 +161,14 @@ def set_override(
 
 @router.get("/{alert_id}", name="alerts.read")
 def read_alert(request: Request, alert_id: int) -> Response:
-    view = read.SqlAlertViews(_services(request).engine).get(alert_id)
+    view = views.get(_store(request).alert_views, alert_id)
     if view is None:
         return _error(acting.NotFound(f"no alert {alert_id}"))
     return JSONResponse(_plain(view))
 
 
 def _act(request: Request, alert_id: int, body: Acting) -> Response:
-    store = alerts_lifecycle.SqlLifecycle(_services(request).engine)
+    store = _store(request).alert_lifecycle
     actor, role = _who(request)
     try:
         if isinstance(body, Closing):
@@ -226,7 +219,7 @@ def _read(request: Request, resource_id: str, resource_type: str) -> Response:
     view = None
     key = ids.decimal(resource_id)
     if key is not None:
-        view = read.SqlAlertViews(_services(request).engine).get(key)
+        view = views.get(_store(request).alert_views, key)
     if view is None:
         return _not_found(f"{resource_type}/{resource_id} is not known")
     render = fhir.detected_issue if resource_type == "DetectedIssue" else fhir.flag
@@ -244,15 +237,18 @@ def _search(
         patient_id = ids.decimal(patient.rsplit("/", 1)[-1])
         if patient_id is None:
             return _not_found(f"patient {patient!r} is not a Patient of this server")
-    views = read.SqlAlertViews(_services(request).engine).search(
-        patient_id=patient_id, statuses=None if status is None else mapping[status], limit=500
+    found = views.search(
+        _store(request).alert_views,
+        patient_id=patient_id,
+        statuses=None if status is None else mapping[status],
+        limit=500,
     )
     if resource_type == "DetectedIssue":
-        entries = [fhir.detected_issue(_base(request), v) for v in views]
+        entries = [fhir.detected_issue(_base(request), v) for v in found]
         if status is not None:
             entries = [e for e in entries if e["status"] == status]
     else:
-        entries = [fhir.flag(_base(request), v) for v in views]
+        entries = [fhir.flag(_base(request), v) for v in found]
     bundle = fhir.searchset(_base(request), resource_type, entries, _now(request))
     return JSONResponse(bundle, media_type=FHIR_JSON)
 
@@ -293,7 +289,7 @@ def listener(
     the alerts and removes the pending rows in one transaction, off the request path. Without
     the thread (an app not started, as under a bare test client) they are judged here, before
     the answer. If either fails, the rows stay pending for the catch-up."""
-    store = sql_alerts.SqlAlerts(services.engine)
+    store = services.store.alerts
     sets = ruleset.packaged()
 
     def on_ingest(new: Sequence[reading.Reading]) -> None:
@@ -315,9 +311,9 @@ def include(app: FastAPI) -> None:
     mine = app.router.routes[before:]
     del app.router.routes[before:]
     app.router.routes[0:0] = mine
-    services: context.Services = app.state.services
+    services = context.of_app(app)
     evaluator = alerts_evaluation.Evaluator(
-        sql_alerts.SqlAlerts(services.engine),
+        services.store.alerts,
         ruleset.packaged(),
         services.clock,
         services.settings.alerts_catch_up_seconds,

@@ -26,7 +26,6 @@ import threading
 import time
 from collections.abc import Iterable
 
-from telesurveillance.adapters.sql.alerts import evaluation
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.services.alerts import pending
 from telesurveillance.web import clock
@@ -37,7 +36,7 @@ log = logging.getLogger(__name__)
 class Evaluator:
     def __init__(
         self,
-        store: evaluation.SqlAlerts,
+        store: pending.Store,
         sets: ruleset.RuleSets,
         now: clock.Clock,
         interval: float,

@@ -12,8 +12,8 @@ import datetime as dt
 from typing import Any
 
 from telesurveillance.adapters.fhir import ids
-from telesurveillance.adapters.sql.alerts import read
 from telesurveillance.domain.measures import reading
+from telesurveillance.services.alerts import views
 
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
 
@@ -24,7 +24,7 @@ def _iso(ms: int | None) -> str | None:
     return reading.instant(ms).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def issue_status(view: read.View) -> str:
+def issue_status(view: views.View) -> str:
     if view.status != "closed":
         return "preliminary"
     return "cancelled" if view.decision == "artefact" else "final"
@@ -39,14 +39,14 @@ ISSUE_STATUSES = {
 FLAG_STATUSES = {"active": ["open", "acknowledged"], "inactive": ["closed"]}
 
 
-def _code(base: str, view: read.View) -> dict[str, Any]:
+def _code(base: str, view: views.View) -> dict[str, Any]:
     return {
         "coding": [{"system": f"{base}/CodeSystem/alert-rule", "code": view.rule_id}],
         "text": view.message,
     }
 
 
-def detected_issue(base: str, view: read.View) -> dict[str, Any]:
+def detected_issue(base: str, view: views.View) -> dict[str, Any]:
     document: dict[str, Any] = {
         "resourceType": "DetectedIssue",
         "id": str(view.id),
@@ -79,7 +79,7 @@ def detected_issue(base: str, view: read.View) -> dict[str, Any]:
     return document
 
 
-def flag(base: str, view: read.View) -> dict[str, Any]:
+def flag(base: str, view: views.View) -> dict[str, Any]:
     period: dict[str, Any] = {"start": _iso(view.opened_at)}
     if view.closed_at is not None:
         period["end"] = _iso(view.closed_at)

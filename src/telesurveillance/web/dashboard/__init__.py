@@ -15,11 +15,13 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def include(app: FastAPI) -> None:
-    from telesurveillance.web.dashboard import errors, pages, patient, worklist
+    from telesurveillance.services.dashboard import worklist
+    from telesurveillance.web import context
+    from telesurveillance.web.dashboard import errors, pages, patient
 
     cache = worklist.Cache()
     app.state.worklist_cache = cache
-    app.state.services.after_ingest.append(cache.clear)
+    context.of_app(app).after_ingest.append(cache.clear)
     app.include_router(pages.router)
     app.include_router(patient.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

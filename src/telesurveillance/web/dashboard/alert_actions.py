@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from telesurveillance.adapters.sql.alerts import lifecycle as alerts_lifecycle
 from telesurveillance.domain.alerts import lifecycle
 from telesurveillance.services.alerts import lifecycle as acting
+from telesurveillance.web import context
 
 
 def decisions() -> list[str]:
@@ -18,7 +18,7 @@ def decisions() -> list[str]:
 
 
 def act(request: Request, alert_id: int, action: str, decision: str | None) -> str:
-    services = request.app.state.services
+    services = context.of(request)
     who = getattr(request.state, "principal", None)
     if who is None:
         return "forbidden"
@@ -26,7 +26,7 @@ def act(request: Request, alert_id: int, action: str, decision: str | None) -> s
         role = lifecycle.Role(str(who.role))
     except ValueError:
         return "forbidden"
-    store = alerts_lifecycle.SqlLifecycle(services.engine)
+    store = services.store.alert_lifecycle
     try:
         if action == "acknowledge":
             acting.acknowledge(store, alert_id, str(who.name), role, services.clock())

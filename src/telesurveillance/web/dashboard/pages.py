@@ -5,40 +5,30 @@ from __future__ import annotations
 import datetime as dt
 import json
 import urllib.parse
+from collections.abc import Sequence
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from telesurveillance.adapters.fhir import ids
-from telesurveillance.adapters.sql.billing import ledger
-from telesurveillance.adapters.sql.billing import streams as ledger_streams
-from telesurveillance.adapters.sql.core import tables
-from telesurveillance.adapters.sql.dashboard import worklist as dashboard_read
 from telesurveillance.domain import calendar
 from telesurveillance.domain.access import matrix
-from telesurveillance.domain.billing import engine
 from telesurveillance.domain.regulation import catalogue
-from telesurveillance.services.billing import exploitant
-from telesurveillance.web import jsonable, projection
-from telesurveillance.web.dashboard import alert_actions, errors, menu, render, worklist
+from telesurveillance.services.billing import ledger
+from telesurveillance.services.dashboard import billing, triage, worklist
+from telesurveillance.web import context, jsonable, projection
+from telesurveillance.web.dashboard import alert_actions, errors, menu, render
 from telesurveillance.web.i18n import messages
 from telesurveillance.web.security import gate
 
 router = APIRouter(tags=["dashboard"])
 INDICATIONS = [i.value for i in catalogue.Indication]
 SECTIONS = ("alerts", "at_risk", "renewals")
-#: Prises en charge per billing page (each shows every elapsed period with its reasons).
-BILLING_PAGE = 25
-
-
-def _services(request: Request) -> Any:
-    return request.app.state.services
 
 
 def _today(request: Request) -> dt.date:
-    return calendar.paris_day(_services(request).clock())
+    return calendar.paris_day(context.of(request).clock())
 
 
 @router.get("/", name="dashboard.home", include_in_schema=False)
@@ -72,29 +62,27 @@ def worklist_page(
     status: Annotated[str | None, Query(max_length=16)] = None,
 ) -> HTMLResponse:
     """Patients to review first: open alerts, at risk of insufficient data, renewals due."""
-    services = _services(request)
+    services = context.of(request)
     today = _today(request)
     chosen = indication if indication in INDICATIONS else None
     member_id = ids.decimal(member) if member else None
-    with services.engine.connect() as conn:
-        found = worklist.build(
-            conn,
-            services.regulation,
-            today,
-            indication=chosen,
-            member=member_id,
-            cache=request.app.state.worklist_cache,
-        )
-        members = dashboard_read.prescribers(conn)
+    found = worklist.page(
+        services.store.dashboard_worklist,
+        services.regulation,
+        today,
+        indication=chosen,
+        member=member_id,
+        cache=request.app.state.worklist_cache,
+    )
     return render.page(
         request,
         "worklist.html",
-        synthetic=worklist.any_synthetic(found),
-        work=found,
+        synthetic=worklist.any_synthetic(found.work),
+        work=found.work,
         limit=worklist.LIMIT,
         today=today,
         indications=INDICATIONS,
-        members=members,
+        members=found.members,
         chosen=chosen,
         member=member_id,
         section=status if status in SECTIONS else None,
@@ -105,17 +93,14 @@ def worklist_page(
 @router.get("/ui/alerts", name="dashboard.alerts", response_class=HTMLResponse)
 def alerts_page(request: Request, done: str | None = None) -> HTMLResponse:
     """The shared triage queue: every alert not closed, most severe first."""
-    services = _services(request)
-    with services.engine.connect() as conn:
-        alerts = dashboard_read.open_alerts(conn)
-        names = dashboard_read.names(conn, {a.patient_id for a in alerts})
-    alerts.sort(key=lambda a: (worklist.SEVERITY_RANK.get(a.severity, 9), -a.opened_at))
+    store = context.of(request).store
+    found = triage.queue(store.dashboard_worklist, store.dashboard_directory)
     return render.page(
         request,
         "alerts.html",
-        synthetic=any(n[2] for n in names.values()),
-        alerts=alerts,
-        names=names,
+        synthetic=found.synthetic,
+        alerts=found.alerts,
+        names=found.names,
         done=done,
         decisions=alert_actions.decisions(),
         opened=lambda ms: dt.datetime.fromtimestamp(ms / 1000, dt.UTC),
@@ -146,43 +131,32 @@ def billing_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
     """Per patient and period: billable or not and why, amounts (AMO / rest), series."""
-    services = _services(request)
+    services = context.of(request)
     today = _today(request)
     exploitant_id = gate.principal(request).exploitant_id
-    with services.engine.connect() as conn:
+
+    def visible(streams: Sequence[ledger.Stream]) -> list[ledger.Stream]:
         # an exploitant sees its own devices' patients only (projection.yaml, scopes)
-        streams = projection.in_scope(
-            request, ledger_streams.load(conn, today), lambda s: {"exploitant_id": s.exploitant_id}
-        )
-        names = dashboard_read.names(conn, {s.patient_id for s in streams})
-        operateurs = list(conn.execute(sa.select(tables.operateurs.c.id, tables.operateurs.c.name)))
-        exploitants = list(
-            conn.execute(sa.select(tables.exploitants.c.id, tables.exploitants.c.name))
-        )
-    if patient is not None:
-        streams = [s for s in streams if s.patient_id == patient]
-    pages = max(1, -(-len(streams) // BILLING_PAGE))
-    shown = streams[(page - 1) * BILLING_PAGE : page * BILLING_PAGE]
-    judged = [(s, engine.judge(services.regulation, s.situation, today)) for s in shown]
-    technique = None
-    if exploitant_id is not None:
-        technique = exploitant.for_exploitant(
-            ledger.SqlLedger(services.engine), services.regulation, exploitant_id, today
-        )
+        return projection.in_scope(request, streams, lambda s: {"exploitant_id": s.exploitant_id})
+
+    found = billing.page(
+        services.store.ledger, services.store.dashboard_directory, services.regulation, today,
+        visible=visible, patient=patient, number=page, exploitant_id=exploitant_id,
+    )  # fmt: skip
     return render.page(
         request,
         "billing.html",
-        synthetic=any(n[2] for n in names.values()),
-        judged=judged,
-        names=names,
+        synthetic=found.synthetic,
+        judged=found.judged,
+        names=found.names,
         today=today,
-        page=page,
-        pages=pages,
+        page=found.page,
+        pages=found.pages,
         patient=patient,
-        operateurs=operateurs,
-        exploitants=exploitants,
+        operateurs=found.operateurs,
+        exploitants=found.exploitants,
         exploitant_id=exploitant_id,
-        technique=technique,
+        technique=found.technique,
     )
 
 
@@ -191,7 +165,7 @@ def regulation_page(
     request: Request, at: Annotated[dt.date | None, Query()] = None
 ) -> HTMLResponse:
     """Every regulatory parameter with its value in force on a chosen day and its citations."""
-    services = _services(request)
+    services = context.of(request)
     day = at or _today(request)
     rows = []
     for timeline in services.regulation:

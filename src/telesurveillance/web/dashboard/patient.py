@@ -3,80 +3,49 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from telesurveillance.adapters.sql import database
-from telesurveillance.adapters.sql.dashboard import patient as dashboard_patient
-from telesurveillance.adapters.sql.dashboard import worklist
-from telesurveillance.adapters.sql.notes import store as notes
-from telesurveillance.adapters.sql.notes import tables
 from telesurveillance.domain import calendar
-from telesurveillance.domain.alerts import rules, ruleset
-from telesurveillance.domain.billing import engine, verdict
-from telesurveillance.domain.measures import reading
-from telesurveillance.services.billing import forecast as billing_forecast
-from telesurveillance.services.billing import ledger
-from telesurveillance.web.dashboard import render
+from telesurveillance.services.dashboard import notes
+from telesurveillance.services.dashboard import patient as patient_view
+from telesurveillance.web import context
+from telesurveillance.web.dashboard import alert_actions, render
 
 router = APIRouter(prefix="/ui", tags=["dashboard"])
 
 
-@dataclass(frozen=True, slots=True)
-class CareView:
-    care: dashboard_patient.Care
-    judged: verdict.Judgement
-    forecast: billing_forecast.Forecast | None
-
-
-def _services(request: Request) -> Any:
-    return request.app.state.services
-
-
 def _today(request: Request) -> tuple[dt.datetime, dt.date]:
-    now: dt.datetime = _services(request).clock()
+    now = context.of(request).clock()
     return now, calendar.paris_day(now)
 
 
 @router.get("/patients/{patient_id}", name="dashboard.patient", response_class=HTMLResponse)
 def patient_page(request: Request, patient_id: int, done: str | None = None) -> HTMLResponse:
     """Identity, monitoring, charts, alerts, observance gauge and billing verdicts."""
-    services = _services(request)
+    services = context.of(request)
     _now, today = _today(request)
-    with services.engine.connect() as conn:
-        found = dashboard_patient.load(conn, patient_id)
-        if found is None:
-            raise HTTPException(status_code=404, detail="no such patient")
-        history = worklist.alert_history(conn, patient_id)
-        moves = worklist.transitions(conn, [a["id"] for a in history])
-        written = notes.for_patient(conn, patient_id)
-    views = []
-    for care in found.cares:
-        stream = ledger.Stream(care.id, patient_id, 0, None, None, care.situation)
-        outlooks = billing_forecast.forecast(services.regulation, [stream], today)
-        views.append(
-            CareView(
-                care,
-                engine.judge(services.regulation, care.situation, today),
-                outlooks[0] if outlooks else None,
-            )
-        )
+    found = patient_view.page(
+        services.store.dashboard_patients, services.store.notes, services.regulation,
+        patient_id, today,
+    )  # fmt: skip
+    if found is None:
+        raise HTTPException(status_code=404, detail="no such patient")
     return render.page(
         request,
         "patient.html",
-        synthetic=bool(found.row["synthetic"]),
-        patient=found.row,
-        cares=views,
-        alerts=history,
-        moves=moves,
-        decisions=_decisions(),
+        synthetic=bool(found.file.patient.row["synthetic"]),
+        patient=found.file.patient.row,
+        cares=found.cares,
+        alerts=list(found.file.alerts),
+        moves=found.file.transitions,
+        decisions=alert_actions.decisions(),
         done=done,
         today=today,
-        notes=written,
-        note_max=tables.MAX_NOTE,
+        notes=found.notes,
+        note_max=notes.MAX_NOTE,
     )
 
 
@@ -84,24 +53,19 @@ def patient_page(request: Request, patient_id: int, done: str | None = None) -> 
 def add_note(
     request: Request,
     patient_id: int,
-    body: Annotated[str, Form(max_length=tables.MAX_NOTE)],
+    body: Annotated[str, Form(max_length=notes.MAX_NOTE)],
 ) -> RedirectResponse:
     """Append a note of the care team (author and role from the session); never edited."""
-    services = _services(request)
+    services = context.of(request)
     who = request.state.principal
     try:
-        with database.writing(services.engine) as conn:
-            notes.add(conn, patient_id, str(who.name), str(who.role), body, services.clock())
+        notes.add(
+            services.store.notes, patient_id, str(who.name), str(who.role), body, services.clock()
+        )
         outcome = "note_saved"
     except notes.NoteError:
         outcome = "note_invalid"
     return RedirectResponse(f"/ui/patients/{patient_id}?done={outcome}#h-notes", 303)
-
-
-def _decisions() -> list[str]:
-    from telesurveillance.domain.alerts import lifecycle
-
-    return [d.value for d in lifecycle.Decision]
 
 
 @router.get("/patients/{patient_id}/series", name="dashboard.patient_series")
@@ -111,41 +75,22 @@ def patient_series(
     days: Annotated[int, Query(ge=1, le=184)] = 30,
 ) -> JSONResponse:
     """Measurements of the last `days` days per kind, with the alert thresholds to draw."""
-    services = _services(request)
-    now = _services(request).clock()
-    since = reading.millis(now) - days * 86_400_000
-    with services.engine.connect() as conn:
-        indications = dashboard_patient.indications(conn, patient_id)
-        if indications is None:
-            raise HTTPException(status_code=404, detail="no such patient")
-        data = dashboard_patient.series(conn, patient_id, since)
-    limits = _thresholds(indications)
-    out = []
-    for kind_id, (ts, values) in sorted(data.items()):
-        kind = services.measures.by_id(kind_id)
-        out.append(
-            {
-                "kind": kind.name,
-                "label": kind.label,
-                "unit": kind.unit,
-                # uPlot reads time in seconds
-                "x": [t / 1000 for t in ts],
-                "y": values,
-                "thresholds": limits.get(kind_id, []),
-            }
-        )
+    services = context.of(request)
+    found = patient_view.chart(
+        services.store.dashboard_patients, services.measures, patient_id, services.clock(), days
+    )
+    if found is None:
+        raise HTTPException(status_code=404, detail="no such patient")
+    out = [
+        {
+            "kind": s.kind.name,
+            "label": s.kind.label,
+            "unit": s.kind.unit,
+            # uPlot reads time in seconds
+            "x": [t / 1000 for t in s.ts],
+            "y": s.values,
+            "thresholds": s.thresholds,
+        }
+        for s in found
+    ]
     return JSONResponse({"patient": patient_id, "days": days, "series": out})
-
-
-def _thresholds(indications: set[str]) -> dict[int, list[dict[str, Any]]]:
-    """The threshold rules of the patient's indications, per measurement kind."""
-    out: dict[int, list[dict[str, Any]]] = {}
-    sets = ruleset.packaged()
-    for indication in sorted(indications):
-        for rule in sets.by_indication.get(indication, ()):
-            if rule.kind is not rules.RuleKind.THRESHOLD or rule.kind_id is None:
-                continue
-            out.setdefault(rule.kind_id, []).append(
-                {"value": rule.threshold, "label": rule.label, "severity": rule.severity.value}
-            )
-    return out

@@ -1,48 +1,23 @@
-"""Reading alerts for the dashboard API and the FHIR views (worklist order: severity, age)."""
+"""Reading alerts for the dashboard API and the FHIR views (worklist order: severity, age):
+`services.alerts.views.Views` over SQL."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql.alerts import tables
+from telesurveillance.services.alerts import views
 
 _a = tables.alerts.c
 _t = tables.alert_transitions.c
 _p = tables.alert_prefilters.c
 
 _SEVERITY_ORDER = sa.case({"high": 0, "moderate": 1, "low": 2}, value=_a.severity, else_=3)
-
-
-@dataclass(frozen=True, slots=True)
-class View:
-    id: int
-    patient_id: int
-    operateur_id: int | None
-    indication: str
-    rule_id: str
-    rule_kind: str
-    severity: str
-    status: str
-    decision: str | None
-    first_ts: int
-    last_ts: int
-    observed: float | None
-    count: int
-    implicated: list[list[int]]
-    message: str
-    opened_at: int
-    last_seen_at: int
-    acknowledged_at: int | None
-    closed_at: int | None
-    version: int
-    transitions: list[dict[str, Any]] = field(default_factory=list)
-    prefilter: dict[str, Any] | None = None
-
 
 _COLUMNS = [
     _a.id, _a.patient_id, _a.operateur_id, _a.indication, _a.rule_id, _a.rule_kind, _a.severity,
@@ -51,13 +26,15 @@ _COLUMNS = [
 ]  # fmt: skip
 
 
-def _view(row: sa.Row[Any]) -> View:
+def _view(row: sa.Row[Any]) -> views.View:
     values = list(row)
     values[13] = json.loads(values[13])
-    return View(*values)
+    return views.View(*values)
 
 
 class SqlAlertViews:
+    """`services.alerts.views.Views` over SQLAlchemy."""
+
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
@@ -66,10 +43,10 @@ class SqlAlertViews:
         *,
         patient_id: int | None = None,
         operateur_id: int | None = None,
-        statuses: list[str] | None = None,
+        statuses: Sequence[str] | None = None,
         limit: int = 100,
         offset: int = 0,
-    ) -> list[View]:
+    ) -> list[views.View]:
         query = sa.select(*_COLUMNS)
         if patient_id is not None:
             query = query.where(_a.patient_id == patient_id)
@@ -81,7 +58,7 @@ class SqlAlertViews:
         with self.engine.connect() as conn:
             return [_view(row) for row in conn.execute(query)]
 
-    def get(self, alert_id: int) -> View | None:
+    def get(self, alert_id: int) -> views.View | None:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(*_COLUMNS).where(_a.id == alert_id)).first()
             if row is None:

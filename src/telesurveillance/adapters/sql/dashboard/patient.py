@@ -1,40 +1,20 @@
-"""Read model of one patient for the dashboard: identity, prises en charge with their DMN,
-prescriptions, majorations and convention, the engine's `Situation` per prise en charge, and
-measurement series. Reads one patient only, so the page stays fast whatever the store's size."""
+"""Read model of one patient for the dashboard (`services.dashboard.ports.Patients`): identity,
+prises en charge with their DMN, prescriptions, majorations and convention, the engine's
+`Situation` per prise en charge, its alerts with their transitions, and measurement series.
+Reads one patient only, so the page stays fast whatever the store's size."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.core import tables
 from telesurveillance.domain.billing import model
 from telesurveillance.domain.regulation import catalogue, records
-
-
-@dataclass(frozen=True, slots=True)
-class Care:
-    """One prise en charge as shown, and as the billing engine judges it."""
-
-    id: int
-    indication: catalogue.Indication
-    starts_on: dt.date
-    stopped_on: dt.date | None
-    dmn_name: str | None
-    dmn_certified_until: dt.date | None
-    exploitant_name: str | None
-    prescriptions: tuple[sa.RowMapping, ...]
-    majorations: tuple[sa.RowMapping, ...]
-    situation: model.Situation
-
-
-@dataclass(frozen=True, slots=True)
-class Patient:
-    row: sa.RowMapping
-    cares: tuple[Care, ...]
+from telesurveillance.services.dashboard import ports
 
 
 def _one(conn: sa.Connection, table: sa.Table, id_: int | None) -> sa.RowMapping | None:
@@ -55,7 +35,7 @@ def _as_date(value: object) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def load(conn: sa.Connection, patient_id: int) -> Patient | None:
+def load(conn: sa.Connection, patient_id: int) -> ports.Patient | None:
     row = _one(conn, tables.patients, patient_id)
     if row is None:
         return None
@@ -79,7 +59,7 @@ def load(conn: sa.Connection, patient_id: int) -> Patient | None:
         mjs[m.prise_en_charge_id].append(m._mapping)
     days = days_with_data(conn, patient_id)
     cares = tuple(_care(conn, row, p, rxs[p["id"]], mjs[p["id"]], days) for p in pecs)
-    return Patient(row, cares)
+    return ports.Patient(row, cares)
 
 
 def _care(
@@ -89,7 +69,7 @@ def _care(
     rxs: list[sa.RowMapping],
     mjs: list[sa.RowMapping],
     days: frozenset[dt.date],
-) -> Care:
+) -> ports.Care:
     op = _one(conn, tables.operateurs, pec["operateur_id"])
     dmn = _one(conn, tables.dmns, pec["dmn_id"])
     exploitant = _one(conn, tables.exploitants, dmn["exploitant_id"]) if dmn else None
@@ -158,7 +138,7 @@ def _care(
         ),
         days_with_data=frozenset(d for d in days if d >= starts_on),
     )
-    return Care(
+    return ports.Care(
         id=pec["id"],
         indication=catalogue.Indication(pec["indication"]),
         starts_on=starts_on,
@@ -199,3 +179,56 @@ def series(
         found[0].append(ts)
         found[1].append(value)
     return out
+
+
+def alert_history(conn: sa.Connection, patient_id: int, limit: int = 50) -> list[sa.RowMapping]:
+    """A patient's alerts (all statuses), newest first, with their transitions."""
+    a = tables_alerts.alerts.c
+    return list(
+        conn.execute(
+            sa.select(tables_alerts.alerts)
+            .where(a.patient_id == patient_id)
+            .order_by(a.opened_at.desc())
+            .limit(limit)
+        ).mappings()
+    )
+
+
+def transitions(conn: sa.Connection, alert_ids: list[int]) -> dict[int, list[sa.RowMapping]]:
+    if not alert_ids:
+        return {}
+    t = tables_alerts.alert_transitions.c
+    out: dict[int, list[sa.RowMapping]] = defaultdict(list)
+    for row in conn.execute(
+        sa.select(tables_alerts.alert_transitions)
+        .where(t.alert_id.in_(alert_ids))
+        .order_by(t.at, t.id)
+    ).mappings():
+        out[row["alert_id"]].append(row)
+    return out
+
+
+class SqlPatients:
+    """`services.dashboard.ports.Patients` over SQLAlchemy: each page's reads in one
+    connection."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def file(self, patient_id: int, alerts: int) -> ports.File | None:
+        with self.engine.connect() as conn:
+            found = load(conn, patient_id)
+            if found is None:
+                return None
+            history = alert_history(conn, patient_id, alerts)
+            moves = transitions(conn, [a["id"] for a in history])
+        return ports.File(found, tuple(history), moves)
+
+    def chart(
+        self, patient_id: int, since_ms: int
+    ) -> tuple[set[str], dict[int, tuple[list[int], list[float]]]] | None:
+        with self.engine.connect() as conn:
+            found = indications(conn, patient_id)
+            if found is None:
+                return None
+            return found, series(conn, patient_id, since_ms)

@@ -1,4 +1,5 @@
-"""Read models of the dashboard's worklist: a handful of set-based queries over the counters.
+"""Read models of the dashboard's worklist (`services.dashboard.ports.Worklist`): a handful of
+set-based queries over the counters.
 
 The worklist must stay fast with 10,000 patients, so it never reads raw readings: the days with
 data of each prise en charge's *current period* are counted in `reading_days` by one grouped
@@ -9,44 +10,12 @@ open alerts are read through the `(status, opened_at)` index of the alerts table
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.core import tables
-
-
-@dataclass(frozen=True, slots=True)
-class Followed:
-    """One prise en charge in monitoring today, with what the worklist needs about it."""
-
-    prise_en_charge_id: int
-    patient_id: int
-    family: str
-    given: str
-    synthetic: bool
-    indication: str
-    starts_on: dt.date
-    prescriber_id: int | None
-    days_in_period: int
-    last_day: dt.date | None
-    """The last day with data in the current period (None: none yet)."""
-    prescribed_on: dt.date | None
-    """The latest prescription (first or renewal) and its length in months."""
-    months: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class OpenAlert:
-    id: int
-    patient_id: int
-    rule_id: str
-    severity: str
-    status: str
-    message: str
-    opened_at: int
+from telesurveillance.services.dashboard import ports
 
 
 def _period_start(conn: sa.Connection, length: int) -> sa.ColumnElement[dt.date]:
@@ -63,7 +32,7 @@ def _period_start(conn: sa.Connection, length: int) -> sa.ColumnElement[dt.date]
 
 def followed(
     conn: sa.Connection, today: dt.date, length: int, *, indication: str | None = None
-) -> list[Followed]:
+) -> list[ports.Followed]:
     """Every prise en charge in monitoring on `today`, with its current period's data days and
     its latest prescription: one query, correlated subqueries each an index range."""
     pec, p, rd = tables.prises_en_charge.c, tables.patients.c, tables.reading_days.c
@@ -109,7 +78,7 @@ def followed(
     if indication is not None:
         query = query.where(pec.indication == indication)
     return [
-        Followed(
+        ports.Followed(
             r[0],
             r[1],
             r[2],
@@ -133,7 +102,7 @@ def _as_date(value: object) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def open_alerts(conn: sa.Connection, patient_id: int | None = None) -> list[OpenAlert]:
+def open_alerts(conn: sa.Connection, patient_id: int | None = None) -> list[ports.OpenAlert]:
     """Alerts not closed (open or acknowledged), newest first."""
     a = tables_alerts.alerts.c
     query = (
@@ -143,45 +112,7 @@ def open_alerts(conn: sa.Connection, patient_id: int | None = None) -> list[Open
     )
     if patient_id is not None:
         query = query.where(a.patient_id == patient_id)
-    return [OpenAlert(*r) for r in conn.execute(query)]
-
-
-def alert_history(conn: sa.Connection, patient_id: int, limit: int = 50) -> list[sa.RowMapping]:
-    """A patient's alerts (all statuses), newest first, with their transitions."""
-    a = tables_alerts.alerts.c
-    return list(
-        conn.execute(
-            sa.select(tables_alerts.alerts)
-            .where(a.patient_id == patient_id)
-            .order_by(a.opened_at.desc())
-            .limit(limit)
-        ).mappings()
-    )
-
-
-def transitions(conn: sa.Connection, alert_ids: list[int]) -> dict[int, list[sa.RowMapping]]:
-    if not alert_ids:
-        return {}
-    t = tables_alerts.alert_transitions.c
-    out: dict[int, list[sa.RowMapping]] = defaultdict(list)
-    for row in conn.execute(
-        sa.select(tables_alerts.alert_transitions)
-        .where(t.alert_id.in_(alert_ids))
-        .order_by(t.at, t.id)
-    ).mappings():
-        out[row["alert_id"]].append(row)
-    return out
-
-
-def names(conn: sa.Connection, patient_ids: set[int]) -> dict[int, tuple[str, str, bool]]:
-    """Family name, given name and synthetic flag of some patients."""
-    if not patient_ids:
-        return {}
-    p = tables.patients.c
-    rows = conn.execute(
-        sa.select(p.id, p.family, p.given, p.synthetic).where(p.id.in_(sorted(patient_ids)))
-    )
-    return {r[0]: (r[1], r[2], bool(r[3])) for r in rows}
+    return [ports.OpenAlert(*r) for r in conn.execute(query)]
 
 
 def prescribers(conn: sa.Connection) -> list[tuple[int, str]]:
@@ -191,3 +122,24 @@ def prescribers(conn: sa.Connection) -> list[tuple[int, str]]:
         sa.select(pr.id, pr.given, pr.family).where(pr.active.is_(True)).order_by(pr.family)
     )
     return [(r[0], f"{r[1]} {r[2]}".strip()) for r in rows]
+
+
+class SqlWorklist:
+    """`services.dashboard.ports.Worklist` over SQLAlchemy."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def followed(
+        self, today: dt.date, length: int, *, indication: str | None = None
+    ) -> list[ports.Followed]:
+        with self.engine.connect() as conn:
+            return followed(conn, today, length, indication=indication)
+
+    def open_alerts(self) -> list[ports.OpenAlert]:
+        with self.engine.connect() as conn:
+            return open_alerts(conn)
+
+    def prescribers(self) -> list[tuple[int, str]]:
+        with self.engine.connect() as conn:
+            return prescribers(conn)

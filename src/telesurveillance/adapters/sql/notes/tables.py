@@ -6,9 +6,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql.core.tables import metadata
+from telesurveillance.services.dashboard import notes
 
-#: Longest note accepted (characters): a note, not a report.
-MAX_NOTE = 4000
+#: Longest note accepted (characters): the service's limit (`services.dashboard.notes`).
+MAX_NOTE = notes.MAX_NOTE
 
 patient_notes = sa.Table(
     "patient_notes",

@@ -1,5 +1,6 @@
 """The worklist's view model: open alerts by severity, then patients at risk of insufficient
-data this period, then renewals due — built from the counters, never from raw readings."""
+data this period, then renewals due — built from the counters, never from raw readings
+(`ports.Worklist`)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import sqlalchemy as sa
-
-from telesurveillance.adapters.sql.dashboard import worklist
 from telesurveillance.domain.regulation import catalogue, records, store
 from telesurveillance.services.billing import forecast
+from telesurveillance.services.dashboard import ports
 
 SEVERITY_RANK = {"high": 0, "moderate": 1, "low": 2}
 #: A renewal is due when the prescription in force ends within this many days.
@@ -88,7 +87,7 @@ def period_length(regulation: store.Regulation, day: dt.date) -> int:
     return regulation.get("periodes.duree_jours", int).at_or_first(day).value
 
 
-def _name(f: worklist.Followed) -> str:
+def _name(f: ports.Followed) -> str:
     return f"{f.family.upper()} {f.given}"
 
 
@@ -103,14 +102,14 @@ class Observed:
 
 
 def observe(
-    conn: sa.Connection,
+    reads: ports.Worklist,
     regulation: store.Regulation,
     today: dt.date,
     indication: str | None,
     member: int | None,
 ) -> Observed:
     length = period_length(regulation, today)
-    followed = worklist.followed(conn, today, length, indication=indication)
+    followed = reads.followed(today, length, indication=indication)
     if member is not None:
         followed = [f for f in followed if f.prescriber_id == member]
     out = Observed(len(followed), [], [], {})
@@ -171,7 +170,7 @@ class Cache:
 
 
 def build(
-    conn: sa.Connection,
+    reads: ports.Worklist,
     regulation: store.Regulation,
     today: dt.date,
     *,
@@ -182,12 +181,12 @@ def build(
     key = (today, indication, member)
     seen = cache.get(key) if cache is not None else None
     if seen is None:
-        seen = observe(conn, regulation, today, indication, member)
+        seen = observe(reads, regulation, today, indication, member)
         if cache is not None:
             cache.put(key, seen)
     out = Worklist(followed=seen.followed, at_risk=seen.at_risk, renewals=seen.renewals)
-    by_patient: dict[int, list[worklist.OpenAlert]] = defaultdict(list)
-    for alert in worklist.open_alerts(conn):
+    by_patient: dict[int, list[ports.OpenAlert]] = defaultdict(list)
+    for alert in reads.open_alerts():
         if alert.patient_id in seen.names:
             by_patient[alert.patient_id].append(alert)
     for patient_id, found in by_patient.items():
@@ -213,3 +212,24 @@ def build(
 def any_synthetic(work: Worklist) -> bool:
     rows: list[AlertRow | RiskRow | RenewalRow] = [*work.alerts, *work.at_risk, *work.renewals]
     return any(r.synthetic for r in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    work: Worklist
+    #: the team members who prescribe (id, name), for the filter
+    members: list[tuple[int, str]]
+
+
+def page(
+    reads: ports.Worklist,
+    regulation: store.Regulation,
+    today: dt.date,
+    *,
+    indication: str | None = None,
+    member: int | None = None,
+    cache: Cache | None = None,
+) -> Page:
+    """The worklist page: the worklist for the filters, and the prescribers to filter by."""
+    work = build(reads, regulation, today, indication=indication, member=member, cache=cache)
+    return Page(work, reads.prescribers())
