@@ -18,13 +18,16 @@ from telesurveillance.adapters.sql.alerts import lifecycle as sql_lifecycle
 from telesurveillance.adapters.sql.alerts import read as sql_alert_views
 from telesurveillance.adapters.sql.alerts import stats as sql_stats
 from telesurveillance.adapters.sql.billing import ledger as sql_ledger
+from telesurveillance.adapters.sql.fhir import group_commit as sql_group_commit
 from telesurveillance.adapters.sql.fhir import observations as sql_observations
+from telesurveillance.adapters.sql.fhir import store as sql_fhir
 from telesurveillance.adapters.sql.pathway import store as sql_pathway
 from telesurveillance.adapters.sql.security import accounts as sql_accounts
 from telesurveillance.adapters.sql.security import audit as sql_audit
 from telesurveillance.services import ingest
-from telesurveillance.services.alerts import evaluation, lifecycle, stats
+from telesurveillance.services.alerts import lifecycle, pending, stats
 from telesurveillance.services.billing import ledger
+from telesurveillance.services.fhir import ports as fhir_ports
 from telesurveillance.services.pathway import ports as pathway_ports
 from telesurveillance.services.security import accounts, audit
 
@@ -39,14 +42,20 @@ class Store:
 
     engine: sa.Engine
     readings: ingest.Store
-    alerts: evaluation.Store
+    alerts: pending.Store
     alert_lifecycle: lifecycle.Store
     alert_views: sql_alert_views.SqlAlertViews
     alert_stats: stats.Store
     ledger: ledger.Ledger
     pathway: pathway_ports.Store
+    # --- security
     accounts: accounts.Store
+    audit_trail: audit.Trail
     audit: audit.Log
+    # --- fhir
+    fhir: fhir_ports.Store
+    observations: fhir_ports.Observations
+    fhir_writer: fhir_ports.Writer
 
 
 def over(engine: sa.Engine) -> Store:
@@ -60,8 +69,14 @@ def over(engine: sa.Engine) -> Store:
         alert_stats=sql_stats.SqlBurden(engine),
         ledger=sql_ledger.SqlLedger(engine),
         pathway=sql_pathway.SqlPathway(engine),
+        # --- security
         accounts=sql_accounts.SqlAccounts(engine),
+        audit_trail=sql_audit.GroupedAuditLog(engine),
         audit=sql_audit.SqlAuditLog(engine),
+        # --- fhir
+        fhir=sql_fhir.SqlRegistry(engine),
+        observations=sql_observations.SqlObservations(engine),
+        fhir_writer=sql_group_commit.GroupCommit(engine),
     )
 
 
@@ -77,6 +92,19 @@ def open_store(database_url: str, *, upgrade: bool = True) -> Store:
 def upgrade(store: Store) -> None:
     """Bring the schema of `store` to every branch's head."""
     migrate.upgrade(store.engine)
+
+
+# --- store
+
+
+def revisions(store: Store) -> set[str]:
+    """The schema revisions `store` is at (one per branch)."""
+    return migrate.current(store.engine)
+
+
+def location(store: Store) -> str:
+    """Where `store` is, for messages (its URL without the password)."""
+    return store.engine.url.render_as_string(hide_password=True)
 
 
 def close(store: Store) -> None:

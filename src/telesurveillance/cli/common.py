@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from rich.console import Console
 
 from telesurveillance import composition, config
-from telesurveillance.adapters.sql import database, migrate
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -17,12 +16,9 @@ def settings() -> config.Settings:
 
 
 def engine(*, upgrade: bool = True) -> sa.Engine:
-    """The configured store (TELESURVEILLANCE_DATABASE_URL, else the embedded SQLite file),
-    migrated to the current schema unless `upgrade` is False."""
-    store = database.create(settings().database_url)
-    if upgrade:
-        migrate.upgrade(store)
-    return store
+    """TRANSITIONAL (issue 13): the engine of `store()`, for the commands still reaching it;
+    each area moves to its ports, and this function goes."""
+    return store(upgrade=upgrade).engine
 
 
 def store(*, upgrade: bool = True) -> composition.Store:
