@@ -24,7 +24,9 @@ from telesurveillance.adapters.sql.billing import ledger as sql_ledger
 from telesurveillance.adapters.sql.dashboard import directory as sql_directory
 from telesurveillance.adapters.sql.dashboard import patient as sql_patients
 from telesurveillance.adapters.sql.dashboard import worklist as sql_worklist
+from telesurveillance.adapters.sql.fhir import group_commit as sql_group_commit
 from telesurveillance.adapters.sql.fhir import observations as sql_observations
+from telesurveillance.adapters.sql.fhir import store as sql_fhir
 from telesurveillance.adapters.sql.notes import store as sql_notes
 from telesurveillance.adapters.sql.pathway import store as sql_pathway
 from telesurveillance.adapters.sql.security import accounts as sql_accounts
@@ -36,6 +38,7 @@ from telesurveillance.services.billing import ledger, scale_out
 from telesurveillance.services.dashboard import notes
 from telesurveillance.services.dashboard import ports as dashboard_ports
 from telesurveillance.services.demo import build as demo_build
+from telesurveillance.services.fhir import ports as fhir_ports
 from telesurveillance.services.pathway import ports as pathway_ports
 from telesurveillance.services.security import accounts, audit
 
@@ -69,8 +72,14 @@ class Store:
     scale_out: scale_out.Snapshot
     # --- pathway
     pathway: pathway_ports.Store
+    # --- security
     accounts: accounts.Store
+    audit_trail: audit.Trail
     audit: audit.Log
+    # --- fhir
+    fhir: fhir_ports.Store
+    observations: fhir_ports.Observations
+    fhir_writer: fhir_ports.Writer
 
 
 def over(engine: sa.Engine) -> Store:
@@ -97,8 +106,14 @@ def over(engine: sa.Engine) -> Store:
         scale_out=parquet.ParquetSnapshot(engine),
         # --- pathway
         pathway=sql_pathway.SqlPathway(engine),
+        # --- security
         accounts=sql_accounts.SqlAccounts(engine),
+        audit_trail=sql_audit.GroupedAuditLog(engine),
         audit=sql_audit.SqlAuditLog(engine),
+        # --- fhir
+        fhir=sql_fhir.SqlRegistry(engine),
+        observations=sql_observations.SqlObservations(engine),
+        fhir_writer=sql_group_commit.GroupCommit(engine),
     )
 
 
@@ -114,6 +129,19 @@ def open_store(database_url: str, *, upgrade: bool = True) -> Store:
 def upgrade(store: Store) -> None:
     """Bring the schema of `store` to every branch's head."""
     migrate.upgrade(store.engine)
+
+
+# --- store
+
+
+def revisions(store: Store) -> set[str]:
+    """The schema revisions `store` is at (one per branch)."""
+    return migrate.current(store.engine)
+
+
+def location(store: Store) -> str:
+    """Where `store` is, for messages (its URL without the password)."""
+    return store.engine.url.render_as_string(hide_password=True)
 
 
 def close(store: Store) -> None:

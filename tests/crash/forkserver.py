@@ -21,7 +21,7 @@ def main() -> None:
     port = int(sys.argv[1])
     # Build once here so that every lazy import and cache is done before the forks; the
     # engine is closed so that no connection is shared with a child.
-    asgi.create().state.services.engine.dispose()
+    asgi.create().state.services.store.engine.dispose()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     for line in sys.stdin:
         if line.strip() != "start":

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from rich.console import Console
 
 from telesurveillance import composition, config
-from telesurveillance.adapters.sql import database, migrate
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -14,15 +12,6 @@ err = Console(stderr=True, soft_wrap=True)
 
 def settings() -> config.Settings:
     return config.Settings.from_env()
-
-
-def engine(*, upgrade: bool = True) -> sa.Engine:
-    """The configured store (TELESURVEILLANCE_DATABASE_URL, else the embedded SQLite file),
-    migrated to the current schema unless `upgrade` is False."""
-    store = database.create(settings().database_url)
-    if upgrade:
-        migrate.upgrade(store)
-    return store
 
 
 def store(*, upgrade: bool = True) -> composition.Store:

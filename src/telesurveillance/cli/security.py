@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from telesurveillance.adapters.backup import archive
-from telesurveillance.adapters.sql.security import accounts as security_accounts
 from telesurveillance.cli import common
 from telesurveillance.domain.access import roles
 from telesurveillance.services.security import accounts
@@ -69,7 +68,7 @@ def user_create(
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    store = security_accounts.SqlAccounts(common.engine())
+    store = common.store().accounts
     try:
         account_id = accounts.create_account(
             store,
@@ -104,7 +103,7 @@ def token_create(
     chosen = _role(role)
     now = _now()
     expires = now + dt.timedelta(days=days) if days is not None else None
-    store = security_accounts.SqlAccounts(common.engine())
+    store = common.store().accounts
     try:
         token_id, secret = accounts.create_token(
             store,
@@ -129,8 +128,7 @@ def token_create(
 @token_app.command("revoke")
 def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id.")]) -> None:
     """Revoke a token: every later request with it answers 401."""
-    store = security_accounts.SqlAccounts(common.engine())
-    if not store.revoke_token(token_id, _now()):
+    if not accounts.revoke_token(common.store().accounts, token_id, _now()):
         common.err.print(f"[red]no live token {token_id}[/]", highlight=False)
         raise typer.Exit(1)
     common.out.print(f"token {token_id} revoked", highlight=False)
@@ -139,7 +137,7 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id.")]) -> 
 @token_app.command("list")
 def token_list() -> None:
     """List the tokens (never their secret): role, scope, created, revoked, last used."""
-    for row in security_accounts.SqlAccounts(common.engine()).tokens():
+    for row in accounts.tokens(common.store().accounts):
         fields = " ".join(f"{k}={v}" for k, v in row.items() if v is not None)
         common.out.print(fields, highlight=False)
 

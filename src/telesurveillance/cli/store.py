@@ -17,10 +17,8 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from telesurveillance import composition
 from telesurveillance.adapters.fhir import bulk
-from telesurveillance.adapters.sql import migrate
-from telesurveillance.adapters.sql.alerts import evaluation
-from telesurveillance.adapters.sql.fhir import observations
 from telesurveillance.cli import common
 from telesurveillance.domain.access import matrix, roles, writes
 from telesurveillance.domain.alerts import ruleset
@@ -41,11 +39,11 @@ SHOWN_REJECTED = 20
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to the configured database."""
-    store = common.engine(upgrade=False)
-    before = migrate.current(store)
-    migrate.upgrade(store)
-    after = migrate.current(store)
-    url = store.url.render_as_string(hide_password=True)
+    store = common.store(upgrade=False)
+    before = composition.revisions(store)
+    composition.upgrade(store)
+    after = composition.revisions(store)
+    url = composition.location(store)
     if before == after:
         common.out.print(f"{url}: already at {', '.join(sorted(after))}", highlight=False)
     else:
@@ -93,8 +91,8 @@ def import_(
     except OSError as error:
         common.err.print(f"[red]{file}: cannot read: {error}[/]")
         raise typer.Exit(2) from None
-    engine = common.engine()
-    store = observations.SqlStore(engine)
+    ports = common.store()
+    store = ports.readings
     table = measures.packaged()
     # The plausible instants: read the clock once, at the start of the import.
     window = instants.window(
@@ -102,7 +100,7 @@ def import_(
         common.settings().clock_tolerance,
         regulation_store.packaged().common_law_start(),
     )
-    alerts_store = evaluation.SqlAlerts(engine)
+    alerts_store = ports.alerts
     rule_sets = ruleset.packaged()
 
     failures: list[str] = []

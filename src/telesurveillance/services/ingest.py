@@ -70,6 +70,16 @@ class Parsed:
 
 
 Grant = writes.Authorised[Sequence[reading.Reading]]
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What a write did: the readings that were new, and how many were already there."""
+
+    new: tuple[reading.Reading, ...]
+    duplicates: int
+
+
 #: Judges one parsed line: its readings authorised, or why they are refused.
 Authorise = Callable[[Parsed], Grant | writes.Refusal]
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
 from fastapi import FastAPI, Request
 
 from telesurveillance import composition, config
@@ -30,12 +29,6 @@ class Services:
     measures: measures.Table
     clock: clock.Clock
     after_ingest: list[IngestListener] = field(default_factory=list)
-
-    @property
-    def engine(self) -> sa.Engine:
-        """TRANSITIONAL (issue 13): handlers still reaching the engine; each area moves to its
-        ports in `store`, and this property goes."""
-        return self.store.engine
 
 
 def of(request: Request) -> Services:

@@ -14,10 +14,10 @@ import re
 from collections.abc import Sequence
 
 from telesurveillance.adapters.fhir import ids, outcome
-from telesurveillance.adapters.sql.fhir import observations
 from telesurveillance.domain import calendar
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.measures import table as measures
+from telesurveillance.services.fhir import ports
 
 _DATE = re.compile(
     r"(eq|ge|gt|le|lt)?(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?"
@@ -146,7 +146,7 @@ def count(value: str | None) -> int:
     return min(int(value), MAX_COUNT)
 
 
-def query(params: dict[str, list[str]], table: measures.Table) -> observations.Query:
+def query(params: dict[str, list[str]], table: measures.Table) -> ports.Query:
     unknown = set(params) - {
         "patient",
         "subject",
@@ -167,7 +167,7 @@ def query(params: dict[str, list[str]], table: measures.Table) -> observations.Q
         )
     kinds, panels = codes(params.get("code", []), table)
     since, until = dates(params.get("date", []))
-    return observations.Query(
+    return ports.Query(
         patient_id=patient(params.get("patient", []) + params.get("subject", [])),
         kinds=kinds,
         since=since,

@@ -19,8 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import argon2
 
@@ -140,6 +141,7 @@ class Store(Protocol):
     def token(self, token_hash: str, now: dt.datetime) -> Token | None: ...
     def touch_token(self, token_id: int, now: dt.datetime) -> None: ...
     def revoke_token(self, token_id: int, now: dt.datetime) -> bool: ...
+    def tokens(self) -> Sequence[Mapping[str, Any]]: ...
 
 
 def digest(secret: str) -> str:
@@ -260,3 +262,24 @@ def resolve_token(store: Store, secret: str, now: dt.datetime) -> Token | None:
     if token is not None:
         store.touch_token(token.id, now)
     return token
+
+
+def resolve_session(store: Store, secret: str, now: dt.datetime) -> Session | None:
+    """The live session whose cookie value is `secret`."""
+    return store.session(digest(secret), now)
+
+
+def end_session(store: Store, secret: str) -> None:
+    """End the session whose cookie value is `secret` (log-out)."""
+    store.end_session(digest(secret))
+
+
+def revoke_token(store: Store, token_id: int, now: dt.datetime) -> bool:
+    """Revoke a live token: every later request with it is refused; False when there is no
+    live token `token_id`."""
+    return store.revoke_token(token_id, now)
+
+
+def tokens(store: Store) -> Sequence[Mapping[str, Any]]:
+    """Every token (never its secret): role, scope, created, revoked, last used."""
+    return store.tokens()

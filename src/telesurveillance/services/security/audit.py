@@ -50,6 +50,15 @@ class Log(Protocol):
     ) -> Sequence[Event]: ...
 
 
+class Trail(Protocol):
+    """The events of requests, appended durably before each response leaves (group commit of
+    concurrent requests: `adapters.sql.security.audit.GroupedAuditLog`)."""
+
+    def append_all(self, events: Sequence[Event]) -> None:
+        """Append `events` (those of one request); returns once all are committed."""
+        ...
+
+
 def action_of(method: str, override: str | None = None) -> str:
     return override or ACTIONS.get(method.upper(), "E")
 

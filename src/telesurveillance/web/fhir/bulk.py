@@ -22,7 +22,6 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from telesurveillance.adapters.fhir import bulk, outcome
-from telesurveillance.adapters.sql.fhir import observations
 from telesurveillance.services import ingest
 from telesurveillance.web.fhir import http
 from telesurveillance.web.security import gate
@@ -34,7 +33,7 @@ async def import_ndjson(request: Request) -> Response:
     """Stream NDJSON lines in blocks; each block is parsed, judged and committed in chunks."""
     http.require_media_type(request, http.NDJSON_TYPES)
     services = http.services(request)
-    store = observations.SqlStore(services.engine)
+    store = services.store.readings
     authorise = ingest.judged_by(gate.judge(request))
     depth = http.max_depth(request)
     window = http.window(request)

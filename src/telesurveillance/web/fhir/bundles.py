@@ -14,9 +14,13 @@ order, then the readings of all Observations and QuestionnaireResponses are writ
 batch treats each entry on its own: a refused entry gets its own status (403 when the judge
 refuses it) and OperationOutcome, the good ones are written (the readings of all good entries in
 one commit).
-A registry entry's `request.ifNoneExist` is a conditional create (`fhir_registry`): one match
-creates nothing and answers `200 OK` with its location (a later `urn:uuid:` reference resolves
-to it); a reading entry with it is refused (not supported).
+A registry entry's `request.ifNoneExist` is a conditional create (`web/fhir/registry.py`): one
+match creates nothing and answers `200 OK` with its location (a later `urn:uuid:` reference
+resolves to it); a reading entry with it is refused (not supported).
+
+The transaction is the store's unit of work (`services.fhir.ports.Store.writing`): the registry
+creates and the readings go through the operations it binds to one database transaction, and
+take only what the judge authorised.
 
 """
 
@@ -24,20 +28,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from telesurveillance.adapters.fhir import fast, ids, observations, outcome, questionnaires
-from telesurveillance.adapters.sql import database
-from telesurveillance.adapters.sql.fhir import observations as fhir_observations
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
+from telesurveillance.services import ingest
+from telesurveillance.services.fhir import ports
 from telesurveillance.web.fhir import entries as fhir_entries
 from telesurveillance.web.fhir import http, registry
 from telesurveillance.web.security import gate
@@ -110,16 +113,36 @@ def _judged(
     return found
 
 
-def _registry(
-    judge: writes.Judge, entry: Entry, now: _Now
-) -> writes.Authorised[registry.Registered]:
+#: A registry entry parsed and judged, with its conditional create (if any).
+Creation = tuple[writes.Authorised[registry.Registered], ports.Condition | None]
+
+
+def _registry(judge: writes.Judge, entry: Entry, now: _Now) -> Creation:
     kind = registry.KINDS[entry.resource_type]
     found = registry.parse(kind, entry.resource, now.today)
-    return _judged(judge, entry, found.patients, found)
+    grant = _judged(judge, entry, found.patients, found)
+    return grant, registry.condition(kind, entry.condition)
+
+
+def _create(unit: ports.Unit, creation: Creation) -> tuple[dict[str, Any], bool, set[int]]:
+    """Create the judged registry resource in `unit`: (its rendering, whether it is new, the
+    patients whose data were written)."""
+    grant, condition = creation
+    made = unit.create(grant, condition)
+    shown = registry.render(made)
+    return shown, made.new, registry.written(shown, grant)
+
+
+def _refusal(
+    batch: Sequence[reading.Reading], births: Mapping[int, dt.date], where: ingest.Where
+) -> outcome.Invalid | None:
+    """Why one entry's readings cannot be written given the patients found, or None."""
+    why = ingest.refusal(batch, births, where)
+    return None if why is None else outcome.Invalid(why.diagnostics, why.expression, code=why.code)
 
 
 def _transaction(
-    engine: sa.Engine, judge: writes.Judge, entries: list[Entry], table: measures.Table, now: _Now
+    store: ports.Store, judge: writes.Judge, entries: list[Entry], table: measures.Table, now: _Now
 ) -> Outcome:
     for entry in entries:  # a forbidden entry refuses everything before anything is read
         try:
@@ -134,19 +157,18 @@ def _transaction(
         target = created.get(reference or "", reference)
         return observations.patient_reference(target, expression)
 
-    with database.writing(engine) as conn:
+    with store.writing() as unit:
         for entry in entries:
             if entry.is_reading:
                 continue
             try:
-                registered = _registry(judge, entry, now)
-                made, new = registry.create_in(conn, registered, entry.condition)
+                made, new, patients = _create(unit, _registry(judge, entry, now))
             except outcome.Invalid as error:
                 raise _located(error, entry.index) from None
             location = f"{made['resourceType']}/{made['id']}"
             if entry.full_url:
                 created[entry.full_url] = location
-            written |= registry.written(made, registered)
+            written |= patients
             answers[entry.index] = {"status": _status(201 if new else 200), "location": location}
         grants: list[http.Grant] = []
         for entry in entries:
@@ -156,12 +178,12 @@ def _transaction(
                 resource = _resolved(entry.resource, created)
                 found = _readings(entry, resource, table, now, resolve)
                 grant = _judged(judge, entry, {r.patient_id for r in found}, found)
-                fhir_observations.check_patients(conn, found, observations.where(resource))
+                unit.check_patients(found, observations.where(resource))
             except outcome.Invalid as error:
                 raise _located(error, entry.index) from None
             grants.append(grant)
             answers[entry.index] = {"status": "201 Created", "location": _location(found)}
-        stored = fhir_observations.write(conn, grants)
+        stored = unit.write(grants)
     written |= {p for grant in grants for p in grant.patients}
     return [{"response": a} for a in answers], list(stored.new), written
 
@@ -174,7 +196,7 @@ def _resolved(resource: dict[str, Any], created: dict[str, str]) -> dict[str, An
 
 
 def _batch(
-    engine: sa.Engine, judge: writes.Judge, entries: list[Entry], table: measures.Table, now: _Now
+    store: ports.Store, judge: writes.Judge, entries: list[Entry], table: measures.Table, now: _Now
 ) -> Outcome:
     answers: list[dict[str, Any]] = [{} for _ in entries]
     parsed: dict[int, http.Grant] = {}
@@ -187,10 +209,10 @@ def _batch(
                 found = _readings(entry, entry.resource, table, now, observations.patient_reference)
                 parsed[i] = _judged(judge, entry, {r.patient_id for r in found}, found)
                 continue
-            registered = _registry(judge, entry, now)
-            with database.writing(engine) as conn:
-                made, fresh = registry.create_in(conn, registered, entry.condition)
-            written |= registry.written(made, registered)
+            creation = _registry(judge, entry, now)
+            with store.writing() as unit:
+                made, fresh, patients = _create(unit, creation)
+            written |= patients
             location = f"{made['resourceType']}/{made['id']}"
             answers[i] = {
                 "response": {"status": _status(201 if fresh else 200), "location": location}
@@ -198,17 +220,15 @@ def _batch(
         except outcome.Invalid as error:
             answers[i] = _refused(error, i)
     refused: dict[int, outcome.Invalid] = {}
-    with database.writing(engine) as conn:
-        births = fhir_observations.patients(
-            conn, {p for grant in parsed.values() for p in grant.patients}
-        )
+    with store.writing() as unit:
+        births = unit.births({p for grant in parsed.values() for p in grant.patients})
         for i, grant in parsed.items():
             where = observations.where(entries[i].resource)
-            why = fhir_observations.refusal(grant.value, births, where)
+            why = _refusal(grant.value, births, where)
             if why is not None:
                 refused[i] = why
         good = {i: grant for i, grant in parsed.items() if i not in refused}
-        stored = fhir_observations.write(conn, list(good.values()))
+        stored = unit.write(list(good.values()))
     new = set(stored.new)
     for i, grant in parsed.items():
         if i in refused:
@@ -239,7 +259,7 @@ async def bundle(request: Request) -> Response:
     now = _Now(http.window(request), http.today(request))
     run: Callable[..., Outcome] = _transaction if kind == "transaction" else _batch
     answers, new, written = await run_in_threadpool(
-        run, services.engine, gate.judge(request), entries, services.measures, now
+        run, services.store.fhir, gate.judge(request), entries, services.measures, now
     )
     gate.written(request, written)
     http.notify(request, new)

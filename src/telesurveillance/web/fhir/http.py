@@ -12,10 +12,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from telesurveillance.adapters.fhir import ids, jsontext, outcome
-from telesurveillance.adapters.sql.fhir import group_commit
 from telesurveillance.domain import calendar
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import instants, reading
+from telesurveillance.services.fhir import ports
 from telesurveillance.web import context
 from telesurveillance.web.security import gate, hardening
 
@@ -57,9 +57,9 @@ def today(request: Request) -> dt.date:
     return calendar.paris_day(services(request).clock())
 
 
-def writer(request: Request) -> group_commit.GroupCommit:
+def writer(request: Request) -> ports.Writer:
     """The app's group-commit writer (single readings: one fsync for many requests)."""
-    found: group_commit.GroupCommit = request.app.state.fhir_writer
+    found: ports.Writer = request.app.state.fhir_writer
     return found
 
 

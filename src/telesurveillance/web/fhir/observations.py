@@ -18,7 +18,6 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from telesurveillance.adapters.fhir import fast, ids, observations, outcome, questionnaires, search
-from telesurveillance.adapters.sql.fhir import observations as fhir_observations
 from telesurveillance.web.fhir import http, registry
 from telesurveillance.web.security import gate
 
@@ -34,9 +33,8 @@ async def _store(request: Request, grant: http.Grant, resource: dict[str, Any]) 
     location = f"{http.base_url(request)}/Observation/{rendered['id']}"
     if stored.new:
         return http.respond(rendered, 201, {"Location": location})
-    with services.engine.connect() as conn:
-        first = batch[0]
-        kept = fhir_observations.fetch(conn, first.patient_id, [r.kind for r in batch], first.ts)
+    first = batch[0]
+    kept = services.store.observations.fetch(first.patient_id, [r.kind for r in batch], first.ts)
     current = observations.render(kept or batch, services.measures)
     return http.respond(current, 200, {"Location": location})
 
@@ -67,8 +65,7 @@ async def read(request: Request) -> Response:
     services = http.services(request)
     found = None
     if key is not None:
-        with services.engine.connect() as conn:
-            found = fhir_observations.fetch(conn, key.patient_id, key.kinds, key.ts)
+        found = services.store.observations.fetch(key.patient_id, key.kinds, key.ts)
     if not found:
         raise outcome.Invalid(f"Observation/{text} does not exist", status=404, code="not-found")
     return http.respond(observations.render(found, services.measures))
@@ -82,17 +79,11 @@ async def find(request: Request) -> Response:
     query = search.query(params, services.measures)
     base = http.base_url(request)
     if query.count == 0:  # count only: the total, no entry (FHIR search, `_count=0`)
-
-        def counted() -> int:
-            with services.engine.connect() as conn:
-                return fhir_observations.total(conn, query, services.measures)
-
-        total = await run_in_threadpool(counted)
+        total = await run_in_threadpool(services.store.observations.total, query, services.measures)
         return http.respond(registry.searchset([], base, str(request.url), total=total))
 
     def run() -> tuple[list[dict[str, Any]], tuple[int, int] | None]:
-        with services.engine.connect() as conn:
-            groups, next_key = fhir_observations.search(conn, query, services.measures)
+        groups, next_key = services.store.observations.search(query, services.measures)
         return [observations.render(g, services.measures) for g in groups], next_key
 
     found, next_key = await run_in_threadpool(run)

@@ -9,32 +9,32 @@ conditional create (their identity is patient, kind and instant; a retry is alre
 the header is refused there, never ignored.
 
 A create (direct, or a Bundle entry) parses the resource into a `Registered`, has it judged as
-`fhir.<type>.create` (the role × route table; a Device's patient against the scope) and
-creates only what was authorised (`create_in`).
+`fhir.<type>.create` (the role × route table; a Device's patient against the scope) and hands
+only what was authorised to the store (`services.fhir.ports.Store.create`, or a transaction
+Bundle's unit of work), which looks for the condition's match, checks the references and
+creates in one transaction. This module maps resources to rows and back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
-import zlib
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from telesurveillance.adapters.fhir import ids, organizations, outcome, people
-from telesurveillance.adapters.sql import database
-from telesurveillance.adapters.sql.fhir import registry
 from telesurveillance.domain.access import writes
+from telesurveillance.services.fhir import ports
 from telesurveillance.web.fhir import http
 from telesurveillance.web.security import gate
 
-Entity = registry.Entity
+Entity = ports.Entity
+Registered = ports.Registered
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 MAX_COUNT = 1000
 
@@ -71,11 +71,11 @@ def _simple(
 
 def _organization_parse(resource: dict[str, Any], _today: dt.date) -> tuple[Entity, dict[str, Any]]:
     role, row = organizations.organization_row(resource)
-    return (registry.OPERATEUR if role == "operateur" else registry.EXPLOITANT), row
+    return (Entity.OPERATEUR if role == "operateur" else Entity.EXPLOITANT), row
 
 
 def _role(entity: Entity) -> str:
-    return "operateur" if entity is registry.OPERATEUR else "exploitant"
+    return "operateur" if entity is Entity.OPERATEUR else "exploitant"
 
 
 def _organization_key(text: str) -> tuple[Entity, int] | None:
@@ -83,13 +83,13 @@ def _organization_key(text: str) -> tuple[Entity, int] | None:
     if found is None:
         return None
     role, key = found
-    return (registry.OPERATEUR if role == "operateur" else registry.EXPLOITANT), key
+    return (Entity.OPERATEUR if role == "operateur" else Entity.EXPLOITANT), key
 
 
 KINDS = {
-    "Patient": _simple(registry.PATIENT, people.patient_row, people.patient_resource),
+    "Patient": _simple(Entity.PATIENT, people.patient_row, people.patient_resource),
     "Practitioner": _simple(
-        registry.PRACTITIONER,
+        Entity.PRACTITIONER,
         lambda r, _today: people.practitioner_row(r),
         people.practitioner_resource,
     ),
@@ -98,10 +98,10 @@ KINDS = {
         _organization_parse,
         lambda entity, row: organizations.organization_resource(_role(entity), row),
         _organization_key,
-        (registry.OPERATEUR, registry.EXPLOITANT),
+        (Entity.OPERATEUR, Entity.EXPLOITANT),
     ),
     "Device": _simple(
-        registry.DEVICE,
+        Entity.DEVICE,
         lambda r, _today: organizations.device_row(r),
         organizations.device_resource,
     ),
@@ -116,82 +116,23 @@ def _headers(request: Request, resource: dict[str, Any]) -> dict[str, str]:
     return headers
 
 
-@dataclass(frozen=True, slots=True)
-class Registered:
-    """A registry resource parsed and checked, to be created as `entity` from `row`."""
-
-    kind: Kind
-    entity: Entity
-    row: dict[str, Any]
-
-    @property
-    def route(self) -> str:
-        """The route whose permission a create of this resource needs."""
-        return writes.create_route(self.kind.type)
-
-    @property
-    def patients(self) -> set[int]:
-        """The patients whose data the create writes (a Device's patient)."""
-        patient_id = self.row.get("patient_id") if self.entity is registry.DEVICE else None
-        return set() if patient_id is None else {int(patient_id)}
-
-
 def parse(kind: Kind, resource: dict[str, Any], today: dt.date) -> Registered:
     entity, row = kind.parse(resource, today)
-    return Registered(kind, entity, row)
+    return Registered(kind.type, entity, row)
 
 
-#: Rows that name another row, per table: (column, the table it names, the element that says
-#: it). The foreign keys would refuse an unknown one with an IntegrityError (a 500): check first.
-_REFERENCES: dict[str, tuple[tuple[str, Entity, str], ...]] = {
-    "patients": (("operateur_id", registry.OPERATEUR, "Patient.managingOrganization"),),
-    "devices": (("patient_id", registry.PATIENT, "Device.patient"),),
-}
+def render(made: ports.Made) -> dict[str, Any]:
+    """The FHIR rendering of what a create made (or found)."""
+    return KINDS[made.entity.label].render(made.entity, made.row)
 
 
-def _check_references(conn: sa.Connection, entity: Entity, row: dict[str, Any]) -> None:
-    for column, target, where in _REFERENCES.get(entity.table.name, ()):
-        key = row.get(column)
-        if key is not None and registry.read(conn, target, key) is None:
-            shown = ids.organization_id("operateur", key) if target is registry.OPERATEUR else key
-            raise outcome.Invalid(
-                f"unknown {target.label} {target.label}/{shown}: create it first",
-                where,
-                code="not-found",
-            )
-
-
-def create_in(
-    conn: sa.Connection, grant: writes.Authorised[Registered], condition: str | None = None
-) -> tuple[dict[str, Any], bool]:
-    """Create the authorised resource in the caller's transaction: (its FHIR rendering, True),
-    or with a `condition` (`If-None-Exist`) that one resource already meets, (that one, False)."""
-    found = grant.value
-    if condition is not None:
-        existing = _conditional(conn, found.kind, condition)
-        if existing is not None:
-            return existing, False
-    _check_references(conn, found.entity, found.row)
-    return found.kind.render(found.entity, registry.create(conn, found.entity, found.row)), True
-
-
-def _conditional(conn: sa.Connection, kind: Kind, condition: str) -> dict[str, Any] | None:
-    """The one resource meeting `condition`, None when there is none; 412 when several."""
-    params = condition_params(condition, kind.type)
-    if conn.dialect.name == "postgresql":
-        # Serialise conditional creates of one type until commit, so two concurrent ones with
-        # the same condition cannot both find nothing and both create (SQLite's writer is
-        # already alone: BEGIN IMMEDIATE).
-        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(zlib.crc32(kind.type.encode()))))
-    found = find(conn, kind, params, 2)
-    if len(found) > 1:
-        raise outcome.Invalid(
-            f"If-None-Exist {condition!r} matches several {kind.type} resources: "
-            "make the condition selective",
-            status=412,
-            code="duplicate",
-        )
-    return found[0] if found else None
+def condition(kind: Kind, text: str | None) -> ports.Condition | None:
+    """The conditional create of an `If-None-Exist` value (None: no condition)."""
+    if text is None:
+        return None
+    params = condition_params(text, kind.type)
+    entities = _entities(kind, params)
+    return ports.Condition(text, entities, params)
 
 
 def condition_params(condition: str, resource_type: str) -> dict[str, str]:
@@ -223,20 +164,16 @@ def written(made: dict[str, Any], grant: writes.Authorised[Registered]) -> set[i
 
 def create(kind: Kind) -> Handler:
     async def handler(request: Request) -> Response:
-        condition = request.headers.get("if-none-exist")
         found = parse(kind, await http.resource(request), http.today(request))
         grant = gate.judge(request).grant(found.route, found.patients, found)
         if isinstance(grant, writes.Refusal):
             raise http.forbidden(grant)
-        engine = http.services(request).engine
-
-        def run() -> tuple[dict[str, Any], bool]:
-            with database.writing(engine) as conn:
-                return create_in(conn, grant, condition)
-
-        made, created = await run_in_threadpool(run)
-        gate.written(request, written(made, grant))
-        return http.respond(made, 201 if created else 200, _headers(request, made))
+        wanted = condition(kind, request.headers.get("if-none-exist"))
+        store = http.services(request).store.fhir
+        made = await run_in_threadpool(store.create, grant, wanted)
+        shown = render(made)
+        gate.written(request, written(shown, grant))
+        return http.respond(shown, 201 if made.new else 200, _headers(request, shown))
 
     return handler
 
@@ -265,20 +202,15 @@ def _key(kind: Kind, text: str) -> tuple[Entity, int]:
 def read(kind: Kind) -> Handler:
     async def handler(request: Request) -> Response:
         entity, key = _key(kind, request.path_params["id"])
-        engine = http.services(request).engine
-
-        def run() -> dict[str, Any] | None:
-            with engine.connect() as conn:
-                row = registry.read(conn, entity, key)
-                return None if row is None else kind.render(entity, row)
-
-        found = await run_in_threadpool(run)
-        if found is None:
+        store = http.services(request).store.fhir
+        row = await run_in_threadpool(store.read, entity, key)
+        if row is None:
             raise outcome.Invalid(
                 f"{kind.type}/{request.path_params['id']} does not exist",
                 status=404,
                 code="not-found",
             )
+        found = kind.render(entity, row)
         return http.respond(found, 200, _headers(request, found))
 
     return handler
@@ -299,14 +231,9 @@ def update(kind: Kind) -> Handler:
         if parsed_entity is not entity:
             raise outcome.Invalid("an organization cannot change role", "Organization.type")
         expected = http.if_match(request)
-        engine = http.services(request).engine
-
-        def run() -> dict[str, Any]:
-            with database.writing(engine) as conn:
-                _check_references(conn, entity, row)
-                return kind.render(entity, registry.update(conn, entity, key, row, expected))
-
-        updated = await run_in_threadpool(run)
+        store = http.services(request).store.fhir
+        stored = await run_in_threadpool(store.update, entity, key, row, expected)
+        updated = kind.render(entity, stored)
         return http.respond(updated, 200, _headers(request, updated))
 
     return handler
@@ -320,35 +247,17 @@ def _entities(kind: Kind, params: dict[str, str]) -> tuple[Entity, ...]:
     return kind.entities
 
 
-def find(
-    conn: sa.Connection, kind: Kind, params: dict[str, str], count: int
-) -> list[dict[str, Any]]:
-    """At most `count` resources of `kind` matching the search `params`."""
-    params = dict(params)
-    found: list[dict[str, Any]] = []
-    for entity in _entities(kind, params):
-        rows = registry.search(conn, entity, params, count)
-        found += [kind.render(entity, row) for row in rows]
-    return found[:count]
-
-
-def total(conn: sa.Connection, kind: Kind, params: dict[str, str]) -> int:
-    """How many resources of `kind` match `params` (the count-only search, `_count=0`)."""
-    params = dict(params)
-    return sum(registry.count(conn, e, params) for e in _entities(kind, params))
-
-
 def search(kind: Kind) -> Handler:
     async def handler(request: Request) -> Response:
         params = {k: v for k, v in request.query_params.items() if k not in ("_format", "_pretty")}
         count = _count(params.pop("_count", None))
-        engine = http.services(request).engine
+        entities = _entities(kind, params)
+        store = http.services(request).store.fhir
 
         def run() -> tuple[list[dict[str, Any]], int | None]:
-            with engine.connect() as conn:
-                if count == 0:  # count only (FHIR search): the total, no entry
-                    return [], total(conn, kind, params)
-                return find(conn, kind, params, count), None
+            if count == 0:  # count only (FHIR search): the total, no entry
+                return [], store.total(entities, params)
+            return [kind.render(e, row) for e, row in store.find(entities, params, count)], None
 
         found, matches = await run_in_threadpool(run)
         base = http.base_url(request)

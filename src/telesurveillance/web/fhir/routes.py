@@ -21,7 +21,6 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from telesurveillance.adapters.fhir import outcome
-from telesurveillance.adapters.sql.fhir import group_commit
 from telesurveillance.web.fhir import bulk, bundles, capability, http, observations, registry
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -205,6 +204,6 @@ def include(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_parameters)
     app.router.default = _not_found(app.router.default)
-    writer = group_commit.GroupCommit(http.services_of(app).engine)
+    writer = http.services_of(app).store.fhir_writer
     app.state.fhir_writer = writer
     app.router.on_shutdown.append(writer.close)

@@ -23,8 +23,6 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import Scope
 
-from telesurveillance.adapters.sql.security import accounts as security_accounts
-from telesurveillance.adapters.sql.security import audit as security_audit
 from telesurveillance.domain.access import roles
 from telesurveillance.services.security import accounts, audit
 
@@ -53,7 +51,7 @@ def authenticate(services: Any, scope: Scope) -> Authenticated:
     """The principal of a request: a live bearer token, else a live session cookie."""
     raw = dict(scope.get("headers", []))
     now = services.clock()
-    store = security_accounts.SqlAccounts(services.engine)
+    store = services.store.accounts
     authorization = raw.get(b"authorization", b"").decode("latin-1")
     scheme, _, secret = authorization.partition(" ")
     if scheme.lower() == "bearer" and secret.strip():
@@ -66,7 +64,7 @@ def authenticate(services: Any, scope: Scope) -> Authenticated:
         return Authenticated()
     for name in (session_cookie(True), session_cookie(False)):
         if name in jar:
-            session = store.session(accounts.digest(jar[name].value), now)
+            session = accounts.resolve_session(store, jar[name].value, now)
             if session is not None:
                 return Authenticated(session.account.principal(), True, session.csrf_token)
     return Authenticated()
@@ -126,7 +124,7 @@ def login(
     if not expected or not hmac.compare_digest(expected, csrf_token):
         return _login_page(request, "Formulaire expiré, veuillez réessayer.", next, 403)
     now = services.clock()
-    store = security_accounts.SqlAccounts(services.engine)
+    store = services.store.accounts
     account = accounts.authenticate(store, username, password, now)
     audit_login(request, username, account, now)
     if account is None:
@@ -136,7 +134,7 @@ def login(
 
 def open_browser_session(
     request: Request,
-    store: security_accounts.SqlAccounts,
+    store: accounts.Store,
     account: accounts.Account,
     now: dt.datetime,
     next_: str,
@@ -179,7 +177,7 @@ def audit_login(
         status=303 if account else 401,
         request_id=str(getattr(request.state, "request_id", uuid.uuid4())),
     )
-    security_audit.SqlAuditLog(request.app.state.services.engine).append(event)
+    request.app.state.services.store.audit.append(event)
 
 
 @router.post(
@@ -195,7 +193,7 @@ def logout(request: Request) -> Response:
     secure = request.app.state.security_options.secure_cookies
     value = request.cookies.get(session_cookie(secure))
     if value:
-        security_accounts.SqlAccounts(services.engine).end_session(accounts.digest(value))
+        accounts.end_session(services.store.accounts, value)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(session_cookie(secure))
     return response
@@ -220,7 +218,7 @@ def audit_events(
     """The audit trail as a FHIR searchset Bundle of AuditEvent, newest first; `before` pages
     back (events with a smaller id)."""
     patient_id = int(patient.rsplit("/", 1)[-1]) if patient else None
-    log = security_audit.SqlAuditLog(request.app.state.services.engine)
+    log: audit.Log = request.app.state.services.store.audit
     events = log.events(patient_id=patient_id, limit=count, before_id=before)
     return JSONResponse(audit.bundle(events), media_type="application/fhir+json")
 

@@ -46,7 +46,6 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from telesurveillance.adapters.fhir import ids
-from telesurveillance.adapters.sql.security import audit as security_audit
 from telesurveillance.domain.access import bucket, matrix, roles, writes
 from telesurveillance.services.security import audit
 from telesurveillance.web.security import auth, hardening
@@ -178,7 +177,6 @@ class Guard:
         self.options = options
         self.matrix = matrix.packaged()
         self.buckets: dict[int, bucket.Bucket] = {}
-        self._audit: security_audit.GroupedAuditLog | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -284,12 +282,6 @@ class Guard:
             429, "throttled", "too many requests for this token", retry_after=wait
         )
 
-    def _audit_log(self, engine: Any) -> security_audit.GroupedAuditLog:
-        # One group-committing writer per app: concurrent requests share their audit fsync.
-        if self._audit is None:
-            self._audit = security_audit.GroupedAuditLog(engine)
-        return self._audit
-
     def _auditing(
         self,
         send: Send,
@@ -322,7 +314,9 @@ class Guard:
                     )
                     for patient, outcome in _audited_patients(state, named, status)
                 ]
-                await run_in_threadpool(self._audit_log(services.engine).append_all, events)
+                # one group-committing writer per app: concurrent requests share their fsync
+                trail: audit.Trail = services.store.audit_trail
+                await run_in_threadpool(trail.append_all, events)
                 state["audited"] = True
             await send(message)
 

@@ -28,7 +28,6 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from telesurveillance import config
-from telesurveillance.adapters.sql.security import accounts
 from telesurveillance.web.security import auth
 
 PENDING_SECONDS = 600
@@ -148,7 +147,7 @@ def callback(request: Request, state: str = "", code: str = "") -> Response:
         return _refused("Le fournisseur d'identité n'a pas confirmé la connexion.")
     username = token.claims.get(provider.claim)
     services = request.app.state.services
-    store = accounts.SqlAccounts(services.engine)
+    store = services.store.accounts
     account = store.account_named(str(username)) if isinstance(username, str) else None
     now: dt.datetime = services.clock()
     usable = account if account is not None and account.active else None

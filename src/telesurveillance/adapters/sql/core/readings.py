@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +21,7 @@ from telesurveillance.adapters.sql.alerts import pending
 from telesurveillance.adapters.sql.core import tables
 from telesurveillance.domain import calendar
 from telesurveillance.domain.measures import reading
+from telesurveillance.services import ingest
 
 Reading = reading.Reading
 millis = reading.millis
@@ -31,12 +31,8 @@ instant = reading.instant
 CHUNK = 2000
 
 
-@dataclass(frozen=True, slots=True)
-class Stored:
-    """What a write did: the readings that were new, and how many were already there."""
-
-    new: tuple[Reading, ...]
-    duplicates: int
+#: What a write did (the services' record): the readings that were new, how many were there.
+Stored = ingest.Stored
 
 
 def _insert_sql(conn: sa.Connection, rows: int) -> str:

@@ -24,6 +24,7 @@ from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.services import ingest
+from telesurveillance.services.fhir import ports
 
 r = tables.readings.c
 
@@ -101,15 +102,7 @@ def fetch(
     return [reading.Reading(patient_id, k, ts, float(values[k])) for k in kinds]
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
-    patient_id: int
-    kinds: tuple[int, ...] | None = None
-    since: int | None = None  # ts >= since
-    until: int | None = None  # ts < until
-    after: tuple[int, int] | None = None  # keyset: (kind, ts) strictly after
-    count: int = 100  # 0: count only (`total`)
-    panels: bool = True  # group panel components into one Observation
+Query = ports.Query
 
 
 def _statement(query: Query, table: measures.Table) -> tuple[Any, list[tuple[int, list[int]]]]:
@@ -187,6 +180,28 @@ def search(
         found.append(group)
     next_key = (int(rows[-1].kind), int(rows[-1].ts)) if more and rows else None
     return found, next_key
+
+
+@dataclass(frozen=True)
+class SqlObservations:
+    """The `services.fhir.ports.Observations` read model over an engine (each call on its
+    own connection)."""
+
+    engine: sa.Engine
+
+    def fetch(self, patient_id: int, kinds: Sequence[int], ts: int) -> list[reading.Reading] | None:
+        with self.engine.connect() as conn:
+            return fetch(conn, patient_id, kinds, ts)
+
+    def search(
+        self, query: Query, table: measures.Table
+    ) -> tuple[list[list[reading.Reading]], tuple[int, int] | None]:
+        with self.engine.connect() as conn:
+            return search(conn, query, table)
+
+    def total(self, query: Query, table: measures.Table) -> int:
+        with self.engine.connect() as conn:
+            return total(conn, query, table)
 
 
 def _kind_id(table: measures.Table, loinc: str) -> int:

@@ -2,14 +2,13 @@
 update (compare-and-set on `version` where the table has one) and search by a few parameters.
 
 The FHIR mapping (`adapters/fhir/people.py`, `organizations.py`) turns resources into the row
-dicts written here; this module only knows tables.
+dicts written here; this module only knows tables (one per `services.fhir.ports.Entity`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,35 +16,39 @@ import sqlalchemy as sa
 from telesurveillance.adapters.fhir import ids, outcome
 from telesurveillance.adapters.sql.core import tables
 from telesurveillance.domain import identity
+from telesurveillance.services.fhir import ports
 
+Entity = ports.Entity
+PATIENT = Entity.PATIENT
+PRACTITIONER = Entity.PRACTITIONER
+OPERATEUR = Entity.OPERATEUR
+EXPLOITANT = Entity.EXPLOITANT
+DEVICE = Entity.DEVICE
 
-@dataclass(frozen=True)
-class Entity:
-    """A table behind a FHIR resource type, with its unique identifier columns."""
-
-    label: str
-    table: sa.Table
-    unique: tuple[str, ...] = ()
-
-    @property
-    def versioned(self) -> bool:
-        return "version" in self.table.c
-
-
-PATIENT = Entity("Patient", tables.patients, ("nir",))
-PRACTITIONER = Entity("Practitioner", tables.practitioners, ("rpps",))
-OPERATEUR = Entity("Organization", tables.operateurs)
-EXPLOITANT = Entity("Organization", tables.exploitants)
-DEVICE = Entity("Device", tables.devices, ("identifier_system", "identifier_value"))
+#: The table behind each entity.
+TABLES: dict[Entity, sa.Table] = {
+    PATIENT: tables.patients,
+    PRACTITIONER: tables.practitioners,
+    OPERATEUR: tables.operateurs,
+    EXPLOITANT: tables.exploitants,
+    DEVICE: tables.devices,
+}
+#: The unique identifier columns of each entity's table.
+_UNIQUE: dict[Entity, tuple[str, ...]] = {
+    PATIENT: ("nir",),
+    PRACTITIONER: ("rpps",),
+    DEVICE: ("identifier_system", "identifier_value"),
+}
 
 
 def _duplicate(
     conn: sa.Connection, entity: Entity, row: Mapping[str, Any], key: int | None
 ) -> None:
-    if not entity.unique or any(row.get(c) is None for c in entity.unique):
+    unique = _UNIQUE.get(entity, ())
+    if not unique or any(row.get(c) is None for c in unique):
         return
-    c = entity.table.c
-    query = sa.select(c.id).where(*(c[name] == row[name] for name in entity.unique))
+    c = TABLES[entity].c
+    query = sa.select(c.id).where(*(c[name] == row[name] for name in unique))
     if key is not None:
         query = query.where(c.id != key)
     existing = conn.execute(query).scalar_one_or_none()
@@ -60,11 +63,13 @@ def _duplicate(
 
 def create(conn: sa.Connection, entity: Entity, row: Mapping[str, Any]) -> sa.Row[Any]:
     _duplicate(conn, entity, row, None)
-    return conn.execute(sa.insert(entity.table).values(**row).returning(entity.table)).one()
+    table = TABLES[entity]
+    return conn.execute(sa.insert(table).values(**row).returning(table)).one()
 
 
 def read(conn: sa.Connection, entity: Entity, key: int) -> sa.Row[Any] | None:
-    return conn.execute(sa.select(entity.table).where(entity.table.c.id == key)).one_or_none()
+    table = TABLES[entity]
+    return conn.execute(sa.select(table).where(table.c.id == key)).one_or_none()
 
 
 def update(
@@ -76,15 +81,16 @@ def update(
 ) -> sa.Row[Any]:
     """Replace the row `key` (compare-and-set on its version when `expected_version` is given)."""
     _duplicate(conn, entity, row, key)
-    c = entity.table.c
-    statement = sa.update(entity.table).where(c.id == key).values(**row)
-    if entity.versioned:
+    table = TABLES[entity]
+    c = table.c
+    statement = sa.update(table).where(c.id == key).values(**row)
+    if "version" in c:
         statement = statement.values(version=c.version + 1)
         if expected_version is not None:
             statement = statement.where(c.version == expected_version)
     if "updated_at" in c:
         statement = statement.values(updated_at=sa.func.current_timestamp())
-    updated = conn.execute(statement.returning(entity.table)).one_or_none()
+    updated = conn.execute(statement.returning(table)).one_or_none()
     if updated is not None:
         return updated
     if read(conn, entity, key) is None:
@@ -105,14 +111,14 @@ def search(
     conn: sa.Connection, entity: Entity, params: Mapping[str, str], count: int
 ) -> list[sa.Row[Any]]:
     """Rows matching the FHIR search parameters `params` (already split from `_count`)."""
-    c = entity.table.c
-    query = sa.select(entity.table).where(*_where(entity, params)).order_by(c.id).limit(count)
+    table = TABLES[entity]
+    query = sa.select(table).where(*_where(entity, params)).order_by(table.c.id).limit(count)
     return list(conn.execute(query).all())
 
 
 def count(conn: sa.Connection, entity: Entity, params: Mapping[str, str]) -> int:
     """How many rows match `params` (the count-only search)."""
-    query = sa.select(sa.func.count()).select_from(entity.table).where(*_where(entity, params))
+    query = sa.select(sa.func.count()).select_from(TABLES[entity]).where(*_where(entity, params))
     return int(conn.execute(query).scalar_one())
 
 
@@ -129,7 +135,7 @@ def _like(value: str) -> str:
 
 
 def _where(entity: Entity, params: Mapping[str, str]) -> list[sa.ColumnElement[bool]]:
-    c = entity.table.c
+    c = TABLES[entity].c
     where: list[sa.ColumnElement[bool]] = []
     for name, value in params.items():
         if name == "_id":
@@ -163,7 +169,7 @@ def _where(entity: Entity, params: Mapping[str, str]) -> list[sa.ColumnElement[b
 
 def _identifier(entity: Entity, token: str) -> sa.ColumnElement[bool]:
     system, value = _split(token)
-    c = entity.table.c
+    c = TABLES[entity].c
     if entity is PATIENT:
         try:
             value = identity.nir(value)
