@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.pathway import eligibility as attestations
 from telesurveillance.domain.billing import model
+from telesurveillance.domain.pathway import eligibility
 from telesurveillance.domain.regulation import catalogue, records
 
 
@@ -139,6 +141,7 @@ def _care(
             patient["birth_date"],
             model.Coverage.ALD if patient["coverage"] == "ald" else model.Coverage.STANDARD,
             patient["died_on"],
+            eligibility.recorded_sex(patient["sex"]),
         ),
         prise_en_charge=model.PriseEnCharge(
             indication=catalogue.Indication(pec["indication"]),
@@ -155,6 +158,7 @@ def _care(
                 for m in mjs
             ),
             stopped_on=pec["stopped_on"],
+            attested=attestations.attested(conn, (pec["id"],)).get(pec["id"]),
         ),
         days_with_data=frozenset(d for d in days if d >= starts_on),
     )
