@@ -131,6 +131,15 @@ def test_the_files_carry_each_periods_explanation(
     assert rows
     assert all(" jours avec données sur " in r.explanation for r in rows)
     assert all(r.explanation.split(" | ")[0].endswith("— forfait dû") for r in rows)
+    # Worked out once per distinct case, the cell is the period's own summary.
+    by_id = {ln.id: ln for ln in lines.lines()}
+    for r in rows:
+        group = [
+            ln for ln in by_id.values() if explained.key(ln) == explained.key(by_id[r.line_id])
+        ]
+        own = explained.summary(explained.explanation(regulation, group, Lang.FR))
+        assert r.explanation == own
+    assert any(" | À revoir : " in r.explanation for r in rows)
     english = export.rows(
         regulation, streams, lines.lines(), verdict.Forfait.TECHNIQUE, UNTIL, Lang.EN
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -63,9 +64,14 @@ def _line(regulation: store.Regulation, ln: ledger.Line) -> verdict.Line:
 
 
 def _basis(regulation: store.Regulation, ln: ledger.Line) -> tuple[verdict.Basis, ...]:
+    return _cited(regulation, ln.basis)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cited(regulation: store.Regulation, stored: str) -> tuple[verdict.Basis, ...]:
+    """A line's stored basis with its citations (lines share a few distinct bases)."""
     return tuple(
-        verdict.Basis(c.parameter, c.since, c.cite)
-        for c in billing_basis.cites(regulation, ln.basis)
+        verdict.Basis(c.parameter, c.since, c.cite) for c in billing_basis.cites(regulation, stored)
     )
 
 
@@ -164,6 +170,36 @@ def _label(regulation: store.Regulation, ln: ledger.Line, lang: Lang) -> str:
     found = regulation.indication(indication, "inscription", records.Inscription)
     dated = found.get(ln.period_start) or found.at_or_first(ln.period_start)
     return dated.value.libelle if lang is Lang.FR else dated.value.libelle_en
+
+
+class Summaries:
+    """`summary` of each period of one file, worked out once per distinct case: the summary
+    reads only the counts, the threshold, the notes' facts and which values are to confirm,
+    so periods alike (most of a file) share it."""
+
+    def __init__(self, regulation: store.Regulation, lang: Lang = Lang.FR) -> None:
+        self.regulation = regulation
+        self.lang = lang
+        self._memo: dict[tuple[object, ...], str] = {}
+
+    def of(self, lines: Sequence[ledger.Line]) -> str:
+        ordered = sorted(lines, key=lambda ln: ln.forfait.value)
+        first = ordered[0]
+        # Notes stored without their facts are worded from the rule text of their day.
+        legacy = first.notes != "[]" and '"facts"' not in first.notes
+        memo_key = (
+            tuple(ln.basis for ln in ordered),
+            first.notes,
+            first.days_with_data,
+            first.expected_days,
+            _minimum(self.regulation, first.period_start, first.expected_days),
+            first.period_start if legacy else None,
+        )
+        found = self._memo.get(memo_key)
+        if found is None:
+            found = summary(explanation(self.regulation, ordered, self.lang))
+            self._memo[memo_key] = found
+        return found
 
 
 def summary(found: explain.Explanation) -> str:

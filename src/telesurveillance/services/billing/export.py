@@ -92,6 +92,7 @@ def rows(
     by_pec = {s.prise_en_charge_id: s for s in streams}
     # Both forfaits of a period billed by one run share its verdict: explain them together.
     runs: dict[explained.Key, list[ledger.Line]] = defaultdict(list)
+    summaries = explained.Summaries(regulation, lang)
     for ln in lines:
         if ln.entry is ledger.Entry.CHARGE:
             runs[explained.key(ln)].append(ln)
@@ -113,8 +114,8 @@ def rows(
                     ln = by_number[number]
                     name = f"{pec_id}-{invoice[0]:03d}"
                     row = _row(regulation, name, sheet_index, ln, stream)
-                    why = explained.explanation(regulation, runs[explained.key(ln)], lang)
-                    out.append(dataclasses.replace(row, explanation=explained.summary(why)))
+                    why = summaries.of(runs[explained.key(ln)])
+                    out.append(dataclasses.replace(row, explanation=why))
     return out
 
 
