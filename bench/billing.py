@@ -29,11 +29,11 @@ import duckdb
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import database, migrate
-from telesurveillance.adapters.sql.billing import ledger
+from telesurveillance.adapters.sql.billing import ledger, synthetic
 from telesurveillance.adapters.sql.billing import streams as ledger_streams
 from telesurveillance.adapters.sql.core import tables
 from telesurveillance.domain.billing import engine as billing_engine
-from telesurveillance.domain.regulation import store
+from telesurveillance.domain.regulation import catalogue, store
 from telesurveillance.services.billing import run
 
 START = dt.date(2025, 1, 6)
@@ -70,8 +70,16 @@ SELECT patient_id, day FROM (
 """
 
 
-def _setup_core(engine: sa.Engine, patients: int) -> None:
-    """Organisations, DMN and prises en charge with explicit ids (bulk, fast)."""
+def _setup_core(engine: sa.Engine, patients: int, periods: int) -> None:
+    """Organisations, DMN and prises en charge with explicit ids (bulk, fast); prescriptions
+    valid under the rules (each for its indication's maximum, renewed on time) covering
+    `periods` periods."""
+    regulation = store.packaged()
+    chains = {
+        (ind, day): synthetic.chain(regulation, catalogue.Indication(ind), day, periods)
+        for ind in INDICATIONS
+        for day in (START + dt.timedelta(days=k) for k in range(SPREAD))
+    }
     s = tables
     with database.writing(engine) as conn:
         conn.execute(sa.insert(s.exploitants), [{"id": 1, "name": "Exploitant SYNTHÉTIQUE"}])
@@ -150,7 +158,16 @@ def _setup_core(engine: sa.Engine, patients: int) -> None:
             )
             conn.execute(
                 sa.insert(s.prescriptions),
-                [{"prise_en_charge_id": i, "prescribed_on": starts[i], "months": 12} for i in ids],
+                [
+                    {
+                        "prise_en_charge_id": i,
+                        "prescribed_on": rx.prescribed_on,
+                        "months": rx.months,
+                        "renewal": rx.renewal,
+                    }
+                    for i in ids
+                    for rx in chains[(INDICATIONS[i % 4], starts[i])]
+                ],
             )
 
 
@@ -193,7 +210,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     t0 = time.perf_counter()
     engine = database.create(f"sqlite:///{work / 'store.sqlite3'}")
     migrate.upgrade(engine)
-    _setup_core(engine, args.patients)
+    _setup_core(engine, args.patients, args.periods)
     raw = work / "readings.parquet"
     duckdb.connect().execute(
         RAW_SQL.format(

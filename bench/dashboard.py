@@ -32,11 +32,13 @@ from fastapi.testclient import TestClient
 from telesurveillance import config
 from telesurveillance.adapters.sql import database, migrate
 from telesurveillance.adapters.sql.alerts import tables as tables_alerts
+from telesurveillance.adapters.sql.billing import synthetic
 from telesurveillance.adapters.sql.core import readings, tables
 from telesurveillance.adapters.sql.security import accounts as security_accounts
 from telesurveillance.domain import calendar
 from telesurveillance.domain.access import roles
 from telesurveillance.domain.measures import reading
+from telesurveillance.domain.regulation import catalogue, store
 from telesurveillance.services.security import accounts
 from telesurveillance.web import app
 from telesurveillance.web.security import hardening
@@ -112,9 +114,26 @@ def _populate(engine: sa.Engine, patients: int) -> int:
                 for i in ids
             ],
         )
+        # Valid under the rules: each for its indication's maximum, renewed on time up to today.
+        regulation = store.packaged()
         conn.execute(
             sa.insert(tables.prescriptions),
-            [{"prise_en_charge_id": i, "prescribed_on": starts[i], "months": 6} for i in ids],
+            [
+                {
+                    "prise_en_charge_id": i,
+                    "prescribed_on": rx.prescribed_on,
+                    "months": rx.months,
+                    "renewal": rx.renewal,
+                }
+                for i in ids
+                for rx in synthetic.chain(
+                    regulation,
+                    catalogue.Indication(INDICATIONS[i % 4]),
+                    starts[i],
+                    (TODAY - starts[i]).days // 30 + 1,
+                )
+                if rx.prescribed_on <= TODAY
+            ],
         )
         rows = []
         for i in ids:

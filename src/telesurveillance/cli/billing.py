@@ -18,9 +18,10 @@ from rich.table import Table
 from telesurveillance.adapters.exports import fhir_chargeitem, tabular
 from telesurveillance.cli import common
 from telesurveillance.domain import calendar
+from telesurveillance.domain.billing import explain
 from telesurveillance.domain.regulation import records, store
 from telesurveillance.services.billing import audit as billing_audit
-from telesurveillance.services.billing import corrections, scale_out
+from telesurveillance.services.billing import corrections, explained, scale_out
 from telesurveillance.services.billing import exploitant as billing_exploitant
 from telesurveillance.services.billing import export as billing_export
 from telesurveillance.services.billing import forecast as billing_forecast
@@ -34,6 +35,12 @@ Actor = Annotated[str, typer.Option("--actor", help="Who does this (recorded in 
 Operateur = Annotated[int | None, typer.Option("--operateur", help="Only this opérateur (id).")]
 Format = Annotated[str, typer.Option("--format", help="csv, json or fhir.")]
 Out = Annotated[Path | None, typer.Option("--out", help="Write to this file (default stdout).")]
+Explain = Annotated[
+    bool, typer.Option("--explain", help="Print why, in words (the deciding sentence first).")
+]
+Lang = Annotated[
+    explain.Lang, typer.Option("--lang", help="Language of the explanations (fr or en).")
+]
 
 
 def _day(value: str | None, option: str) -> dt.date:
@@ -85,6 +92,8 @@ def audit(
         bool, typer.Option("--reverse", help="Enter reversals for the lines no longer due.")
     ] = False,
     actor: Actor = "cli",
+    explain_: Explain = False,
+    lang: Lang = explain.Lang.FR,
 ) -> None:
     """Re-judge every standing charge with today's data and rules; list the indu risk."""
     ledger = _store()
@@ -101,6 +110,13 @@ def audit(
             "; ".join(f"{r.rule}{f' ({r.detail})' if r.detail else ''}" for r in f.reasons),
         )
     common.out.print(table)
+    if explain_:
+        for f in found:
+            why = billing_audit.explanation(f, lang)
+            if why is not None:
+                head = "Ligne" if lang is explain.Lang.FR else "Line"
+                common.out.print(f"{head} {f.line.id}", highlight=False, markup=False)
+                common.out.print(explain.render([why]), highlight=False, markup=False)
     risk = sum(f.at_risk_cents for f in found)
     common.out.print(f"{len(found)} line(s) at risk, {_euros(risk)} € in all", highlight=False)
     if reverse:
@@ -108,6 +124,61 @@ def audit(
         common.out.print(f"{len(done)} reversal line(s) written", highlight=False)
     if found:
         raise typer.Exit(1)
+
+
+def lines(
+    operateur: Operateur = None,
+    exploitant_id: Annotated[
+        int | None, typer.Option("--exploitant", help="Only this exploitant (id).")
+    ] = None,
+    run_id: Annotated[int | None, typer.Option("--run", help="Only this run's lines.")] = None,
+    explain_: Explain = False,
+    lang: Lang = explain.Lang.FR,
+) -> None:
+    """List the ledger's lines; with --explain, why each billed period was billed, in words."""
+    regulation = store.packaged()
+    found = billing_lines.listed(
+        _store(), operateur_id=operateur, exploitant_id=exploitant_id, run_id=run_id
+    )
+    if not explain_:
+        table = Table(
+            "line", "run", "entry", "patient", "indication", "period", "forfait", "code",
+            "amount €", "days",
+        )  # fmt: skip
+        for ln in found:
+            table.add_row(
+                str(ln.id),
+                str(ln.run_id),
+                ln.entry.value if ln.reverses_id is None else f"reversal of {ln.reverses_id}",
+                str(ln.patient_id),
+                ln.indication,
+                f"{ln.period_number} ({ln.period_start.isoformat()})",
+                ln.forfait.value,
+                ln.code or "",
+                _euros(ln.amount_cents),
+                f"{ln.days_with_data}/{ln.expected_days}",
+            )
+        common.out.print(table)
+        common.out.print(f"{len(found)} line(s)", highlight=False)
+        return
+    fr = lang is explain.Lang.FR
+    for e in explained.charges(regulation, found, lang):
+        ids = ", ".join(str(i) for i in e.line_ids)
+        head = (
+            f"Lignes {ids} — patient {e.patient_id}, prise en charge {e.prise_en_charge_id}"
+            if fr
+            else f"Lines {ids} — patient {e.patient_id}, prise en charge {e.prise_en_charge_id}"
+        )
+        common.out.print(f"{head} — {e.label}", highlight=False, markup=False)
+        common.out.print(explain.render([e.explanation]), highlight=False, markup=False)
+    for ln in found:
+        if ln.entry is bl.Entry.REVERSAL:
+            text = (
+                f"Ligne {ln.id} : annule la ligne {ln.reverses_id} — {ln.reason or ''}"
+                if fr
+                else f"Line {ln.id}: reverses line {ln.reverses_id} — {ln.reason or ''}"
+            )
+            common.out.print(text.rstrip(" —"), highlight=False, markup=False)
 
 
 def reverse(
@@ -154,10 +225,11 @@ def export_operateur(
     out: Out = None,
     run_id: Annotated[int | None, typer.Option("--run", help="Only this run's lines.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    lang: Lang = explain.Lang.FR,
 ) -> None:
     """The opérateur's billing file (forfait opérateur lines, invoices of ≤ 6 periods)."""
     rows = billing_export.for_operateur(
-        _store(), store.packaged(), operateur_id, _day(as_of, "--as-of"), run_id
+        _store(), store.packaged(), operateur_id, _day(as_of, "--as-of"), run_id, lang
     )
     _write(rows, fmt, out)
 
@@ -168,10 +240,11 @@ def export_exploitant(
     out: Out = None,
     run_id: Annotated[int | None, typer.Option("--run", help="Only this run's lines.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    lang: Lang = explain.Lang.FR,
 ) -> None:
     """The exploitant's forfait technique file (LATM code, amount)."""
     rows = billing_export.for_exploitant(
-        _store(), store.packaged(), exploitant_id, _day(as_of, "--as-of"), run_id
+        _store(), store.packaged(), exploitant_id, _day(as_of, "--as-of"), run_id, lang
     )
     _write(rows, fmt, out)
 
@@ -260,6 +333,7 @@ def register(app: typer.Typer) -> None:
     billing = _billing_group(app)
     billing.command("run")(run)
     billing.command("audit")(audit)
+    billing.command("lines")(lines)
     billing.command("reverse")(reverse)
     billing.command("mark")(mark)
     billing.command("forecast")(forecast)

@@ -73,3 +73,29 @@ def test_markup_is_escaped() -> None:
     )
     assert "<script>" not in markup.replace("<script", "&lt;script", 0)
     assert "&lt;SCRIPT&gt;" in markup
+
+
+def test_the_end_report_prints_each_prescriptions_covered_days() -> None:
+    report = documents.EndReport(
+        patient=documents.Person("Morel", "Hugo"),
+        patient_age=71,
+        indication="Diabète",
+        dmn_name="GlycoLien",
+        operateur_name="Cabinet",
+        prescriber=None,
+        prescriber_rpps=None,
+        starts_on=dt.date(2024, 6, 3),
+        stopped_on=dt.date(2024, 10, 1),
+        reason="hospitalisation",
+        prescriptions=((dt.date(2024, 6, 3), 6, False), (dt.date(2024, 8, 22), 3, True)),
+        days_with_data=80,
+        days_followed=120,
+        support_sessions=(),
+        majorations=(),
+        written_on=dt.date(2024, 10, 1),
+        covered=((dt.date(2024, 6, 3), dt.date(2024, 8, 31)), None),
+    )
+    text = text_of(render.end_report(report))
+    assert "Période couverte" in text
+    assert "du 3 juin 2024 au 31 août 2024" in text
+    assert "aucune" in text

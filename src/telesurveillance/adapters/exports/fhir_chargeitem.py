@@ -54,6 +54,8 @@ def charge_item(row: export.Row) -> dict[str, Any]:
         {"text": f"{row.days_with_data}/{row.expected_days} jours avec données"},
         {"text": row.basis},
     ]
+    if row.explanation:
+        item["note"].append({"text": row.explanation})
     return item
 
 

@@ -70,6 +70,10 @@ class EndReport:
     majorations: tuple[tuple[int, dt.date, dt.date | None], ...]
     written_on: dt.date
     synthetic: bool = False
+    #: per prescription (same order), the first and last days it covered as billing reads it
+    #: (at most the indication's maximum, up to the end of monitoring), or None; empty when
+    #: not computed
+    covered: tuple[tuple[dt.date, dt.date] | None, ...] = ()
 
 
 #: How the prescriber qualifications of the listings (`prescripteurs`) read on a document.

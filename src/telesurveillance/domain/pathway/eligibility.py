@@ -56,6 +56,18 @@ class OutOfBounds:
         return f"patient aged {self.age} on {self.day.isoformat()}, {' and '.join(bounds)} required"
 
 
+def recorded_sex(value: str | None) -> records.Sexe | None:
+    """The patient's recorded sex (FHIR administrative gender) as the listings read it: `male` or
+    `female`; `other`, `unknown` or nothing is not checked against a one-sex population (the
+    platform does not refuse what it cannot establish)."""
+    if value is None:
+        return None
+    try:
+        return records.Sexe(value)
+    except ValueError:
+        return None
+
+
 def age_on(born_on: dt.date, day: dt.date) -> int:
     """Age in whole years on `day`."""
     before_birthday = (day.month, day.day) < (born_on.month, born_on.day)

@@ -124,6 +124,31 @@ def covered_from(
     return starts_on + dt.timedelta(days=days * (min(numbers) - 1))
 
 
+def covered_spans(
+    regulation: store.Regulation,
+    starts_on: dt.date,
+    prescriptions: Sequence[model.Prescription],
+    indication: catalogue.Indication | None = None,
+) -> tuple[tuple[dt.date, dt.date] | None, ...]:
+    """For each of `prescriptions` (in the order given), the days `[first, end)` it covers as
+    billing reads it — after the coverage before it, at most its indication's maximum — or
+    None when it covers no period (e.g. written after a later one already covered them)."""
+    days = regulation.get("periodes.duree_jours", int).at_or_first(starts_on).value
+    cap = regulation.get("prescription.duree_maximale_mois", int).at_or_first(starts_on).value
+    ordered = tuple(sorted(prescriptions, key=lambda p: p.prescribed_on))
+    limit = _indication_max(regulation, indication, starts_on)
+    covered = coverage.covered_periods(starts_on, ordered, days, cap, limit)
+    out: list[tuple[dt.date, dt.date] | None] = []
+    for target in prescriptions:
+        numbers = [n for n, c in covered.items() if c.prescription is target]
+        if not numbers:
+            out.append(None)
+            continue
+        first = starts_on + dt.timedelta(days=days * (min(numbers) - 1))
+        out.append((first, starts_on + dt.timedelta(days=days * max(numbers))))
+    return tuple(out)
+
+
 def renewal_opens_on(end: dt.date) -> dt.date:
     return end - dt.timedelta(days=RENEWAL_WINDOW_DAYS)
 

@@ -8,12 +8,13 @@ each charge whose amount would now differ.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from telesurveillance.domain.billing import engine, verdict
+from telesurveillance.domain.billing import engine, explain, verdict
 from telesurveillance.domain.regulation import store
 from telesurveillance.services.billing import corrections, ledger, run
 
@@ -42,6 +43,16 @@ class Finding:
     #: billed minus due, when positive (what could be recovered)
     at_risk_cents: int
     reasons: tuple[Why, ...]
+    #: the period as judged today, when the engine still lists it (for `explanation`)
+    today: verdict.PeriodVerdict | None = None
+
+
+def explanation(
+    finding: Finding, lang: explain.Lang = explain.Lang.FR
+) -> explain.Explanation | None:
+    """Why the line is at risk, in words: the explanation of its period as judged today (the
+    deciding sentences of a period no longer due, the amounts of one now due differently)."""
+    return None if finding.today is None else explain.period(finding.today, lang)
 
 
 def audit(
@@ -86,7 +97,8 @@ def _check(ln: ledger.Line, periods: dict[int, verdict.PeriodVerdict]) -> Findin
             listed.extend(Why(r.rule, r.text, r.detail) for r in last.reasons)
         return _not_due(ln, tuple(listed))
     if not period.billable:
-        return _not_due(ln, tuple(Why(r.rule, r.text, r.detail) for r in period.reasons))
+        found = _not_due(ln, tuple(Why(r.rule, r.text, r.detail) for r in period.reasons))
+        return dataclasses.replace(found, today=period)
     today_line = period.line(ln.forfait)
     due = run.cents(today_line.amount) if today_line is not None else None
     if due == ln.amount_cents:
@@ -97,7 +109,7 @@ def _check(ln: ledger.Line, periods: dict[int, verdict.PeriodVerdict]) -> Findin
         f"billed {ln.amount_cents} cents, due {due} cents",
     )
     at_risk = max((ln.amount_cents or 0) - (due or 0), 0)
-    return Finding(ln, Risk.AMOUNT_CHANGED, due, at_risk, (why,))
+    return Finding(ln, Risk.AMOUNT_CHANGED, due, at_risk, (why,), period)
 
 
 def run_audit(

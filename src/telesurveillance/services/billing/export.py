@@ -10,6 +10,7 @@ software imports.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -18,7 +19,7 @@ from dataclasses import dataclass, fields
 from telesurveillance.domain.billing import series, verdict
 from telesurveillance.domain.regulation import store
 from telesurveillance.services.billing import basis as billing_basis
-from telesurveillance.services.billing import ledger
+from telesurveillance.services.billing import explained, ledger
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,8 @@ class Row:
     exploitant: str
     exploitant_siret: str
     basis: str
+    #: why the period was billed, in words (`explained.summary`): French unless asked otherwise
+    explanation: str = ""
 
 
 COLUMNS = tuple(f.name for f in fields(Row))
@@ -81,9 +84,18 @@ def rows(
     lines: Iterable[ledger.Line],
     forfait: verdict.Forfait,
     as_of: dt.date,
+    lang: explained.Lang = explained.Lang.FR,
 ) -> list[Row]:
-    """The standing charges of `forfait` among `lines`, as rows grouped into invoices."""
+    """The standing charges of `forfait` among `lines`, as rows grouped into invoices, each
+    with the explanation of its period in `lang`."""
+    lines = list(lines)
     by_pec = {s.prise_en_charge_id: s for s in streams}
+    # Both forfaits of a period billed by one run share its verdict: explain them together.
+    runs: dict[explained.Key, list[ledger.Line]] = defaultdict(list)
+    summaries = explained.Summaries(regulation, lang)
+    for ln in lines:
+        if ln.entry is ledger.Entry.CHARGE:
+            runs[explained.key(ln)].append(ln)
     per_series = regulation.get("series.max_periodes", int).at_or_first(as_of).value
     per_sheet = regulation.get("series.max_lignes_feuille_papier", int).at_or_first(as_of).value
     standing = [ln for ln in ledger.active_charges(lines).values() if ln.forfait is forfait]
@@ -101,7 +113,9 @@ def rows(
                 for number in sheet:
                     ln = by_number[number]
                     name = f"{pec_id}-{invoice[0]:03d}"
-                    out.append(_row(regulation, name, sheet_index, ln, stream))
+                    row = _row(regulation, name, sheet_index, ln, stream)
+                    why = summaries.of(runs[explained.key(ln)])
+                    out.append(dataclasses.replace(row, explanation=why))
     return out
 
 
@@ -164,13 +178,14 @@ def for_operateur(
     operateur_id: int,
     as_of: dt.date,
     run_id: int | None = None,
+    lang: explained.Lang = explained.Lang.FR,
 ) -> list[Row]:
     """The opérateur's file: its standing forfait opérateur charges (of one run, if given)."""
     lines = store_.lines(operateur_id=operateur_id)
     if run_id is not None:
         lines = [ln for ln in lines if ln.run_id == run_id]
     streams = store_.streams(as_of, operateur_id)
-    return rows(regulation, streams, lines, verdict.Forfait.OPERATEUR, as_of)
+    return rows(regulation, streams, lines, verdict.Forfait.OPERATEUR, as_of, lang)
 
 
 def for_exploitant(
@@ -179,10 +194,11 @@ def for_exploitant(
     exploitant_id: int,
     as_of: dt.date,
     run_id: int | None = None,
+    lang: explained.Lang = explained.Lang.FR,
 ) -> list[Row]:
     """The exploitant's file: the standing forfait technique charges of its DMN."""
     lines = store_.lines(exploitant_id=exploitant_id)
     if run_id is not None:
         lines = [ln for ln in lines if ln.run_id == run_id]
     streams = [s for s in store_.streams(as_of) if s.exploitant_id == exploitant_id]
-    return rows(regulation, streams, lines, verdict.Forfait.TECHNIQUE, as_of)
+    return rows(regulation, streams, lines, verdict.Forfait.TECHNIQUE, as_of, lang)

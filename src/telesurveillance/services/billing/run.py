@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from telesurveillance.domain.billing import engine, verdict
 from telesurveillance.domain.regulation import store
-from telesurveillance.services.billing import ledger
+from telesurveillance.services.billing import ledger, notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +43,10 @@ def basis_json(basis: tuple[verdict.Basis, ...]) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def notes_json(notes: tuple[verdict.Reason, ...]) -> str:
-    return json.dumps([{"rule": n.rule, "detail": n.detail} for n in notes], ensure_ascii=False)
+def notes_json(found: tuple[verdict.Reason, ...]) -> str:
+    """The verdict's notes with their typed facts, so the line can be explained later
+    (`services.billing.notes`)."""
+    return notes.encode(found)
 
 
 def lines_of(stream: ledger.Stream, period: verdict.PeriodVerdict) -> list[ledger.Line]:

@@ -96,9 +96,16 @@ def include(
         indication,
         inclusion.starts_on,
     )
-    born_on = _patient_birth(store_, inclusion, today)
+    born_on, sex = _patient_identity(store_, inclusion, today)
+    # The same computable bounds (age, sex) as every billed period: an inclusion the billing
+    # would refuse is refused here, under the same rule (`eligibility.age`, `eligibility.sex`).
     group = eligibility.check(
-        regulation, indication, inclusion.attestation, born_on, inclusion.starts_on
+        regulation,
+        indication,
+        inclusion.attestation,
+        born_on,
+        inclusion.starts_on,
+        eligibility.recorded_sex(sex),
     )
     method = consent.require_consent(
         inclusion.consent_on, inclusion.consent_method, inclusion.starts_on
@@ -133,7 +140,8 @@ def include(
     return Included(patient_id, pec_id, group.id)
 
 
-def _patient_birth(store_: Store, inclusion: Inclusion, today: dt.date) -> dt.date:
+def _patient_identity(store_: Store, inclusion: Inclusion, today: dt.date) -> tuple[dt.date, str]:
+    """The patient's birth date and recorded sex (existing patient, or the new one checked)."""
     if inclusion.patient_id is not None:
         found = store_.patient(inclusion.patient_id)
         if found is None:
@@ -144,7 +152,7 @@ def _patient_birth(store_: Store, inclusion: Inclusion, today: dt.date) -> dt.da
                 f"the patient died on {found.died_on.isoformat()}",
                 refusals.PROJECT_CHOICE,
             )
-        return found.birth_date
+        return found.birth_date, found.sex
     new = inclusion.patient
     if new is None:
         raise ValueError("give either an existing patient id or the new patient's identity")
@@ -156,7 +164,7 @@ def _patient_birth(store_: Store, inclusion: Inclusion, today: dt.date) -> dt.da
         raise ValueError(f"sex {new.sex!r}: one of {', '.join(SEXES)}")
     if new.birth_date > today:
         raise ValueError("the birth date is in the future")
-    return new.birth_date
+    return new.birth_date, new.sex
 
 
 def prescribe(
@@ -190,7 +198,10 @@ def prescribe(
     if pec.dmn_id is not None:
         prerequisites(store_, regulation, pec.operateur_id, pec.dmn_id, indication, day)
     if renewal:
-        end = prescription.coverage_end(regulation, pec.starts_on, pec.billing_prescriptions())
+        # As billing reads the chain: each prescription covers at most its indication's maximum.
+        end = prescription.coverage_end(
+            regulation, pec.starts_on, pec.billing_prescriptions(), indication
+        )
         prescription.require_renewal(
             regulation,
             indication,

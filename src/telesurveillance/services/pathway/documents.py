@@ -31,11 +31,13 @@ def ordonnance(
     rx = rxs[-1]
     chain = pec.billing_prescriptions()
     target = chain[pec.prescriptions.index(rx)]
-    covers_from = prescription.covered_from(regulation, pec.starts_on, chain, target)
+    indication = catalogue.Indication(pec.indication)
+    # From the day billing starts counting it: after the coverage before it, each prescription
+    # covering at most its indication's maximum (diabetes: 3 months).
+    covers_from = prescription.covered_from(regulation, pec.starts_on, chain, target, indication)
     patient, prescriber, dmn = _parties(store_, pec, rx.prescriber_id)
     if prescriber is None or not prescriber.rpps:
         raise setup.NotFound("the prescription has no identified prescriber")
-    indication = catalogue.Indication(pec.indication)
     label = _label(regulation, indication, rx.prescribed_on)
     rules, _ = prescription.rules(regulation, indication, rx.prescribed_on)
     op = store_.operateur(pec.operateur_id)
@@ -101,6 +103,7 @@ def end_report(
         stopped_on=pec.stopped_on,
         reason=ending.LABELS_FR[ending.StopReason(pec.stop_reason)],
         prescriptions=tuple((p.prescribed_on, p.months, p.renewal) for p in pec.prescriptions),
+        covered=_covered(regulation, pec, indication),
         days_with_data=len(days),
         days_followed=(pec.stopped_on - pec.starts_on).days,
         support_sessions=tuple(sessions),
@@ -108,6 +111,24 @@ def end_report(
         written_on=today,
         synthetic=patient.synthetic,
     )
+
+
+def _covered(
+    regulation: store.Regulation, pec: ports.PriseEnCharge, indication: catalogue.Indication
+) -> tuple[tuple[dt.date, dt.date] | None, ...]:
+    """Each prescription's first and last days covered as billing read them, cut at the end of
+    monitoring (the day it stopped is not covered)."""
+    assert pec.stopped_on is not None
+    spans = prescription.covered_spans(
+        regulation, pec.starts_on, pec.billing_prescriptions(), indication
+    )
+    out: list[tuple[dt.date, dt.date] | None] = []
+    for span in spans:
+        if span is None or span[0] >= pec.stopped_on:
+            out.append(None)
+        else:
+            out.append((span[0], min(span[1], pec.stopped_on) - dt.timedelta(days=1)))
+    return tuple(out)
 
 
 def archive(

@@ -22,7 +22,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.pathway import eligibility as attestations
 from telesurveillance.domain.billing import model
+from telesurveillance.domain.pathway import eligibility
 from telesurveillance.domain.regulation import catalogue, records
 from telesurveillance.services.billing import ledger
 
@@ -124,6 +126,8 @@ class _References:
         self.majorations: dict[int, list[sa.RowMapping]] = defaultdict(list)
         for m in conn.execute(sa.select(tables.majorations)).mappings():
             self.majorations[m["prise_en_charge_id"]].append(m)
+        # The eligibility attested at inclusion, checked again on every period (one query).
+        self.attested = attestations.attested(conn)
 
         # The opérateur's physician printed on the files: its first active médecin (by id).
         self.physicians: dict[int, sa.RowMapping] = {}
@@ -162,6 +166,7 @@ def _stream(row: sa.RowMapping, ref: _References, days: Days) -> ledger.Stream:
             if patient["coverage"] == "ald"
             else model.Coverage.STANDARD,
             died_on=patient["died_on"],
+            sex=eligibility.recorded_sex(patient["sex"]),
         ),
         prise_en_charge=model.PriseEnCharge(
             indication=catalogue.Indication(row["indication"]),
@@ -175,6 +180,7 @@ def _stream(row: sa.RowMapping, ref: _References, days: Days) -> ledger.Stream:
                 for m in ref.majorations.get(row["id"], [])
             ),
             stopped_on=row["stopped_on"],
+            attested=ref.attested.get(row["id"]),
         ),
         days_with_data=frozenset(
             d for d in days.get(row["patient_id"], frozenset()) if d >= starts_on

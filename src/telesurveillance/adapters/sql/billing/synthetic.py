@@ -7,6 +7,10 @@ test or the benchmark needs to recompute from them.
 No date is written in this module: the monitoring starts on the day the caller passes, and the
 organisation (ARS receipt, convention, the DMN's certificate) is in place from the first day of
 the LATM common law as the regulation data say (`Regulation.common_law_start`).
+
+Prescriptions are valid under the rules: each is written for its indication's maximum length
+(diabetes 3 months, others the one-year cap) and renewed a few days before its coverage ends
+(`chain`), so every generated period is covered, as a care team renewing on time would have it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.core import tables
 from telesurveillance.domain import calendar
 from telesurveillance.domain.measures import reading
-from telesurveillance.domain.regulation import catalogue, store
+from telesurveillance.domain.regulation import catalogue, records, store
 
 #: The DMN's LATM codes by indication where one is published (others get the base amount).
 LATM = {
@@ -42,6 +46,41 @@ KIND = 1
 CERTIFICATE_SPAN = dt.timedelta(days=5 * 365)
 #: Patients are born 36 to 75 years before the year monitoring starts.
 OLDEST_AGE = 75
+#: A renewal is written this many days before the coverage it continues ends: inside the
+#: pathway's renewal window (`domain.pathway.prescription.RENEWAL_WINDOW_DAYS`).
+RENEWAL_LEAD_DAYS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Prescribed:
+    """One prescription of a synthetic chain: the first, then renewals."""
+
+    prescribed_on: dt.date
+    months: int
+    renewal: bool
+
+
+def chain(
+    regulation: store.Regulation,
+    indication: catalogue.Indication,
+    starts_on: dt.date,
+    periods: int,
+) -> tuple[Prescribed, ...]:
+    """Prescriptions covering `periods` periods from `starts_on` (at least one): each for the
+    indication's maximum within the legal cap, each renewal written `RENEWAL_LEAD_DAYS` before
+    the coverage before it ends, so billing continues it without a gap."""
+    rules = regulation.indication(indication, "prescription", records.PrescriptionRules)
+    longest = rules.at_or_first(starts_on).value.duree_max_mois
+    cap = regulation.get("prescription.duree_maximale_mois", int).at_or_first(starts_on).value
+    length = regulation.get("periodes.duree_jours", int).at_or_first(starts_on).value
+    months = min(longest, cap)
+    out = [Prescribed(starts_on, months, False)]
+    covered = months
+    while covered < periods:
+        ends = starts_on + dt.timedelta(days=length * covered)
+        out.append(Prescribed(ends - dt.timedelta(days=RENEWAL_LEAD_DAYS), months, True))
+        covered += months
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +116,14 @@ def populate(
     regulation: store.Regulation | None = None,
 ) -> Population:
     """`patients` synthetic patients, each with one prise en charge started within `spread_days`
-    of `starts_on`, a 12-month prescription, and day counters over `periods` periods.
+    of `starts_on`, prescriptions covering `periods` periods (`chain`), and day counters over
+    `periods` periods.
 
     The opérateurs' ARS receipts, their conventions and the DMNs' certificates date from the
     start of the LATM common law in `regulation` (default: the packaged data); `starts_on` may
     not be earlier (ValueError), as nothing could then be billed."""
-    opened_on = (regulation or store.packaged()).common_law_start()
+    regulation = regulation or store.packaged()
+    opened_on = regulation.common_law_start()
     if starts_on < opened_on:
         raise ValueError(
             f"starts_on {starts_on.isoformat()} is before the LATM common law "
@@ -179,12 +220,17 @@ def populate(
                 .returning(s.prises_en_charge.c.id)
             ).scalar_one()
             conn.execute(
-                sa.insert(s.prescriptions).values(
-                    prise_en_charge_id=pec,
-                    prescriber_id=prescriber_ids[k],
-                    prescribed_on=start,
-                    months=12,
-                )
+                sa.insert(s.prescriptions),
+                [
+                    {
+                        "prise_en_charge_id": pec,
+                        "prescriber_id": prescriber_ids[k],
+                        "prescribed_on": rx.prescribed_on,
+                        "months": rx.months,
+                        "renewal": rx.renewal,
+                    }
+                    for rx in chain(regulation, indication, start, periods)
+                ],
             )
             end = start + dt.timedelta(days=30 * periods)
             day_rows.extend(

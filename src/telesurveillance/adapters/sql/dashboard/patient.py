@@ -12,7 +12,9 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.pathway import eligibility as attestations
 from telesurveillance.domain.billing import model
+from telesurveillance.domain.pathway import eligibility
 from telesurveillance.domain.regulation import catalogue, records
 from telesurveillance.services.dashboard import ports
 
@@ -119,6 +121,7 @@ def _care(
             patient["birth_date"],
             model.Coverage.ALD if patient["coverage"] == "ald" else model.Coverage.STANDARD,
             patient["died_on"],
+            eligibility.recorded_sex(patient["sex"]),
         ),
         prise_en_charge=model.PriseEnCharge(
             indication=catalogue.Indication(pec["indication"]),
@@ -135,6 +138,7 @@ def _care(
                 for m in mjs
             ),
             stopped_on=pec["stopped_on"],
+            attested=attestations.attested(conn, (pec["id"],)).get(pec["id"]),
         ),
         days_with_data=frozenset(d for d in days if d >= starts_on),
     )
