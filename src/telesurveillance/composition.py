@@ -20,12 +20,16 @@ from telesurveillance.adapters.sql.alerts import read as sql_alert_views
 from telesurveillance.adapters.sql.alerts import stats as sql_stats
 from telesurveillance.adapters.sql.billing import ledger as sql_ledger
 from telesurveillance.adapters.sql.fhir import observations as sql_observations
+from telesurveillance.adapters.sql.nightscout import entries as sql_nightscout_entries
+from telesurveillance.adapters.sql.nightscout import sites as sql_nightscout_sites
 from telesurveillance.adapters.sql.pathway import store as sql_pathway
 from telesurveillance.adapters.sql.security import accounts as sql_accounts
 from telesurveillance.adapters.sql.security import audit as sql_audit
 from telesurveillance.services import ingest
 from telesurveillance.services.alerts import evaluation, lifecycle, stats
 from telesurveillance.services.billing import ledger, scale_out
+from telesurveillance.services.nightscout import reads as nightscout_reads
+from telesurveillance.services.nightscout import sites as nightscout_sites
 from telesurveillance.services.pathway import ports as pathway_ports
 from telesurveillance.services.security import accounts, audit
 
@@ -51,6 +55,9 @@ class Store:
     pathway: pathway_ports.Store
     accounts: accounts.Store
     audit: audit.Log
+    # --- nightscout (issue 17: the per-patient upload sites and what they read back)
+    nightscout_sites: nightscout_sites.Store
+    nightscout_entries: nightscout_reads.Store
 
 
 def over(engine: sa.Engine) -> Store:
@@ -69,6 +76,9 @@ def over(engine: sa.Engine) -> Store:
         pathway=sql_pathway.SqlPathway(engine),
         accounts=sql_accounts.SqlAccounts(engine),
         audit=sql_audit.SqlAuditLog(engine),
+        # --- nightscout
+        nightscout_sites=sql_nightscout_sites.SqlSites(engine),
+        nightscout_entries=sql_nightscout_entries.SqlEntries(engine),
     )
 
 
