@@ -61,7 +61,10 @@ def issue(
         f"URL:    {url}",
         f"secret: {issued.secret}   (shown once: give it to the patient now)",
         f"xDrip+ (Cloud Upload > Nightscout > Base URL): {scheme}://{issued.secret}@{rest}/api/v1/",
-        "Loop, AndroidAPS, the bridges: the URL above and the secret as API secret.",
+        f"Loop (Services > Nightscout): Site URL {scheme}://{rest.split('/', 1)[0]} (the root), "
+        "API Secret the secret.",
+        "share2nightscout-bridge, nightscout-connect: NS the URL above, API_SECRET the secret.",
+        "See docs/data-sources.md (AndroidAPS uploads through xDrip+).",
     ]
     if issued.revoked is not None:
         lines.append(f"revoked: the previous site {issued.revoked.key}")

@@ -123,6 +123,8 @@ def _in_window(
     number: int, found: tuple[reading.Reading, ...], window: instants.Window, where: ingest.Where
 ) -> ingest.Parsed:
     for r in found:
+        if r.ts in window:  # the common case: no text made for it
+            continue
         why = window.refusal(r.ts, instants.shown(r.ts))
         if why is not None:
             rejected = ingest.Rejected(number, why, where.instant, "value")
