@@ -20,6 +20,8 @@ from typing import Protocol
 MIN_SECRET_LENGTH = 12
 #: The site's units: the settings `status.json` reports, a treatment's glucose without units.
 UNITS = ("mg/dL", "mmol/L")
+#: `last_used_at` is written at most this often (an uploader calls every five minutes).
+TOUCH_EVERY = dt.timedelta(minutes=10)
 
 
 class SiteError(ValueError):
@@ -172,7 +174,3 @@ def find(
     if site.last_used_at is None or now - site.last_used_at > TOUCH_EVERY:
         store.touch(site.id, now)
     return site
-
-
-#: `last_used_at` is written at most this often (an uploader calls every five minutes).
-TOUCH_EVERY = dt.timedelta(minutes=10)

@@ -93,22 +93,32 @@ async def _upload(
     site = _site(request)
     if site is None:
         return _no_site()
+    raw, encoding = await request.body(), request.headers.get("content-encoding")
+    services = context.of(request)
+    authorise = glucose.judged_as(gate.judge(request), route)
+
+    def store() -> tuple[list[dict[str, Any]], tuple[lines.Line, ...], glucose.Report]:
+        # off the event loop: decoding, mapping and writing a large batch take a while
+        docs = documents.decode(raw, encoding)
+        parsed = parse(docs, site)
+        return (
+            docs,
+            parsed,
+            glucose.ingest_lines(
+                parsed,
+                services.store.readings,
+                authorise,
+                table=services.measures,
+                window=_window(services),
+                where=where,
+                after_write=lambda new: _notify(services, new),
+            ),
+        )
+
     try:
-        docs = documents.decode(await request.body(), request.headers.get("content-encoding"))
+        docs, parsed, report = await run_in_threadpool(store)
     except documents.BodyError as error:
         return _json(responses.error(400, "Bad Request", str(error)), 400)
-    services = context.of(request)
-    parsed = parse(docs, site)
-    report = await run_in_threadpool(
-        glucose.ingest_lines,
-        parsed,
-        services.store.readings,
-        glucose.judged_as(gate.judge(request), route),
-        table=services.measures,
-        window=_window(services),
-        where=where,
-        after_write=lambda new: _notify(services, new),
-    )
     gate.written(request, report.ingested.patients)
     for refused in report.refused:
         log.info(
@@ -168,8 +178,9 @@ def _read_entries(
     services = context.of(request)
     table = services.measures
     now_ms = reading.millis(services.clock())
-    if spec is not None and ids.read_entry_id(spec, site.patient_id) is not None:
-        kind, ts = ids.read_entry_id(spec, site.patient_id) or (0, 0)
+    by_id = ids.read_entry_id(spec, site.patient_id) if spec is not None else None
+    if by_id is not None:
+        kind, ts = by_id
         found = services.store.nightscout_entries.newest(
             site.patient_id, {kind}, since=ts, until=ts + 1, limit=1
         )
