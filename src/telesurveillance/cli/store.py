@@ -91,7 +91,8 @@ def import_(
     Exit codes: 0 every line accepted or duplicate; 1 some lines rejected; 2 unreadable file.
     """
     if patient is not None:  # issue 17: CGM platform exports (cli/cgm.py)
-        return cgm_import.run(file, patient, zone=zone, date_order=date_order)
+        cgm_import.run(file, patient, zone=zone, date_order=date_order)
+        return
     cgm_import.refuse_without_patient(file)
     suffix = file.suffix.lower()
     if suffix not in (".ndjson", ".jsonl", ".csv"):
@@ -177,7 +178,6 @@ def import_(
         )
     if report.rejected:
         raise typer.Exit(1)
-    return None
 
 
 def register(app: typer.Typer) -> None:
