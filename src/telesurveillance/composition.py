@@ -27,6 +27,8 @@ from telesurveillance.adapters.sql.dashboard import worklist as sql_worklist
 from telesurveillance.adapters.sql.fhir import group_commit as sql_group_commit
 from telesurveillance.adapters.sql.fhir import observations as sql_observations
 from telesurveillance.adapters.sql.fhir import store as sql_fhir
+from telesurveillance.adapters.sql.nightscout import entries as sql_nightscout_entries
+from telesurveillance.adapters.sql.nightscout import sites as sql_nightscout_sites
 from telesurveillance.adapters.sql.notes import store as sql_notes
 from telesurveillance.adapters.sql.pathway import store as sql_pathway
 from telesurveillance.adapters.sql.security import accounts as sql_accounts
@@ -39,6 +41,8 @@ from telesurveillance.services.dashboard import notes
 from telesurveillance.services.dashboard import ports as dashboard_ports
 from telesurveillance.services.demo import build as demo_build
 from telesurveillance.services.fhir import ports as fhir_ports
+from telesurveillance.services.nightscout import reads as nightscout_reads
+from telesurveillance.services.nightscout import sites as nightscout_sites
 from telesurveillance.services.pathway import ports as pathway_ports
 from telesurveillance.services.security import accounts, audit
 
@@ -80,6 +84,9 @@ class Store:
     fhir: fhir_ports.Store
     observations: fhir_ports.Observations
     fhir_writer: fhir_ports.Writer
+    # --- nightscout (issue 17: the per-patient upload sites and what they read back)
+    nightscout_sites: nightscout_sites.Store
+    nightscout_entries: nightscout_reads.Store
 
 
 def over(engine: sa.Engine) -> Store:
@@ -114,6 +121,9 @@ def over(engine: sa.Engine) -> Store:
         fhir=sql_fhir.SqlRegistry(engine),
         observations=sql_observations.SqlObservations(engine),
         fhir_writer=sql_group_commit.GroupCommit(engine),
+        # --- nightscout
+        nightscout_sites=sql_nightscout_sites.SqlSites(engine),
+        nightscout_entries=sql_nightscout_entries.SqlEntries(engine),
     )
 
 

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from telesurveillance.adapters.cases import loader as case_file
 from telesurveillance.adapters.cases import verdict_json
-from telesurveillance.cli import alerts, billing, demo, pathway, security
+from telesurveillance.cli import alerts, billing, demo, nightscout, pathway, security
 from telesurveillance.cli import store as store_commands
 from telesurveillance.domain import calendar
 from telesurveillance.domain.billing import engine, explain, file_active
@@ -29,7 +29,7 @@ billing_app = typer.Typer(help="Billing: per-period verdicts with their legal ba
 regulation_app = typer.Typer(help="Regulatory parameters: cited, dated values.")
 app.add_typer(billing_app, name="billing")
 app.add_typer(regulation_app, name="regulation")
-for _area in (store_commands, alerts, pathway, billing, security, demo):
+for _area in (store_commands, alerts, pathway, billing, security, demo, nightscout):
     _area.register(app)
 
 out = Console(soft_wrap=True)

@@ -19,6 +19,7 @@ from rich.progress import (
 
 from telesurveillance import composition
 from telesurveillance.adapters.fhir import bulk
+from telesurveillance.cli import cgm as cgm_import
 from telesurveillance.cli import common
 from telesurveillance.domain.access import matrix, roles, writes
 from telesurveillance.domain.alerts import ruleset
@@ -75,12 +76,22 @@ def _decoded(lines: Iterable[bytes]) -> Iterator[str]:
 
 def import_(
     file: Annotated[Path, typer.Argument(help="FILE.ndjson (FHIR resources) or FILE.csv.")],
+    patient: Annotated[
+        int | None, typer.Option(help="Whose readings a LibreView or Clarity export holds.")
+    ] = None,
+    zone: Annotated[str | None, typer.Option(help="CGM export: its time zone.")] = None,
+    date_order: Annotated[str | None, typer.Option(help="CGM export: DMY or MDY.")] = None,
 ) -> None:
-    """Import readings from NDJSON (one Observation per line) or CSV
-    (patient,code,effective,value,unit); a bad line never blocks the good ones.
+    """Import readings from NDJSON (one Observation per line), CSV
+    (patient,code,effective,value,unit), or a CGM export (LibreView, Dexcom Clarity) with
+    --patient; a bad line never blocks the good ones.
 
     Exit codes: 0 every line accepted or duplicate; 1 some lines rejected; 2 unreadable file.
     """
+    if patient is not None:  # issue 17: CGM platform exports (cli/cgm.py)
+        cgm_import.run(file, patient, zone=zone, date_order=date_order)
+        return
+    cgm_import.refuse_without_patient(file)
     suffix = file.suffix.lower()
     if suffix not in (".ndjson", ".jsonl", ".csv"):
         common.err.print(f"[red]{file}: expected a .ndjson or .csv file[/]")

@@ -90,4 +90,10 @@ def _oidc(app: FastAPI) -> None:
     oidc.include(app, app.state.services.settings)
 
 
-_ROUTERS = [_fhir, _billing, _dashboard, _alerts, _pathway, _oidc]
+def _nightscout(app: FastAPI) -> None:
+    from telesurveillance.web.nightscout import routes as nightscout
+
+    nightscout.include(app)
+
+
+_ROUTERS = [_fhir, _billing, _dashboard, _alerts, _pathway, _oidc, _nightscout]

@@ -112,5 +112,14 @@ def lookup_digest(credential: Presented) -> str | None:
     return sha1_hex(value)
 
 
+def sha512_digest(credential: Presented) -> str | None:
+    """The SHA-512 hex the credential presents (`api-secret` or `?secret=`), lower case; `None`
+    for any other form (the secret itself is found by `lookup_digest`)."""
+    value = credential.value
+    if _HEX128.match(value) and credential.where in (Where.HEADER, Where.SECRET_QUERY):
+        return value.lower()
+    return None
+
+
 def _is_digest(value: str) -> bool:
     return bool(_HEX40.match(value) or _HEX128.match(value))

@@ -33,6 +33,9 @@ class Kind(StrEnum):
     TOKEN = "token"
     CONSOLE = "console"
     """The command line on the server: it holds the database credentials already."""
+    NIGHTSCOUT = "nightscout"
+    """A patient's Nightscout site secret (services/nightscout/sites.py): a device principal
+    scoped to that patient, on the Nightscout routes only."""
 
 
 @dataclass(frozen=True, slots=True)

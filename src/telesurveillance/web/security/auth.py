@@ -25,6 +25,7 @@ from starlette.types import Scope
 
 from telesurveillance.domain.access import roles
 from telesurveillance.services.security import accounts, audit
+from telesurveillance.web.nightscout import auth as nightscout_auth
 
 LOGIN_CSRF_COOKIE = "tsv_login_csrf"
 _templates = jinja2.Environment(
@@ -49,6 +50,8 @@ class Authenticated:
 
 def authenticate(services: Any, scope: Scope) -> Authenticated:
     """The principal of a request: a live bearer token, else a live session cookie."""
+    if (site := nightscout_auth.principal(services, scope)) is not None:  # Nightscout paths
+        return Authenticated(site)
     raw = dict(scope.get("headers", []))
     now = services.clock()
     store = services.store.accounts

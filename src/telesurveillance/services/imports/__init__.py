@@ -1,0 +1,1 @@
+"""Imports of readings from sources other than FHIR (CGM exports, Nightscout uploads)."""

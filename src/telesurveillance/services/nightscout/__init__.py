@@ -1,0 +1,1 @@
+"""Nightscout sites: the per-patient base URL and secret a patient's uploader is pointed at."""
