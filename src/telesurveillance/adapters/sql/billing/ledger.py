@@ -130,13 +130,11 @@ class SqlLedger:
             else:
                 found = _insert_many(conn, run, rows)
         by_key = {_unique(ln): ln for ln in pending}
+        # Each written line as given, with its id, run and time (a `Line` built from its values:
+        # `dataclasses.replace` cost more than the insert itself on big runs).
+        stored = (run.id, run.started_at)
         written = [
-            dataclasses.replace(
-                by_key[(pec, number, forfait, generation, entry)],
-                id=line_id,
-                run_id=run.id,
-                created_at=run.started_at,
-            )
+            _as_stored(by_key[(pec, number, forfait, generation, entry)], line_id, stored)
             for line_id, pec, number, forfait, generation, entry in found
         ]
         return tuple(sorted(written, key=lambda ln: ln.id or 0))
@@ -197,6 +195,19 @@ def _upsert(conn: sa.Connection) -> Any:
     from sqlalchemy.dialects import sqlite
 
     return sqlite.insert
+
+
+#: A line's values but its id, run and time, which are its last three fields.
+_STORED = ("id", "run_id", "created_at")
+_LINE_FIELDS = tuple(f.name for f in dataclasses.fields(ledger.Line))
+if _LINE_FIELDS[-len(_STORED) :] != _STORED:
+    raise TypeError(f"ledger.Line must end with the fields {_STORED}")
+_UNSTORED = operator.attrgetter(*_LINE_FIELDS[: -len(_STORED)])
+
+
+def _as_stored(ln: ledger.Line, line_id: int, stored: tuple[int, dt.datetime]) -> ledger.Line:
+    values: tuple[Any, ...] = (*_UNSTORED(ln), line_id, *stored)
+    return ledger.Line(*values)
 
 
 _GET = operator.attrgetter(*(f if f != "basis_id" else "basis" for f in _FIELDS))
