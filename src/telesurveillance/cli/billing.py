@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -63,11 +64,25 @@ def run(
     until: Annotated[str, typer.Option("--until", help="Bill periods ended before this date.")],
     operateur: Operateur = None,
     actor: Actor = "cli",
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes judging a big run (default: the machine's cores); same lines.",
+        ),
+    ] = None,
 ) -> None:
     """Judge every period ended before --until and append the newly due lines to the ledger."""
     day = _day(until, "--until")
     outcome = billing_run.run(
-        _store(), store.packaged(), day, operateur_id=operateur, actor=actor, now=_now()
+        _store(),
+        store.packaged(),
+        day,
+        operateur_id=operateur,
+        actor=actor,
+        now=_now(),
+        workers=workers or os.cpu_count() or 1,
     )
     total = sum(ln.amount_cents or 0 for ln in outcome.written)
     common.out.print(
