@@ -7,8 +7,8 @@ Setup (not timed): a store with `patients` SYNTHETIC prises en charge, and their
 into Parquet; the per-day counters of those readings are loaded into `reading_days`, as ingestion
 would have kept them. The store is a SQLite file, or with `--pg URL` (default: the
 TELESURVEILLANCE_TEST_PG_URL the test command sets, when `--backend postgresql`) a database
-`telesurveillance_bench_billing` created afresh on that PostgreSQL server (counters loaded by
-COPY).
+`telesurveillance_bench_billing_<patients>` created afresh on that PostgreSQL server
+(counters loaded by COPY).
 
 A. End to end: `billing run` (streams + the one aggregation, the engine on every period in
    `--workers` processes, ledger append) — reported per patient-period (target ≤ 50 µs), in
@@ -42,8 +42,9 @@ from telesurveillance.domain.billing import engine as billing_engine
 from telesurveillance.domain.regulation import store
 from telesurveillance.services.billing import run
 
-#: The database the benchmark (re)creates on a PostgreSQL server: never one of the caller's.
-PG_DATABASE = "telesurveillance_bench_billing"
+#: The database the benchmark (re)creates on a PostgreSQL server, never one of the caller's; one
+#: per population size, so the smoke run never drops a big run's database under it.
+PG_DATABASE = "telesurveillance_bench_billing_{patients}"
 START = dt.date(2025, 1, 6)
 SPREAD = 20  # monitoring starts spread over this many days
 INDICATIONS = (
@@ -188,21 +189,20 @@ def _load_counters(engine: sa.Engine, raw: Path) -> int:
     return count
 
 
-def _store(work: Path, pg: str | None) -> sa.Engine:
+def _store(work: Path, pg: str | None, patients: int) -> sa.Engine:
     """A fresh, migrated store: a SQLite file under `work`, or the benchmark's own database on
     the PostgreSQL server of `pg` (dropped and created again)."""
     if pg is None:
         engine = database.create(f"sqlite:///{work / 'store.sqlite3'}")
     else:
         server = sa.make_url(pg)
+        name = PG_DATABASE.format(patients=patients)
         admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-            conn.exec_driver_sql(f"CREATE DATABASE {PG_DATABASE}")
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
         admin.dispose()
-        engine = database.create(
-            server.set(database=PG_DATABASE).render_as_string(hide_password=False)
-        )
+        engine = database.create(server.set(database=name).render_as_string(hide_password=False))
     migrate.upgrade(engine)
     return engine
 
@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     }
 
     t0 = time.perf_counter()
-    engine = _store(work, pg)
+    engine = _store(work, pg, args.patients)
     _setup_core(engine, args.patients)
     raw = work / "readings.parquet"
     duckdb.connect().execute(
