@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -161,10 +161,13 @@ def run(
     actor: str,
     now: dt.datetime,
     workers: int = 1,
+    days: Mapping[int, frozenset[dt.date]] | None = None,
 ) -> Outcome:
     """Judge and append: the whole use case `billing run --until DATE [--operateur X]`. With
-    `workers` > 1 a big run is judged in that many processes (`pool`), with the same result."""
-    streams = store_.streams(until, operateur_id)
+    `workers` > 1 a big run is judged in that many processes (`pool`), with the same result.
+    `days` (patient → days with data before `until`) replaces the store's own aggregation, e.g.
+    when Spark aggregated them from the Parquet export (`billing run --spark`)."""
+    streams = store_.streams(until, operateur_id, days)
     due, judged, billable = due_lines(regulation, streams, until, workers=workers)
     new, skipped = plan(due, store_.lines(operateur_id=operateur_id))
     started = store_.start("run", until, operateur_id, actor, now)

@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -68,9 +68,14 @@ class SqlLedger:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
-    def streams(self, until: dt.date, operateur_id: int | None = None) -> list[ledger.Stream]:
+    def streams(
+        self,
+        until: dt.date,
+        operateur_id: int | None = None,
+        days: Mapping[int, frozenset[dt.date]] | None = None,
+    ) -> list[ledger.Stream]:
         with self.engine.connect() as conn:
-            return ledger_streams.load(conn, until, operateur_id)
+            return ledger_streams.load(conn, until, operateur_id, days)
 
     def lines(
         self,
