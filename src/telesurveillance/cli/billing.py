@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -70,11 +72,35 @@ def run(
     until: Annotated[str, typer.Option("--until", help="Bill periods ended before this date.")],
     operateur: Operateur = None,
     actor: Actor = "cli",
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes judging a big run (default: the machine's cores); same lines.",
+        ),
+    ] = None,
+    spark: Annotated[
+        str | None,
+        typer.Option(
+            "--spark",
+            help="Aggregate the days with data on this Spark master (e.g. local[2] or "
+            "spark://host:7077) from a Parquet export of the store; same lines.",
+        ),
+    ] = None,
 ) -> None:
     """Judge every period ended before --until and append the newly due lines to the ledger."""
     day = _day(until, "--until")
+    days = _spark_days(spark, day) if spark is not None else None
     outcome = billing_run.run(
-        _store(), store.packaged(), day, operateur_id=operateur, actor=actor, now=_now()
+        _store(),
+        store.packaged(),
+        day,
+        operateur_id=operateur,
+        actor=actor,
+        now=_now(),
+        workers=workers or os.cpu_count() or 1,
+        days=days,
     )
     total = sum(ln.amount_cents or 0 for ln in outcome.written)
     common.out.print(
@@ -83,6 +109,23 @@ def run(
         f"({_euros(total)} €), {outcome.already_billed} already billed",
         highlight=False,
     )
+
+
+def _spark_days(master: str, until: dt.date) -> dict[int, frozenset[dt.date]]:
+    """The days with data before `until`, aggregated by Spark on `master` from a Parquet export
+    of the store's day counters (written to a temporary directory, removed after)."""
+    try:
+        from telesurveillance.adapters.spark import job
+    except ImportError as missing:
+        common.err.print(f"[red]--spark: PySpark is not installed ({missing.name})[/]")
+        raise typer.Exit(2) from None
+    with tempfile.TemporaryDirectory(prefix="telesurveillance-spark-") as tmp:
+        scale_out.export(common.store().scale_out, Path(tmp))
+        session = job.session(master)
+        try:
+            return job.days_with_data(session, Path(tmp), until)
+        finally:
+            session.stop()
 
 
 def audit(

@@ -36,8 +36,10 @@ def test_the_commands_bill_export_and_audit(store_url: sa.Engine, tmp_path: Path
     first = runner.invoke(app, ["billing", "run", "--until", "2025-09-01"])
     assert first.exit_code == 0, first.output
     assert "lines written" in first.stdout
-    again = runner.invoke(app, ["billing", "run", "--until", "2025-09-01"])
+    again = runner.invoke(app, ["billing", "run", "--until", "2025-09-01", "--workers", "2"])
     assert ", 0 lines written" in again.stdout
+    none = runner.invoke(app, ["billing", "run", "--until", "2025-09-01", "--workers", "0"])
+    assert none.exit_code == 2
     out = tmp_path / "op.csv"
     exported = runner.invoke(
         app, ["billing", "export", "operateur", str(pop.operateur_ids[0]), "--out", str(out)]

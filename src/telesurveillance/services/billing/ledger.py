@@ -10,7 +10,7 @@ it over the store.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -121,9 +121,15 @@ class Run:
 class Ledger(Protocol):
     """The port the billing use cases are given (implemented over SQL in the adapters)."""
 
-    def streams(self, until: dt.date, operateur_id: int | None = None) -> Sequence[Stream]:
+    def streams(
+        self,
+        until: dt.date,
+        operateur_id: int | None = None,
+        days: Mapping[int, frozenset[dt.date]] | None = None,
+    ) -> Sequence[Stream]:
         """Every prise en charge (of `operateur_id`, if given) with its days with data before
-        `until`, read with one aggregation."""
+        `until`, read with one aggregation — or taken from `days` (patient → days), aggregated
+        elsewhere (e.g. by Spark from the Parquet export)."""
         ...
 
     def lines(

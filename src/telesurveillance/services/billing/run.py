@@ -12,13 +12,14 @@ import dataclasses
 import datetime as dt
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from telesurveillance.domain.billing import engine, verdict
 from telesurveillance.domain.regulation import store
-from telesurveillance.services.billing import ledger, notes
+from telesurveillance.services.billing import ledger, notes, pool
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +35,22 @@ def cents(amount: Decimal | None) -> int | None:
     return None if amount is None else int((amount * 100).to_integral_value())
 
 
-@functools.lru_cache(maxsize=4096)
+#: Basis texts already written, by what they are made of: a run has few distinct ones,
+#: and keying on (name, day) pairs avoids hashing the citations of every basis on every line.
+_BASIS_TEXTS: dict[tuple[tuple[str, dt.date], ...], str] = {}
+_KEPT = 4096
+
+
 def basis_json(basis: tuple[verdict.Basis, ...]) -> str:
     """The basis as `[[parameter, since], ...]`: a dated value of the regulation is identified by
     its name and first day, and its citations are read back from the data when printed
     (`billing_basis.cites`), which keeps a ledger line small."""
-    return json.dumps([[b.parameter, b.since.isoformat()] for b in basis])
+    key = tuple([(b.parameter, b.since) for b in basis])
+    text = _BASIS_TEXTS.get(key)
+    if text is None:
+        text = json.dumps([[parameter, since.isoformat()] for parameter, since in key])
+        _remember(_BASIS_TEXTS, key, text)
+    return text
 
 
 @functools.lru_cache(maxsize=4096)
@@ -49,41 +60,47 @@ def notes_json(found: tuple[verdict.Reason, ...]) -> str:
     return notes.encode(found)
 
 
+def _remember(texts: dict[Any, str], key: Any, text: str) -> None:
+    if len(texts) >= _KEPT:
+        texts.clear()
+    texts[key] = text
+
+
 def lines_of(stream: ledger.Stream, period: verdict.PeriodVerdict) -> list[ledger.Line]:
     """The ledger lines (generation 1 charges) of one billable period's verdict."""
-    out = []
-    for ln in period.lines:
-        out.append(
-            ledger.Line(
-                prise_en_charge_id=stream.prise_en_charge_id,
-                patient_id=stream.patient_id,
-                operateur_id=stream.operateur_id,
-                exploitant_id=stream.exploitant_id,
-                dmn_id=stream.dmn_id,
-                indication=stream.situation.prise_en_charge.indication.value,
-                period_number=period.number,
-                period_start=period.start,
-                period_last_day=period.last_day,
-                forfait=ln.forfait,
-                code=ln.code,
-                coefficient=None if ln.coefficient is None else str(ln.coefficient.normalize()),
-                amount_cents=cents(ln.amount),
-                amo_cents=cents(ln.amo),
-                amc_cents=cents(ln.rest),
-                days_with_data=period.days_with_data,
-                expected_days=period.expected_days,
-                basis=basis_json(ln.basis),
-                notes=notes_json(period.notes),
-            )
+    notes = notes_json(period.notes)
+    indication = stream.situation.prise_en_charge.indication.value
+    return [
+        ledger.Line(
+            prise_en_charge_id=stream.prise_en_charge_id,
+            patient_id=stream.patient_id,
+            operateur_id=stream.operateur_id,
+            exploitant_id=stream.exploitant_id,
+            dmn_id=stream.dmn_id,
+            indication=indication,
+            period_number=period.number,
+            period_start=period.start,
+            period_last_day=period.last_day,
+            forfait=ln.forfait,
+            code=ln.code,
+            coefficient=None if ln.coefficient is None else str(ln.coefficient.normalize()),
+            amount_cents=cents(ln.amount),
+            amo_cents=cents(ln.amo),
+            amc_cents=cents(ln.rest),
+            days_with_data=period.days_with_data,
+            expected_days=period.expected_days,
+            basis=basis_json(ln.basis),
+            notes=notes,
         )
-    return out
+        for ln in period.lines
+    ]
 
 
-def due_lines(
-    regulation: store.Regulation, streams: Iterable[ledger.Stream], until: dt.date
+def judge(
+    regulation: store.Regulation, streams: Sequence[ledger.Stream], until: dt.date
 ) -> tuple[list[ledger.Line], int, int]:
-    """Every line the engine says is due for periods ended before `until`, with the counts of
-    periods judged and billable."""
+    """Every line the engine says is due for periods ended before `until`, in the streams'
+    order, with the counts of periods judged and billable (one process)."""
     due: list[ledger.Line] = []
     judged = billable = 0
     for stream in streams:
@@ -94,6 +111,21 @@ def due_lines(
                 billable += 1
                 due.extend(lines_of(stream, period))
     return due, judged, billable
+
+
+def due_lines(
+    regulation: store.Regulation,
+    streams: Iterable[ledger.Stream],
+    until: dt.date,
+    *,
+    workers: int = 1,
+) -> tuple[list[ledger.Line], int, int]:
+    """`judge`, in a pool of `workers` processes when the run is big enough for it to pay
+    (`pool.available`): the same lines in the same order either way."""
+    streams = list(streams)
+    if pool.available(workers, len(streams)):
+        return pool.judge_in(workers, judge, regulation, streams, until)
+    return judge(regulation, streams, until)
 
 
 def plan(
@@ -126,10 +158,15 @@ def run(
     operateur_id: int | None = None,
     actor: str,
     now: dt.datetime,
+    workers: int = 1,
+    days: Mapping[int, frozenset[dt.date]] | None = None,
 ) -> Outcome:
-    """Judge and append: the whole use case `billing run --until DATE [--operateur X]`."""
-    streams = store_.streams(until, operateur_id)
-    due, judged, billable = due_lines(regulation, streams, until)
+    """Judge and append: the whole use case `billing run --until DATE [--operateur X]`. With
+    `workers` > 1 a big run is judged in that many processes (`pool`), with the same result.
+    `days` (patient → days with data before `until`) replaces the store's own aggregation, e.g.
+    when Spark aggregated them from the Parquet export (`billing run --spark`)."""
+    streams = store_.streams(until, operateur_id, days)
+    due, judged, billable = due_lines(regulation, streams, until, workers=workers)
     new, skipped = plan(due, store_.lines(operateur_id=operateur_id))
     started = store_.start("run", until, operateur_id, actor, now)
     written = store_.append(started, new)

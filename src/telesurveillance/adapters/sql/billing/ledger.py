@@ -2,15 +2,21 @@
 
 Appends only. `append` inserts with `ON CONFLICT DO NOTHING` on the ledger's unique key, so of two
 runs that race on the same period × forfait × generation, the store keeps the first and the
-second learns, from the rows returned, which of its lines were not written.
+second learns, from the rows it finds written, which of its lines were not.
+
+A line's basis text is stored once in `billing_bases` and the line points at it (`basis_id`);
+every read joins it back, so `ledger.Line.basis` is the text, as before. The lines are written in
+bulk: `executemany` on SQLite, `COPY` into a temporary table then one `INSERT … SELECT` on
+PostgreSQL.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +29,8 @@ from telesurveillance.domain.billing import verdict
 from telesurveillance.services.billing import ledger
 
 L = tables.billing_lines
+B = tables.billing_bases
+#: The columns a line is written with (`basis_id` stands for the line's basis text).
 _FIELDS = (
     "run_id",
     "entry",
@@ -45,13 +53,13 @@ _FIELDS = (
     "amc_cents",
     "days_with_data",
     "expected_days",
-    "basis",
+    "basis_id",
     "notes",
     "reason",
     "created_at",
 )
-#: Rows per INSERT (25 columns; SQLite allows 32,766 parameters per statement).
-CHUNK = 1000
+#: What a written line is recognised by: its id and its unique key.
+_KEY_COLUMNS = "id, prise_en_charge_id, period_number, forfait, generation, entry"
 
 
 class SqlLedger:
@@ -60,9 +68,14 @@ class SqlLedger:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
-    def streams(self, until: dt.date, operateur_id: int | None = None) -> list[ledger.Stream]:
+    def streams(
+        self,
+        until: dt.date,
+        operateur_id: int | None = None,
+        days: Mapping[int, frozenset[dt.date]] | None = None,
+    ) -> list[ledger.Stream]:
         with self.engine.connect() as conn:
-            return ledger_streams.load(conn, until, operateur_id)
+            return ledger_streams.load(conn, until, operateur_id, days)
 
     def lines(
         self,
@@ -72,7 +85,7 @@ class SqlLedger:
         run_id: int | None = None,
         ids: Sequence[int] | None = None,
     ) -> list[ledger.Line]:
-        query = sa.select(L).order_by(L.c.id)
+        query = sa.select(L, B.c.basis).join(B, B.c.id == L.c.basis_id).order_by(L.c.id)
         if operateur_id is not None:
             query = query.where(L.c.operateur_id == operateur_id)
         if exploitant_id is not None:
@@ -112,21 +125,23 @@ class SqlLedger:
 
     def append(self, run: ledger.Run, lines: Iterable[ledger.Line]) -> tuple[ledger.Line, ...]:
         pending = list(lines)
-        written: list[ledger.Line] = []
+        if not pending:
+            return ()
         with database.writing(self.engine) as conn:
-            processors = _processors(conn)
-            for start in range(0, len(pending), CHUNK):
-                chunk = pending[start : start + CHUNK]
-                params = tuple(v for ln in chunk for v in _values(ln, run, processors))
-                by_key = {_unique(ln): ln for ln in chunk}
-                result = conn.exec_driver_sql(_insert_sql(conn, len(chunk)), params)
-                for line_id, *key in result:
-                    found = by_key[(key[0], key[1], key[2], key[3], key[4])]
-                    written.append(
-                        dataclasses.replace(
-                            found, id=line_id, run_id=run.id, created_at=run.started_at
-                        )
-                    )
+            basis_ids = _basis_ids(conn, {ln.basis for ln in pending})
+            rows = _rows(conn, run, pending, basis_ids)
+            if conn.dialect.name == "postgresql":
+                found = _copy_in(conn, rows)
+            else:
+                found = _insert_many(conn, run, rows)
+        by_key = {_unique(ln): ln for ln in pending}
+        # Each written line as given, with its id, run and time (a `Line` built from its values:
+        # `dataclasses.replace` cost more than the insert itself on big runs).
+        stored = (run.id, run.started_at)
+        written = [
+            _as_stored(by_key[(pec, number, forfait, generation, entry)], line_id, stored)
+            for line_id, pec, number, forfait, generation, entry in found
+        ]
         return tuple(sorted(written, key=lambda ln: ln.id or 0))
 
     def record(
@@ -167,15 +182,119 @@ class SqlLedger:
             ]
 
 
-def _insert_sql(conn: sa.Connection, rows: int) -> str:
-    """One multi-row INSERT written by hand: SQLAlchemy compiles a statement per distinct row
-    count and that compilation, not the database, dominated large runs."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    one = "(" + ",".join([mark] * len(_FIELDS)) + ")"
-    return (
-        f"INSERT INTO billing_lines ({', '.join(_FIELDS)}) VALUES {','.join([one] * rows)} "
-        "ON CONFLICT DO NOTHING "
-        "RETURNING id, prise_en_charge_id, period_number, forfait, generation, entry"
+def _basis_ids(conn: sa.Connection, texts: set[str]) -> dict[str, int]:
+    """The id of each basis text, adding the texts not stored yet. Two runs adding the same text
+    at once both end with the one row kept (`ON CONFLICT DO NOTHING` on its digest)."""
+    digests = {hashlib.sha256(text.encode()).hexdigest(): text for text in texts}
+    insert = _upsert(conn)(B).on_conflict_do_nothing(index_elements=["digest"])
+    conn.execute(insert, [{"digest": d, "basis": t} for d, t in digests.items()])
+    found = conn.execute(sa.select(B.c.digest, B.c.id).where(B.c.digest.in_(list(digests))))
+    return {digests[digest]: basis_id for digest, basis_id in found}
+
+
+def _upsert(conn: sa.Connection) -> Any:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert
+
+
+#: A line's values but its id, run and time, which are its last three fields.
+_STORED = ("id", "run_id", "created_at")
+_LINE_FIELDS = tuple(f.name for f in dataclasses.fields(ledger.Line))
+if _LINE_FIELDS[-len(_STORED) :] != _STORED:
+    raise TypeError(f"ledger.Line must end with the fields {_STORED}")
+_UNSTORED = operator.attrgetter(*_LINE_FIELDS[: -len(_STORED)])
+
+
+def _as_stored(ln: ledger.Line, line_id: int, stored: tuple[int, dt.datetime]) -> ledger.Line:
+    values: tuple[Any, ...] = (*_UNSTORED(ln), line_id, *stored)
+    return ledger.Line(*values)
+
+
+_GET = operator.attrgetter(*(f if f != "basis_id" else "basis" for f in _FIELDS))
+_ENTRY, _FORFAIT, _RUN, _CREATED, _BASIS = (
+    _FIELDS.index(f) for f in ("entry", "forfait", "run_id", "created_at", "basis_id")
+)
+
+
+def _rows(
+    conn: sa.Connection, run: ledger.Run, lines: list[ledger.Line], basis_ids: dict[str, int]
+) -> list[tuple[object, ...]]:
+    """The lines as rows of `_FIELDS`, converted as this dialect stores them (SQLAlchemy's own
+    processors, applied once per distinct value: a run has few distinct days)."""
+    processors: list[tuple[int, Any, dict[object, object]]] = []
+    for i, f in enumerate(_FIELDS):
+        processor = L.c[f].type._cached_bind_processor(conn.dialect)
+        if processor is not None:
+            processors.append((i, processor, {}))
+    rows = []
+    for ln in lines:
+        values = list(_GET(ln))
+        values[_ENTRY] = ln.entry.value
+        values[_FORFAIT] = ln.forfait.value
+        values[_RUN] = run.id
+        values[_CREATED] = run.started_at
+        values[_BASIS] = basis_ids[ln.basis]
+        for i, processor, seen in processors:
+            value = values[i]
+            if value is not None:
+                done = seen.get(value)
+                if done is None:
+                    done = seen[value] = processor(value)
+                values[i] = done
+        rows.append(tuple(values))
+    return rows
+
+
+def _insert_many(
+    conn: sa.Connection, run: ledger.Run, rows: list[tuple[object, ...]]
+) -> list[tuple[Any, ...]]:
+    """SQLite: one prepared INSERT stepped over every row. The write transaction holds the
+    store's only write lock (BEGIN IMMEDIATE), so the lines written are those of this run above
+    the largest id before it."""
+    before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM billing_lines").scalar_one()
+    marks = ", ".join("?" * len(_FIELDS))
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(
+            f"INSERT INTO billing_lines ({', '.join(_FIELDS)}) VALUES ({marks}) "
+            "ON CONFLICT DO NOTHING",
+            rows,
+        )
+    finally:
+        cursor.close()
+    return list(
+        conn.exec_driver_sql(
+            f"SELECT {_KEY_COLUMNS} FROM billing_lines WHERE id > ? AND run_id = ? ORDER BY id",
+            (before, run.id),
+        )
+    )
+
+
+def _copy_in(conn: sa.Connection, rows: list[tuple[object, ...]]) -> list[tuple[Any, ...]]:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT … SELECT that skips the
+    lines already there and returns those it wrote; ids follow the rows' order (`seq`)."""
+    columns = ", ".join(_FIELDS)
+    conn.exec_driver_sql(
+        "CREATE TEMPORARY TABLE billing_lines_in ON COMMIT DROP AS "
+        f"SELECT 0 AS seq, {columns} FROM billing_lines WITH NO DATA"
+    )
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY billing_lines_in (seq, {columns}) FROM STDIN") as copy:
+            for seq, row in enumerate(rows):
+                copy.write_row((seq, *row))
+    finally:
+        cursor.close()
+    return list(
+        conn.exec_driver_sql(
+            f"INSERT INTO billing_lines ({columns}) SELECT {columns} FROM billing_lines_in "
+            f"ORDER BY seq ON CONFLICT DO NOTHING RETURNING {_KEY_COLUMNS}"
+        )
     )
 
 
@@ -189,35 +308,9 @@ def _unique(ln: ledger.Line) -> tuple[int, int, str, int, str]:
     )
 
 
-_GET = operator.attrgetter(*_FIELDS)
-_ENTRY, _FORFAIT, _RUN, _CREATED = (
-    _FIELDS.index(f) for f in ("entry", "forfait", "run_id", "created_at")
-)
-
-
-def _processors(conn: sa.Connection) -> list[tuple[int, Any]]:
-    """The columns whose values this dialect converts (dates as SQLAlchemy stores them)."""
-    found = []
-    for i, f in enumerate(_FIELDS):
-        processor = L.c[f].type._cached_bind_processor(conn.dialect)
-        if processor is not None:
-            found.append((i, processor))
-    return found
-
-
-def _values(ln: ledger.Line, run: ledger.Run, processors: list[tuple[int, Any]]) -> list[object]:
-    values = list(_GET(ln))
-    values[_ENTRY] = ln.entry.value
-    values[_FORFAIT] = ln.forfait.value
-    values[_RUN] = run.id
-    values[_CREATED] = run.started_at
-    for i, processor in processors:
-        values[i] = processor(values[i])
-    return values
-
-
 def _line(r: sa.RowMapping) -> ledger.Line:
-    values = {f: r[f] for f in _FIELDS}
+    values = {f: r[f] for f in _FIELDS if f != "basis_id"}
+    values["basis"] = r["basis"]
     values["entry"] = ledger.Entry(r["entry"])
     values["forfait"] = verdict.Forfait(r["forfait"])
     return ledger.Line(id=r["id"], **values)

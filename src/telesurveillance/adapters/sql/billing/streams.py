@@ -15,6 +15,7 @@ Python by `domain.calendar`.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -56,8 +57,7 @@ def days_with_data(conn: sa.Connection, until: dt.date) -> dict[int, frozenset[d
 
 
 def _fetch(cursor: Any) -> Iterable[Sequence[Any]]:
-    while rows := cursor.fetchmany(100_000):
-        yield from rows
+    return itertools.chain.from_iterable(iter(lambda: cursor.fetchmany(100_000), []))
 
 
 def group_days(rows: Iterable[Sequence[Any]]) -> dict[int, frozenset[dt.date]]:

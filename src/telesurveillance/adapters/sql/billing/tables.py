@@ -6,7 +6,8 @@ after a reversal is a new `charge` of the next `generation`. The unique constrai
 `(prise_en_charge_id, period_number, forfait, generation, entry)` is what makes double billing
 impossible on both backends, even under concurrent runs: two runs that both see a period as
 unbilled both try generation g + 1, and the store keeps one. Status changes (sent, paid,
-rejected) are events with who and when, in their own append-only table.
+rejected) are events with who and when, in their own append-only table. Each distinct basis
+text is stored once (`billing_bases`, migration `0008_s13_ledger_basis`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,18 @@ billing_runs = sa.Table(
     sa.Column("operateur_id", sa.ForeignKey("operateurs.id"), nullable=True),
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: The regulatory bases of ledger lines, each text stored once: a line points at its basis
+#: (`billing_lines.basis_id`) instead of carrying its ~0.7 KB. Rows are only ever added.
+billing_bases = sa.Table(
+    "billing_bases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # SHA-256 of `basis` (hex): the key a basis is found by (a long text is a poor index key)
+    sa.Column("digest", sa.String(64), nullable=False, unique=True),
+    # JSON `[[parameter, since], ...]`: each regulatory value by its name and first day
+    sa.Column("basis", sa.Text, nullable=False),
 )
 
 billing_lines = sa.Table(
@@ -56,8 +69,8 @@ billing_lines = sa.Table(
     sa.Column("amc_cents", sa.BigInteger, nullable=True),
     sa.Column("days_with_data", sa.Integer, nullable=False),
     sa.Column("expected_days", sa.Integer, nullable=False),
-    # JSON: the regulatory basis (parameters, since, citations) and the notes of the verdict
-    sa.Column("basis", sa.Text, nullable=False),
+    # the regulatory basis of the line (`billing_bases`), and the verdict's notes as JSON
+    sa.Column("basis_id", sa.ForeignKey("billing_bases.id"), nullable=False),
     sa.Column("notes", sa.Text, nullable=False),
     # why a reversal was entered
     sa.Column("reason", sa.Text, nullable=True),
