@@ -10,6 +10,7 @@ import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from importlib import resources
 from typing import Any
 
@@ -34,12 +35,18 @@ class Kind:
     label: str
     loinc: tuple[str, ...]
     unit: str
-    units: dict[str, tuple[float, float]]
+    #: UCUM code → (factor, offset), exact: canonical = value × factor + offset
+    units: dict[str, tuple[Fraction, Fraction]]
     low: float
     high: float
 
     def normalise(self, value: float, unit: str, field: str = "value") -> float:
-        """The value in the canonical unit; refuses unknown units and implausible values."""
+        """The value in the canonical unit, rounded to 6 decimals; refuses unknown units and
+        implausible values.
+
+        A conversion is computed exactly on the decimal the client wrote (`repr` of the float
+        read from JSON) with the rational factor of the table, then rounded once: 98.6 [degF]
+        is 37 Cel, not 36.99999999999999."""
         if unit not in self.units:
             accepted = ", ".join(sorted(self.units))
             raise MeasurementError(
@@ -49,14 +56,19 @@ class Kind:
         if not math.isfinite(value):
             raise MeasurementError(f"value {value!r} is not a finite number", f"{field}.value")
         factor, offset = self.units[unit]
-        canonical = round(value * factor + offset, 6)
-        if not self.low <= canonical <= self.high:
+        exact: Fraction | float
+        if factor == 1 and offset == 0:
+            exact = round(value, 6)
+        else:
+            written = Fraction(value) if isinstance(value, int) else Fraction(repr(value))
+            exact = round(written * factor + offset, 6)
+        if not self.low <= exact <= self.high:
             raise MeasurementError(
-                f"implausible {self.label}: {canonical:g} {self.unit} "
+                f"implausible {self.label}: {float(exact):g} {self.unit} "
                 f"(accepted {self.low:g}–{self.high:g} {self.unit})",
                 f"{field}.value",
             )
-        return canonical
+        return float(exact)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,15 +139,33 @@ def disorder_text(higher: Kind, lower: Kind, values: Mapping[int, float]) -> str
     )
 
 
+def _exact(number: object, kind: str, unit: str) -> Fraction:
+    """A factor or an offset of the table: an integer, or a string holding a decimal or a
+    ratio ("0.45359237", "5/9"); a YAML float is refused (it would not be exact)."""
+    if isinstance(number, bool) or not isinstance(number, int | str):
+        raise ValueError(
+            f"measurement table: {kind}'s conversion of {unit} must be an integer or a string "
+            f"(a decimal or a ratio), got {number!r}"
+        )
+    try:
+        return Fraction(number)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"measurement table: {kind}'s {unit} factor {number!r}") from None
+
+
 def _kind(raw: dict[str, Any]) -> Kind:
     low, high = raw["plausible"]
+    name = str(raw["name"])
     return Kind(
         id=int(raw["id"]),
-        name=str(raw["name"]),
+        name=name,
         label=str(raw["label"]),
         loinc=tuple(str(c) for c in raw["loinc"]),
         unit=str(raw["unit"]),
-        units={str(u): (float(f), float(o)) for u, (f, o) in raw["units"].items()},
+        units={
+            str(u): (_exact(f, name, str(u)), _exact(o, name, str(u)))
+            for u, (f, o) in raw["units"].items()
+        },
         low=float(low),
         high=float(high),
     )
@@ -149,7 +179,7 @@ def parse(text: str) -> Table:
     if len(set(ids)) != len(ids) or len(set(codes)) != len(codes):
         raise ValueError("measurement table: duplicate kind id or LOINC code")
     for kind in kinds:
-        if kind.unit not in kind.units or kind.units[kind.unit] != (1.0, 0.0):
+        if kind.unit not in kind.units or kind.units[kind.unit] != (Fraction(1), Fraction(0)):
             raise ValueError(f"measurement table: {kind.name}'s canonical unit must map to [1, 0]")
     panels = tuple(
         Panel(
