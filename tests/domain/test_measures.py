@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import decimal
+import fractions
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from telesurveillance.domain.measures import table as measures
 
@@ -139,3 +144,27 @@ kinds:
 """
     with pytest.raises(ValueError, match="duplicate"):
         measures.parse(text)
+
+
+_CONVERSIONS = sorted(
+    (kind.name, unit)
+    for kind in TABLE.kinds
+    for unit, (factor, offset) in kind.units.items()
+    if not (factor == 1 and offset == 0)
+)
+
+
+@given(
+    conversion=st.sampled_from(_CONVERSIONS),
+    value=st.decimals(min_value=-5000, max_value=5000, places=7, allow_nan=False),
+)
+def test_the_fast_conversion_equals_the_exact_one(
+    conversion: tuple[str, str], value: decimal.Decimal
+) -> None:
+    """The float computation with its tie guard gives what fractions on the decimal written
+    give, rounded once to 6 decimals (ties to even)."""
+    name, unit = conversion
+    factor, offset = TABLE.by_name(name).units[unit]
+    written = float(value)
+    exact = round(fractions.Fraction(repr(written)) * factor + offset, measures.DECIMALS)
+    assert measures.converted(written, factor, offset) == float(exact)
