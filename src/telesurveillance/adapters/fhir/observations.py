@@ -18,6 +18,7 @@ LOINC code, in its canonical unit.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 from typing import Any
 
 from fhir.resources.R4B import observation as r4b_observation
@@ -43,6 +44,33 @@ STATUSES = frozenset(
 )
 #: The statuses of a result that stands and is stored.
 STORED_STATUSES = frozenset({"preliminary", "final", "amended", "corrected"})
+#: The status of a withdrawn result (http://hl7.org/fhir/R4/codesystem-observation-status.html).
+WITHDRAWN = "entered-in-error"
+
+
+class Action(StrEnum):
+    """What a create of an Observation does with its readings, by its status."""
+
+    STORE = "store"  # preliminary, final: a new reading (a retry changes nothing)
+    REPLACE = "replace"  # amended, corrected: the new value of the reading at the same key
+    WITHDRAW = "withdraw"  # entered-in-error: the reading at that key is removed
+
+
+_ACTIONS = {
+    "preliminary": Action.STORE,
+    "final": Action.STORE,
+    "amended": Action.REPLACE,
+    "corrected": Action.REPLACE,
+    WITHDRAWN: Action.WITHDRAW,
+}
+
+
+def action(resource: dict[str, Any]) -> Action:
+    """The action of `resource`'s status (STORE for a status `parse` refuses anyway)."""
+    status = resource.get("status")
+    return _ACTIONS.get(status, Action.STORE) if isinstance(status, str) else Action.STORE
+
+
 #: Our code system for kinds that have no LOINC code (the questionnaire total score).
 KIND_SYSTEM = "urn:telesurveillance:measure-kind"
 
@@ -81,9 +109,12 @@ def parse(
     table: measures.Table,
     window: instants.Window,
     resolve: Resolver = patient_reference,
+    *,
+    withdrawals: bool = False,
 ) -> list[reading.Reading]:
     """The readings of one Observation (the reference path, through the R4B model) whose
-    instant lies in `window`."""
+    instant lies in `window`; with `withdrawals`, an `entered-in-error` one gives the readings
+    it withdraws (the caller acts on `action(resource)`)."""
     if resource.get("resourceType") != "Observation":
         raise outcome.Invalid(
             f"expected an Observation, got {resource.get('resourceType')!r}",
@@ -96,7 +127,7 @@ def parse(
     except ValidationError as error:
         raise outcome.from_validation(error, "Observation") from None
     common.checked(resource, model, "Observation")
-    return readings_of(model, table, window, resolve)
+    return readings_of(model, table, window, resolve, withdrawals=withdrawals)
 
 
 def readings_of(
@@ -104,13 +135,22 @@ def readings_of(
     table: measures.Table,
     window: instants.Window,
     resolve: Resolver,
+    *,
+    withdrawals: bool = False,
 ) -> list[reading.Reading]:
     status = model.status
     if status not in STATUSES:
         raise outcome.Invalid(
             f"status {status!r} is not an Observation status", "Observation.status"
         )
-    if status not in STORED_STATUSES:
+    if status == WITHDRAWN and not withdrawals:
+        raise outcome.Invalid(
+            f"status {status!r}: a reading is withdrawn by POST /fhir/Observation alone "
+            f"(here only a result that stands is stored: {', '.join(sorted(STORED_STATUSES))})",
+            "Observation.status",
+            code="business-rule",
+        )
+    if status not in STORED_STATUSES and status != WITHDRAWN:
         raise outcome.Invalid(
             f"status {status!r}: only a result that stands is stored "
             f"({', '.join(sorted(STORED_STATUSES))})",
