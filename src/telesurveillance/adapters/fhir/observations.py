@@ -1,9 +1,10 @@
 """Observation ↔ readings: the checks the R4B model skips, unit normalisation, rendering.
 
 The R4B model checks structure and datatypes; this module adds what we rely on: the `status`
-value set (only results that stand are stored), a subject that is a Patient, an effective
-*effective time* resolved to one instant (`effective_time`: a dateTime at any precision down to the
-day, a period, an instant), a LOINC code of the measurement table
+value set (only results that stand are stored; `action` says whether a create stores, replaces
+or withdraws), a subject that is a Patient, an effective time resolved to one instant
+(`effective_time`: a dateTime at any precision down to the day, a period, an instant), a LOINC
+code of the measurement table
 (`domain/measures/measurements.yaml`), a UCUM Quantity in an accepted unit and a plausible value,
 an instant inside the plausible window (`domain.measures.instants`: not beyond now plus the
 clock tolerance, not before the LATM common law), numbers sent as JSON numbers and an id of at
