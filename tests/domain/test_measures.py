@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import decimal
+import fractions
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from telesurveillance.domain.measures import table as measures
 
@@ -22,6 +27,12 @@ TABLE = measures.packaged()
         ("9279-1", "frequence_respiratoire"),
         ("2339-0", "glycemie"),
         ("2345-7", "glycemie"),
+        ("41653-7", "glycemie"),
+        ("15074-8", "glycemie"),
+        ("14749-6", "glycemie"),
+        ("14743-9", "glycemie"),
+        ("8302-2", "taille"),
+        ("39156-5", "imc"),
         ("99504-3", "glucose_capteur"),
         ("105272-9", "glucose_capteur"),
         ("4548-4", "hba1c"),
@@ -52,6 +63,44 @@ def test_fahrenheit_becomes_celsius() -> None:
     assert TABLE.by_name("temperature").normalise(98.6, "[degF]") == pytest.approx(37.0)
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "unit", "canonical"),
+    [
+        ("temperature", 98.6, "[degF]", 37.0),
+        ("temperature", 100.4, "[degF]", 38.0),
+        ("poids", 185, "[lb_av]", 83.914588),
+        ("poids", 1, "[lb_av]", 0.453592),
+        ("taille", 66.89999999999999, "[in_i]", 169.926),
+        ("taille", 70, "[in_i]", 177.8),
+        ("taille", 6, "[ft_i]", 182.88),
+        ("taille", 1.75, "m", 175.0),
+        ("glycemie", 6.3, "mmol/L", 113.5008),
+        ("glycemie", 6.3, "mmol/l", 113.5008),
+        ("glycemie", 1.26, "g/L", 126.0),
+        ("glycemie", 126, "mg/dl", 126.0),
+        ("glucose_capteur", 6.7, "mmol/L", 120.7072),
+        ("frequence_cardiaque", 44, "/min", 44.0),
+        ("frequence_respiratoire", 26, "1/min", 26.0),
+    ],
+)
+def test_conversions_are_exact_on_the_decimal_written(
+    name: str, value: float, unit: str, canonical: float
+) -> None:
+    """Each conversion is computed on the decimal sent, with the rational UCUM factor, and
+    rounded once to 6 decimals: the result is the float nearest the exact value."""
+    assert TABLE.by_name(name).normalise(value, unit) == canonical
+
+
+def test_a_float_factor_in_the_table_is_refused_it_would_not_be_exact() -> None:
+    text = """
+kinds:
+  - {id: 1, name: a, label: A, loinc: ["1-1"], unit: kg, units: {kg: [1, 0], g: [0.001, 0]},
+     plausible: [0, 1]}
+"""
+    with pytest.raises(ValueError, match="integer or a string"):
+        measures.parse(text)
+
+
 def test_an_unknown_unit_is_refused_naming_the_code() -> None:
     with pytest.raises(measures.MeasurementError) as refused:
         TABLE.by_name("poids").normalise(80, "mg", "Observation.valueQuantity")
@@ -65,6 +114,8 @@ def test_an_unknown_unit_is_refused_naming_the_code() -> None:
         ("spo2", "%", 29.9, 30, 100, 100.1),
         ("glycemie", "mg/dL", 9.9, 10, 1500, 1500.1),
         ("temperature", "Cel", 24.9, 25, 45, 45.1),
+        ("taille", "cm", 19.9, 20, 280, 280.1),
+        ("imc", "kg/m2", 4.9, 5, 250, 250.1),
     ],
 )
 def test_plausibility_bounds_hold_on_both_sides(
@@ -93,3 +144,27 @@ kinds:
 """
     with pytest.raises(ValueError, match="duplicate"):
         measures.parse(text)
+
+
+_CONVERSIONS = sorted(
+    (kind.name, unit)
+    for kind in TABLE.kinds
+    for unit, (factor, offset) in kind.units.items()
+    if not (factor == 1 and offset == 0)
+)
+
+
+@given(
+    conversion=st.sampled_from(_CONVERSIONS),
+    value=st.decimals(min_value=-5000, max_value=5000, places=7, allow_nan=False),
+)
+def test_the_fast_conversion_equals_the_exact_one(
+    conversion: tuple[str, str], value: decimal.Decimal
+) -> None:
+    """The float computation with its tie guard gives what fractions on the decimal written
+    give, rounded once to 6 decimals (ties to even)."""
+    name, unit = conversion
+    factor, offset = TABLE.by_name(name).units[unit]
+    written = float(value)
+    exact = round(fractions.Fraction(repr(written)) * factor + offset, measures.DECIMALS)
+    assert measures.converted(written, factor, offset) == float(exact)

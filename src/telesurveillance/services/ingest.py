@@ -21,6 +21,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 from telesurveillance.domain.access import writes
@@ -29,6 +30,14 @@ from telesurveillance.domain.measures import table as measures
 
 #: Lines per committed chunk.
 CHUNK = 20_000
+
+
+class Action(StrEnum):
+    """What a write does with its readings (an Observation's status decides it)."""
+
+    STORE = "store"  # preliminary, final: a new reading (a retry changes nothing)
+    REPLACE = "replace"  # amended, corrected: the new value of the reading at the same key
+    WITHDRAW = "withdraw"  # entered-in-error: the reading at that key is removed
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.billing import ledger, synthetic
-from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.core import corrections, tables
 from telesurveillance.domain.regulation import store
 from telesurveillance.services.billing import audit, run
 
@@ -142,3 +142,32 @@ def test_the_audit_reverses_what_is_no_longer_due_and_leaves_a_changed_amount(
     assert {r.reverses_id for r in reversals} == not_due
     assert all(r.reason == audit.REVERSAL_REASON for r in reversals)
     assert audit.run_audit(lines, regulation, TODAY) == changed
+
+
+def test_readings_withdrawn_as_entered_in_error_put_their_billed_period_at_risk(
+    engine: sa.Engine, regulation: store.Regulation
+) -> None:
+    """A device withdraws the readings of a billed period (FHIR status entered-in-error): the
+    day counters follow, and the audit finds the charge no longer supported."""
+    lines = _billed(engine, regulation)
+    first = lines.lines()[0]
+    raw = [r for r in synthetic.raw_readings(engine) if r.patient_id == first.patient_id]
+    in_period = [r for r in raw if first.period_start <= r.day <= first.period_last_day]
+    assert in_period
+    with database.writing(engine) as conn:
+        conn.execute(  # the raw readings behind the synthetic counters (counted already)
+            sa.insert(tables.readings),
+            [
+                {"patient_id": r.patient_id, "kind": r.kind, "ts": r.ts, "value": r.value}
+                for r in raw
+            ],
+        )
+        assert len(corrections.withdraw(conn, in_period)) == len(in_period)
+    findings = _audit(lines, regulation)
+    mine = {
+        (f.line.period_number, f.line.forfait)
+        for f in findings
+        if f.line.patient_id == first.patient_id
+    }
+    assert (first.period_number, first.forfait) in mine
+    assert any(r.rule == "observance.zero_data" for f in findings for r in f.reasons)

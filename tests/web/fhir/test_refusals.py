@@ -50,8 +50,14 @@ CASES: list[tuple[str, Edit, int, str]] = [
         "Observation.valueQuantity.value",
     ),
     (
-        "date without time",
-        _set(("effectiveDateTime",), "2026-01-14"),
+        "month without day",
+        _set(("effectiveDateTime",), "2026-01"),
+        422,
+        "Observation.effectiveDateTime",
+    ),
+    (
+        "time without zone",
+        _set(("effectiveDateTime",), "2026-01-14T10:30:00"),
         422,
         "Observation.effectiveDateTime",
     ),

@@ -1,8 +1,10 @@
 """Observation ↔ readings: the checks the R4B model skips, unit normalisation, rendering.
 
 The R4B model checks structure and datatypes; this module adds what we rely on: the `status`
-value set (only results that stand are stored), a subject that is a Patient, an effective
-*instant* (a dateTime with time and zone, or an instant), a LOINC code of the measurement table
+value set (only results that stand are stored; `action` says whether a create stores, replaces
+or withdraws), a subject that is a Patient, an effective time resolved to one instant
+(`effective_time`: a dateTime at any precision down to the day, a period, an instant), a LOINC
+code of the measurement table
 (`domain/measures/measurements.yaml`), a UCUM Quantity in an accepted unit and a plausible value,
 an instant inside the plausible window (`domain.measures.instants`: not beyond now plus the
 clock tolerance, not before the LATM common law), numbers sent as JSON numbers and an id of at
@@ -16,14 +18,13 @@ LOINC code, in its canonical unit.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from fhir.resources.R4B import observation as r4b_observation
 from pydantic import ValidationError
 
-from telesurveillance.adapters.fhir import common, ids, outcome
+from telesurveillance.adapters.fhir import common, effective_time, ids, outcome
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.services import ingest
@@ -43,6 +44,29 @@ STATUSES = frozenset(
 )
 #: The statuses of a result that stands and is stored.
 STORED_STATUSES = frozenset({"preliminary", "final", "amended", "corrected"})
+#: The status of a withdrawn result (http://hl7.org/fhir/R4/codesystem-observation-status.html).
+WITHDRAWN = "entered-in-error"
+
+
+#: What a create of an Observation does with its readings, by its status (`ingest.Action`).
+Action = ingest.Action
+
+
+_ACTIONS = {
+    "preliminary": Action.STORE,
+    "final": Action.STORE,
+    "amended": Action.REPLACE,
+    "corrected": Action.REPLACE,
+    WITHDRAWN: Action.WITHDRAW,
+}
+
+
+def action(resource: dict[str, Any]) -> Action:
+    """The action of `resource`'s status (STORE for a status `parse` refuses anyway)."""
+    status = resource.get("status")
+    return _ACTIONS.get(status, Action.STORE) if isinstance(status, str) else Action.STORE
+
+
 #: Our code system for kinds that have no LOINC code (the questionnaire total score).
 KIND_SYSTEM = "urn:telesurveillance:measure-kind"
 
@@ -53,6 +77,8 @@ Resolver = Callable[[str | None, str], int]
 #: Where an Observation dated by `effectiveInstant`, and a QuestionnaireResponse, name their
 #: patient, instant and value (`ingest.OBSERVATION` for the common `effectiveDateTime`).
 INSTANT = ingest.Where(instant="Observation.effectiveInstant")
+PERIOD_END = ingest.Where(instant="Observation.effectivePeriod.end")
+PERIOD_START = ingest.Where(instant="Observation.effectivePeriod.start")
 QUESTIONNAIRE = ingest.Where(
     "QuestionnaireResponse.subject", "QuestionnaireResponse.authored", "QuestionnaireResponse.item"
 )
@@ -62,7 +88,12 @@ def where(resource: dict[str, Any]) -> ingest.Where:
     """Where `resource` names its patient and instant (for refusals decided at the write)."""
     if resource.get("resourceType") == "QuestionnaireResponse":
         return QUESTIONNAIRE
-    return INSTANT if "effectiveInstant" in resource else ingest.OBSERVATION
+    if "effectiveInstant" in resource:
+        return INSTANT
+    period = resource.get("effectivePeriod")
+    if "effectiveDateTime" not in resource and isinstance(period, dict):
+        return PERIOD_END if period.get("end") is not None else PERIOD_START
+    return ingest.OBSERVATION
 
 
 def patient_reference(reference: str | None, expression: str) -> int:
@@ -74,21 +105,25 @@ def parse(
     table: measures.Table,
     window: instants.Window,
     resolve: Resolver = patient_reference,
+    *,
+    withdrawals: bool = False,
 ) -> list[reading.Reading]:
     """The readings of one Observation (the reference path, through the R4B model) whose
-    instant lies in `window`."""
+    instant lies in `window`; with `withdrawals`, an `entered-in-error` one gives the readings
+    it withdraws (the caller acts on `action(resource)`)."""
     if resource.get("resourceType") != "Observation":
         raise outcome.Invalid(
             f"expected an Observation, got {resource.get('resourceType')!r}",
             "resourceType",
             code="not-supported",
         )
+    resource = effective_time.zero_filled(resource)
     try:
         model = r4b_observation.Observation.model_validate(resource)
     except ValidationError as error:
         raise outcome.from_validation(error, "Observation") from None
     common.checked(resource, model, "Observation")
-    return readings_of(model, table, window, resolve)
+    return readings_of(model, table, window, resolve, withdrawals=withdrawals)
 
 
 def readings_of(
@@ -96,13 +131,22 @@ def readings_of(
     table: measures.Table,
     window: instants.Window,
     resolve: Resolver,
+    *,
+    withdrawals: bool = False,
 ) -> list[reading.Reading]:
     status = model.status
     if status not in STATUSES:
         raise outcome.Invalid(
             f"status {status!r} is not an Observation status", "Observation.status"
         )
-    if status not in STORED_STATUSES:
+    if status == WITHDRAWN and not withdrawals:
+        raise outcome.Invalid(
+            f"status {status!r}: a reading is withdrawn by POST /fhir/Observation alone "
+            f"(here only a result that stands is stored: {', '.join(sorted(STORED_STATUSES))})",
+            "Observation.status",
+            code="business-rule",
+        )
+    if status not in STORED_STATUSES and status != WITHDRAWN:
         raise outcome.Invalid(
             f"status {status!r}: only a result that stands is stored "
             f"({', '.join(sorted(STORED_STATUSES))})",
@@ -114,7 +158,7 @@ def readings_of(
             "the subject (a Patient) is required", "Observation.subject", code="required"
         )
     patient_id = resolve(model.subject.reference, "Observation.subject.reference")
-    ts = _instant(model, window)
+    ts = effective_time.resolve(model, window).ts
     kind, panel = _code(model, table)
     if panel is not None:
         return _panel(model, panel, table, patient_id, ts)
@@ -127,34 +171,6 @@ def readings_of(
         )
     value = quantity(model.valueQuantity, kind, "Observation.valueQuantity")
     return [reading.Reading(patient_id, kind.id, ts, value)]
-
-
-def _instant(model: r4b_observation.Observation, window: instants.Window) -> int:
-    moment: object
-    if model.effectiveInstant is not None:
-        moment, where = model.effectiveInstant, "Observation.effectiveInstant"
-    elif model.effectiveDateTime is not None:
-        moment, where = model.effectiveDateTime, "Observation.effectiveDateTime"
-    elif model.effectivePeriod is not None or model.effectiveTiming is not None:
-        raise outcome.Invalid(
-            "the effective time must be an instant (effectiveDateTime or effectiveInstant)",
-            "Observation.effective",
-            code="not-supported",
-        )
-    else:
-        raise outcome.Invalid(
-            "the effective instant is required", "Observation.effectiveDateTime", code="required"
-        )
-    if not isinstance(moment, dt.datetime) or moment.utcoffset() is None:
-        raise outcome.Invalid(
-            f"{moment!s} is not an instant: give the time to the second and a time zone",
-            where,
-        )
-    ts = reading.millis(moment)
-    why = window.refusal(ts, moment.isoformat())
-    if why is not None:
-        raise outcome.Invalid(why, where, code="value")
-    return ts
 
 
 def _code(

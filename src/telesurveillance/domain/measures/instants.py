@@ -13,6 +13,11 @@ refused when it lies
 - before the patient's birth (checked where the patient is looked up before the write, as a
   Paris day: a reading on the day of birth is accepted).
 
+A reading given by its day alone is stored at that day's first instant, 00:00 Paris time
+(`paris_midnight_ms`), so the same window judges it exactly by its day: not after today in
+Paris (`Window.day_refusal` says so in those words), not before the floor's day, not before the
+birth day.
+
 The domain is handed `now`; it never reads the clock.
 """
 
@@ -59,6 +64,18 @@ class Window:
                 "no telemonitoring reading can be that old (check the device's date and time)"
             )
         return None
+
+    def day_refusal(self, ts: int, shown: str) -> str | None:
+        """Why a reading given by its day alone (`shown`, stored at `ts`, 00:00 Paris time of
+        that day) is refused, or None. It is accepted up to today in Paris, read at the clock
+        plus the tolerance (as an instant is), and from the LATM common law's first day."""
+        if ts > self.latest:
+            now = reading.instant(self.latest) - self.tolerance
+            return (
+                f"{shown} is after today ({calendar.paris_day(now).isoformat()} in Paris): "
+                "check the device's date"
+            )
+        return self.refusal(ts, shown)
 
 
 def window(now: dt.datetime, tolerance: dt.timedelta, floor: dt.date) -> Window:

@@ -193,10 +193,14 @@ class Writer(Protocol):
     """Single readings, group-committed: many requests share one durable transaction."""
 
     def submit(
-        self, grant: Grant, where: ingest.Where = ingest.OBSERVATION
+        self,
+        grant: Grant,
+        where: ingest.Where = ingest.OBSERVATION,
+        action: ingest.Action = ingest.Action.STORE,
     ) -> Future[ingest.Stored]:
-        """Store the authorised readings in the next group; the future resolves after its
-        commit (or with the request's own refusal)."""
+        """Store the authorised readings in the next group (or, by `action`, replace or withdraw
+        the readings at their keys); the future resolves after its commit (or with the
+        request's own refusal)."""
         ...
 
     def close(self) -> None: ...

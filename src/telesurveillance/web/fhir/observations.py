@@ -18,16 +18,23 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from telesurveillance.adapters.fhir import fast, ids, observations, outcome, questionnaires, search
-from telesurveillance.web.fhir import http, registry
+from telesurveillance.web.fhir import corrections, http, registry
 from telesurveillance.web.security import gate
 
 
-async def _store(request: Request, grant: http.Grant, resource: dict[str, Any]) -> Response:
+async def _store(
+    request: Request,
+    grant: http.Grant,
+    resource: dict[str, Any],
+    action: observations.Action = observations.Action.STORE,
+) -> Response:
     services = http.services(request)
     batch = grant.value
     where = observations.where(resource)
-    stored = await asyncio.wrap_future(http.writer(request).submit(grant, where))
+    stored = await asyncio.wrap_future(http.writer(request).submit(grant, where, action))
     gate.written(request, grant.patients)
+    if action is not observations.Action.STORE:  # issue 17: amended, corrected, entered-in-error
+        return corrections.answer(request, resource, batch, stored.new, action)
     http.notify(request, stored.new)
     rendered = observations.render(batch, services.measures)
     location = f"{http.base_url(request)}/Observation/{rendered['id']}"
@@ -44,9 +51,11 @@ async def create(request: Request) -> Response:
     resource = await http.resource(request)
     table = http.services(request).measures
     window = http.window(request)
-    batch = fast.readings(resource, table, window) or observations.parse(resource, table, window)
+    batch = fast.readings(resource, table, window) or observations.parse(
+        resource, table, window, withdrawals=True
+    )
     grant = http.grant(request, "fhir.observation.create", batch, "Observation.subject")
-    return await _store(request, grant, resource)
+    return await _store(request, grant, resource, observations.action(resource))
 
 
 async def create_questionnaire_response(request: Request) -> Response:

@@ -20,9 +20,10 @@ from concurrent.futures import Future
 
 import sqlalchemy as sa
 
+from telesurveillance.adapters.fhir import observations as fhir_observations
 from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import database
-from telesurveillance.adapters.sql.core import readings
+from telesurveillance.adapters.sql.core import corrections, readings
 from telesurveillance.adapters.sql.fhir import observations
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import reading
@@ -33,7 +34,8 @@ log = logging.getLogger(__name__)
 #: Most requests in one transaction (bounds the latency of the last one).
 MAX_BATCH = 1024
 
-Item = tuple[Sequence[reading.Reading], ingest.Where, "Future[readings.Stored]"]
+Action = fhir_observations.Action
+Item = tuple[Sequence[reading.Reading], ingest.Where, Action, "Future[readings.Stored]"]
 
 
 class GroupCommit:
@@ -48,12 +50,16 @@ class GroupCommit:
         self,
         grant: writes.Authorised[Sequence[reading.Reading]],
         where: ingest.Where = ingest.OBSERVATION,
+        action: Action = Action.STORE,
     ) -> Future[readings.Stored]:
         """Store the authorised readings in the next group; the future resolves after its
-        commit (`where` locates a refusal in the request's resource)."""
+        commit (`where` locates a refusal in the request's resource). With `action` REPLACE
+        (an amended or corrected Observation) the readings replace the values at their keys
+        and `new` holds those written (changed or new); with WITHDRAW (entered-in-error) they
+        are removed and `new` holds those that were stored (`corrections`)."""
         future: Future[readings.Stored] = Future()
         self._start()
-        self._queue.put((grant.value, where, future))
+        self._queue.put((grant.value, where, action, future))
         return future
 
     def close(self) -> None:
@@ -91,26 +97,49 @@ class GroupCommit:
 
     def _commit(self, group: list[Item]) -> None:
         refused: dict[int, outcome.Invalid] = {}
+        corrected: dict[int, readings.Stored] = {}
         try:
             with database.writing(self.engine) as conn:
-                wanted = {r.patient_id for batch, _w, _f in group for r in batch}
+                wanted = {r.patient_id for batch, _w, _a, _f in group for r in batch}
                 births = observations.patients(conn, wanted)
-                for i, (batch, where, _f) in enumerate(group):
+                for i, (batch, where, _a, _f) in enumerate(group):
                     error = observations.refusal(batch, births, where)
                     if error is not None:
                         refused[i] = error
-                good = [r for i, (b, _w, _f) in enumerate(group) if i not in refused for r in b]
+                good = [
+                    r
+                    for i, (b, _w, a, _f) in enumerate(group)
+                    if i not in refused and a is Action.STORE
+                    for r in b
+                ]
                 stored = readings.store(conn, good)
+                for i, (batch, _w, act, _f) in enumerate(group):
+                    if i not in refused and act is not Action.STORE:
+                        corrected[i] = _correct(conn, batch, act)
         except Exception as error:  # nothing of the group is stored
             log.exception("group commit of %d requests failed", len(group))
-            for _batch, _where, future in group:
+            for _batch, _where, _action, future in group:
                 future.set_exception(error)
             return
         new = set(stored.new)
-        for i, (batch, _where, future) in enumerate(group):
+        for i, (batch, _where, _action, future) in enumerate(group):
             if i in refused:
                 future.set_exception(refused[i])
+                continue
+            if i in corrected:
+                future.set_result(corrected[i])
                 continue
             mine = tuple(r for r in dict.fromkeys(batch) if r in new)
             new.difference_update(mine)  # the same reading in two requests: the second is a retry
             future.set_result(readings.Stored(mine, len(set(batch)) - len(mine)))
+
+
+def _correct(
+    conn: sa.Connection, batch: Sequence[reading.Reading], action: Action
+) -> readings.Stored:
+    """A correction in the group's transaction, after the group's new readings."""
+    if action is Action.REPLACE:
+        replaced = corrections.replace(conn, batch)
+        return readings.Stored(replaced.written, replaced.unchanged)
+    removed = corrections.withdraw(conn, batch)
+    return readings.Stored(removed, len(set(batch)) - len(removed))
