@@ -20,12 +20,14 @@ from telesurveillance.adapters.sql.alerts import read as sql_alert_views
 from telesurveillance.adapters.sql.alerts import stats as sql_stats
 from telesurveillance.adapters.sql.billing import ledger as sql_ledger
 from telesurveillance.adapters.sql.fhir import observations as sql_observations
+from telesurveillance.adapters.sql.glycaemia import readings as sql_glycaemia
 from telesurveillance.adapters.sql.pathway import store as sql_pathway
 from telesurveillance.adapters.sql.security import accounts as sql_accounts
 from telesurveillance.adapters.sql.security import audit as sql_audit
 from telesurveillance.services import ingest
 from telesurveillance.services.alerts import evaluation, lifecycle, stats
 from telesurveillance.services.billing import ledger, scale_out
+from telesurveillance.services.glycaemia import ports as glycaemia_ports
 from telesurveillance.services.pathway import ports as pathway_ports
 from telesurveillance.services.security import accounts, audit
 
@@ -51,6 +53,8 @@ class Store:
     pathway: pathway_ports.Store
     accounts: accounts.Store
     audit: audit.Log
+    # --- glycaemia
+    glycaemia: glycaemia_ports.Store
 
 
 def over(engine: sa.Engine) -> Store:
@@ -69,6 +73,8 @@ def over(engine: sa.Engine) -> Store:
         pathway=sql_pathway.SqlPathway(engine),
         accounts=sql_accounts.SqlAccounts(engine),
         audit=sql_audit.SqlAuditLog(engine),
+        # --- glycaemia
+        glycaemia=sql_glycaemia.SqlGlycaemia(engine),
     )
 
 

@@ -98,9 +98,7 @@ def test_without_readings_every_share_is_zero() -> None:
 @given(st.lists(st.floats(min_value=20, max_value=600), min_size=1, max_size=300))
 def test_the_bands_sum_to_100_percent(values: list[float]) -> None:
     for found in (STANDARD, PREGNANCY):
-        assert sum(s.percent for s in metrics.shares(values, _profile(found))) == pytest.approx(
-            100
-        )
+        assert sum(s.percent for s in metrics.shares(values, _profile(found))) == pytest.approx(100)
 
 
 def test_gmi_follows_bergenstal_2018() -> None:

@@ -5,6 +5,7 @@ milliseconds."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections.abc import Sequence
@@ -61,7 +62,7 @@ def coefficient_of_variation(values: Sequence[float]) -> float | None:
 
 def interval_ms(instants: Sequence[int]) -> int:
     """The sensor's sampling interval: the median gap between consecutive readings, bounded."""
-    gaps = [b - a for a, b in zip(instants, instants[1:], strict=False) if b > a]
+    gaps = [b - a for a, b in itertools.pairwise(instants) if b > a]
     if not gaps:
         return _LONE_MS
     low, high = _INTERVAL_MS

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telesurveillance.domain import calendar
-from telesurveillance.domain.glycaemia import consensus, metrics, profile
+from telesurveillance.domain.glycaemia import consensus, metrics
+from telesurveillance.domain.glycaemia import profile as agp
 from telesurveillance.domain.measures import reading
 
 
@@ -40,7 +41,7 @@ class Report:
     cv: float | None
     shares: tuple[metrics.Share, ...]
     targets: tuple[Checked, ...]
-    modal_day: tuple[profile.Slot, ...]
+    modal_day: tuple[agp.Slot, ...]
 
     @property
     def first_day(self) -> dt.date:
@@ -88,8 +89,6 @@ def assess(
         gmi_percent=None if average is None else rules.gmi_percent(average),
         cv=metrics.coefficient_of_variation(vs),
         shares=bands,
-        targets=tuple(
-            Checked(t, metrics.share_of(bands, t.bands)) for t in found.targets if vs
-        ),
-        modal_day=profile.modal_day(ts, vs),
+        targets=tuple(Checked(t, metrics.share_of(bands, t.bands)) for t in found.targets if vs),
+        modal_day=agp.modal_day(ts, vs),
     )

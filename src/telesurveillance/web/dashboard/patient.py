@@ -20,7 +20,7 @@ from telesurveillance.domain.billing import engine, verdict
 from telesurveillance.domain.measures import reading
 from telesurveillance.services.billing import forecast as billing_forecast
 from telesurveillance.services.billing import ledger
-from telesurveillance.web.dashboard import render
+from telesurveillance.web.dashboard import diabetes, render
 
 router = APIRouter(prefix="/ui", tags=["dashboard"])
 
@@ -77,6 +77,7 @@ def patient_page(request: Request, patient_id: int, done: str | None = None) -> 
         today=today,
         notes=written,
         note_max=tables.MAX_NOTE,
+        diabetes=diabetes.panel(request, patient_id),
     )
 
 
