@@ -20,7 +20,7 @@ from telesurveillance.domain.billing import engine, verdict
 from telesurveillance.domain.measures import reading
 from telesurveillance.services.billing import forecast as billing_forecast
 from telesurveillance.services.billing import ledger
-from telesurveillance.web.dashboard import diabetes, render
+from telesurveillance.web.dashboard import charts, diabetes, render
 
 router = APIRouter(prefix="/ui", tags=["dashboard"])
 
@@ -121,20 +121,11 @@ def patient_series(
             raise HTTPException(status_code=404, detail="no such patient")
         data = dashboard_patient.series(conn, patient_id, since)
     limits = _thresholds(indications)
-    out = []
-    for kind_id, (ts, values) in sorted(data.items()):
-        kind = services.measures.by_id(kind_id)
-        out.append(
-            {
-                "kind": kind.name,
-                "label": kind.label,
-                "unit": kind.unit,
-                # uPlot reads time in seconds
-                "x": [t / 1000 for t in ts],
-                "y": values,
-                "thresholds": limits.get(kind_id, []),
-            }
-        )
+    lang = render.lang_of(request)
+    out = [
+        charts.series(services.measures.by_id(k), ts, values, limits.get(k, []), lang)
+        for k, (ts, values) in sorted(data.items())
+    ]
     return JSONResponse({"patient": patient_id, "days": days, "series": out})
 
 
@@ -147,6 +138,11 @@ def _thresholds(indications: set[str]) -> dict[int, list[dict[str, Any]]]:
             if rule.kind is not rules.RuleKind.THRESHOLD or rule.kind_id is None:
                 continue
             out.setdefault(rule.kind_id, []).append(
-                {"value": rule.threshold, "label": rule.label, "severity": rule.severity.value}
+                {
+                    "value": rule.threshold,
+                    "compare": rule.compare.value,
+                    "label": rule.label,
+                    "severity": rule.severity.value,
+                }
             )
     return out
