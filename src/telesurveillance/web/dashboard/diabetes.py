@@ -14,8 +14,8 @@ from telesurveillance.web import context
 
 #: The AGP figure: a 0-350 mg/dL axis over the modal day, as the standard AGP report draws it
 #: (values above are drawn at the top).
-WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 8, 24
+WIDTH, HEIGHT = 720, 300
+LEFT, RIGHT, TOP, BOTTOM = 60, 34, 16, 36
 Y_MAX = 350.0
 HOURS = (0, 3, 6, 9, 12, 15, 18, 21, 24)
 
@@ -43,6 +43,8 @@ class TargetRow:
 class Tick:
     at: float
     label: str
+    #: hidden on a phone, where its label would overlap its neighbour's
+    minor: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class Agp:
     range_low: float
     range_high: float
     plot: tuple[float, float, float, float]
+    size: tuple[int, int] = (WIDTH, HEIGHT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +190,8 @@ def _agp(found: report.Report) -> Agp:
         outer=tuple(_area(r, p5, p95) for r in runs),
         inner=tuple(_area(r, p25, p75) for r in runs),
         median=tuple("M" + " L".join(_line(r, p50)) for r in runs),
-        x_ticks=tuple(Tick(_x(h * 60), f"{h:02d}:00") for h in HOURS),
-        y_ticks=tuple(Tick(_y(v), _mg(v)) for v in thresholds),
+        x_ticks=tuple(Tick(_x(h * 60), f"{h:02d}:00", h % 6 != 0) for h in HOURS),
+        y_ticks=tuple(Tick(_y(v), _mg(v), 0 < v < found.profile.range_low) for v in thresholds),
         range_low=_y(found.profile.range_low),
         range_high=_y(found.profile.range_high),
         plot=(LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM),
