@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from telesurveillance.domain import calendar
 from telesurveillance.domain.measures import gaps, reading
@@ -42,3 +46,14 @@ def test_the_hole_is_a_missing_value_half_way() -> None:
 def test_one_reading_or_none_has_no_break() -> None:
     assert gaps.breaks([]) == gaps.breaks([_at(2, 8)]) == []
     assert gaps.with_gaps([], []) == ([], [])
+
+
+@given(st.lists(st.integers(0, 60 * 86_400_000), max_size=200, unique=True))
+def test_holes_keep_every_reading_in_order_and_never_come_twice(instants: list[int]) -> None:
+    instants.sort()
+    xs, ys = gaps.with_gaps(instants, [float(i) for i in range(len(instants))])
+    assert [y for y in ys if y is not None] == [float(i) for i in range(len(instants))]
+    assert xs == sorted(xs)
+    assert all(not (a is None and b is None) for a, b in itertools.pairwise(ys))
+    assert ys[:1] != [None]
+    assert ys[-1:] != [None]
