@@ -27,6 +27,7 @@ from telesurveillance.adapters.sql.dashboard import worklist as sql_worklist
 from telesurveillance.adapters.sql.fhir import group_commit as sql_group_commit
 from telesurveillance.adapters.sql.fhir import observations as sql_observations
 from telesurveillance.adapters.sql.fhir import store as sql_fhir
+from telesurveillance.adapters.sql.glycaemia import readings as sql_glycaemia
 from telesurveillance.adapters.sql.nightscout import entries as sql_nightscout_entries
 from telesurveillance.adapters.sql.nightscout import sites as sql_nightscout_sites
 from telesurveillance.adapters.sql.notes import store as sql_notes
@@ -41,6 +42,7 @@ from telesurveillance.services.dashboard import notes
 from telesurveillance.services.dashboard import ports as dashboard_ports
 from telesurveillance.services.demo import build as demo_build
 from telesurveillance.services.fhir import ports as fhir_ports
+from telesurveillance.services.glycaemia import ports as glycaemia_ports
 from telesurveillance.services.nightscout import reads as nightscout_reads
 from telesurveillance.services.nightscout import sites as nightscout_sites
 from telesurveillance.services.pathway import ports as pathway_ports
@@ -87,6 +89,8 @@ class Store:
     # --- nightscout (issue 17: the per-patient upload sites and what they read back)
     nightscout_sites: nightscout_sites.Store
     nightscout_entries: nightscout_reads.Store
+    # --- glycaemia
+    glycaemia: glycaemia_ports.Store
 
 
 def over(engine: sa.Engine) -> Store:
@@ -124,6 +128,8 @@ def over(engine: sa.Engine) -> Store:
         # --- nightscout
         nightscout_sites=sql_nightscout_sites.SqlSites(engine),
         nightscout_entries=sql_nightscout_entries.SqlEntries(engine),
+        # --- glycaemia
+        glycaemia=sql_glycaemia.SqlGlycaemia(engine),
     )
 
 

@@ -89,11 +89,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # A busy machine may take a while to start the server: wait up to a minute, and say so
+        # if it never answers rather than failing later on a refused connection.
+        deadline = time.monotonic() + 60
+        while True:
             try:
                 urllib.request.urlopen(f"{url}/login", timeout=1)
                 break
             except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("the demo server did not start")
                 time.sleep(0.2)
         yield url
     finally:

@@ -102,6 +102,11 @@ def thresholds(indications: set[str]) -> dict[int, list[dict[str, Any]]]:
             if rule.kind is not rules.RuleKind.THRESHOLD or rule.kind_id is None:
                 continue
             out.setdefault(rule.kind_id, []).append(
-                {"value": rule.threshold, "label": rule.label, "severity": rule.severity.value}
+                {
+                    "value": rule.threshold,
+                    "compare": rule.compare.value,
+                    "label": rule.label,
+                    "severity": rule.severity.value,
+                }
             )
     return out

@@ -12,7 +12,7 @@ from telesurveillance.domain import calendar
 from telesurveillance.services.dashboard import notes
 from telesurveillance.services.dashboard import patient as patient_view
 from telesurveillance.web import context
-from telesurveillance.web.dashboard import alert_actions, render
+from telesurveillance.web.dashboard import alert_actions, charts, diabetes, render
 
 router = APIRouter(prefix="/ui", tags=["dashboard"])
 
@@ -46,6 +46,7 @@ def patient_page(request: Request, patient_id: int, done: str | None = None) -> 
         today=today,
         notes=found.notes,
         note_max=notes.MAX_NOTE,
+        diabetes=diabetes.panel(request, patient_id),
     )
 
 
@@ -81,16 +82,6 @@ def patient_series(
     )
     if found is None:
         raise HTTPException(status_code=404, detail="no such patient")
-    out = [
-        {
-            "kind": s.kind.name,
-            "label": s.kind.label,
-            "unit": s.kind.unit,
-            # uPlot reads time in seconds
-            "x": [t / 1000 for t in s.ts],
-            "y": s.values,
-            "thresholds": s.thresholds,
-        }
-        for s in found
-    ]
+    lang = render.lang_of(request)
+    out = [charts.series(s.kind, s.ts, s.values, s.thresholds, lang) for s in found]
     return JSONResponse({"patient": patient_id, "days": days, "series": out})

@@ -1,7 +1,32 @@
 // Patient charts: one uPlot per measurement kind, alert thresholds drawn as dashed lines.
 // Data comes from the JSON endpoint named in #charts[data-series] (no inline script: CSP).
+// Titles, units and threshold captions arrive translated; dates are written the French way
+// (dd/mm, hh:mm) in Paris time; a null value in the series is a gap: the line breaks there.
 (function () {
   "use strict";
+
+  var ZONE = "Europe/Paris";
+
+  function formatters(lang) {
+    var locale = lang === "en" ? "en-GB" : "fr-FR";
+    var dayMonth = new Intl.DateTimeFormat(locale, { timeZone: ZONE, day: "2-digit", month: "2-digit" });
+    var hourMinute = new Intl.DateTimeFormat(locale, { timeZone: ZONE, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    var full = new Intl.DateTimeFormat(locale, {
+      timeZone: ZONE, day: "2-digit", month: "2-digit", year: "numeric",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    });
+    var number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+    return {
+      // An axis tick: the day at midnight (Paris), else the time of day.
+      tick: function (seconds) {
+        var when = new Date(seconds * 1000);
+        var hm = hourMinute.format(when);
+        return hm === "00:00" ? dayMonth.format(when) : hm;
+      },
+      moment: function (seconds) { return full.format(new Date(seconds * 1000)); },
+      number: function (v) { return number.format(v); }
+    };
+  }
 
   function thresholdPlugin(thresholds) {
     return {
@@ -26,69 +51,93 @@
     };
   }
 
+  function present(values) {
+    return values.filter(function (v) { return v !== null; });
+  }
+
   function range(series) {
     var lo = Infinity, hi = -Infinity;
-    series.y.forEach(function (v) { if (v < lo) { lo = v; } if (v > hi) { hi = v; } });
+    present(series.y).forEach(function (v) { if (v < lo) { lo = v; } if (v > hi) { hi = v; } });
     series.thresholds.forEach(function (t) { if (t.value < lo) { lo = t.value; } if (t.value > hi) { hi = t.value; } });
     var pad = (hi - lo) * 0.08 || 1;
     return [lo - pad, hi + pad];
   }
 
-  function draw(root, series, label) {
+  function withUnit(text, unit) {
+    return unit ? text + " " + unit : text;
+  }
+
+  function width(root) {
+    return Math.max(220, root.clientWidth - 8);
+  }
+
+  function draw(root, series, fmt) {
     var box = document.createElement("figure");
     box.className = "chart";
     var title = document.createElement("h3");
-    title.textContent = series.label + " (" + series.unit + ")";
+    title.textContent = series.unit ? series.label + " (" + series.unit + ")" : series.label;
     box.appendChild(title);
-    var limits = series.thresholds.map(function (t) { return label + " " + t.value + " : " + t.label; });
+    var limits = series.thresholds.map(function (t) { return t.label; });
     if (limits.length) {
       var cap = document.createElement("figcaption");
       cap.textContent = limits.join(" · ");
       box.appendChild(cap);
     }
     // A text alternative for screen readers: how many readings and the latest value.
+    var values = present(series.y);
+    var last = values.length ? values[values.length - 1] : null;
     var summary = document.createElement("p");
     summary.className = "sr";
-    var last = series.y.length ? series.y[series.y.length - 1] : null;
-    summary.textContent = series.label + ": " + series.y.length + " / " +
-      (last === null ? "—" : last + " " + series.unit);
+    summary.textContent = series.label + " : " + values.length + " — " +
+      (last === null ? "—" : withUnit(fmt.number(last), series.unit));
     box.appendChild(summary);
     root.appendChild(box);
     var many = series.x.length > 500;
     var yr = range(series);
     var opts = {
-      width: Math.max(300, root.clientWidth - 8),
+      width: width(root),
       height: 220,
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), ZONE); },
       scales: { x: { time: true }, y: { range: function () { return yr; } } },
       legend: { show: true },
+      axes: [
+        { space: 56, values: function (u, splits) { return splits.map(fmt.tick); } },
+        { values: function (u, splits) { return splits.map(fmt.number); } }
+      ],
       series: [
-        {},
+        {
+          label: root.dataset.timeLabel,
+          value: function (u, v) { return v === null || v === undefined ? "—" : fmt.moment(v); }
+        },
         {
           label: series.label,
           stroke: "#0b4f8a",
           width: 1.5,
-          points: { show: !many, size: 5 }
+          spanGaps: false,
+          points: { show: !many, size: 5 },
+          value: function (u, v) { return v === null || v === undefined ? "—" : withUnit(fmt.number(v), series.unit); }
         }
       ],
       plugins: [thresholdPlugin(series.thresholds)]
     };
     var plot = new uPlot(opts, [series.x, series.y], box);
     window.addEventListener("resize", function () {
-      plot.setSize({ width: Math.max(300, root.clientWidth - 8), height: 220 });
+      plot.setSize({ width: width(root), height: 220 });
     });
   }
 
   function start() {
     var root = document.getElementById("charts");
     if (!root || typeof uPlot === "undefined") { return; }
+    var fmt = formatters(root.dataset.lang);
     fetch(root.dataset.series, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (data) {
         if (!data.series.length) {
           root.textContent = root.dataset.empty;
-          return;
+        } else {
+          data.series.forEach(function (s) { draw(root, s, fmt); });
         }
-        data.series.forEach(function (s) { draw(root, s, root.dataset.thresholdLabel); });
         root.setAttribute("data-ready", "true");
       });
   }

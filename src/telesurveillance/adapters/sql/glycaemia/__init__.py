@@ -1,0 +1,1 @@
+"""SQL side of the diabetes view (sensor glucose readings of one patient)."""
