@@ -22,12 +22,15 @@ from telesurveillance.adapters.sql.billing import ledger as sql_ledger
 from telesurveillance.adapters.sql.fhir import observations as sql_observations
 from telesurveillance.adapters.sql.pathway import store as sql_pathway
 from telesurveillance.adapters.sql.security import accounts as sql_accounts
+from telesurveillance.adapters.sql.security import admin as sql_admin
 from telesurveillance.adapters.sql.security import audit as sql_audit
+from telesurveillance.adapters.sql.setup import registry as sql_setup
 from telesurveillance.services import ingest
 from telesurveillance.services.alerts import evaluation, lifecycle, stats
 from telesurveillance.services.billing import ledger, scale_out
 from telesurveillance.services.pathway import ports as pathway_ports
-from telesurveillance.services.security import accounts, audit
+from telesurveillance.services.security import accounts, admin, audit
+from telesurveillance.services.setup import ports as setup_ports
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,9 @@ class Store:
     pathway: pathway_ports.Store
     accounts: accounts.Store
     audit: audit.Log
+    # --- setup and administration
+    setup: setup_ports.Store
+    admin: admin.Store
 
 
 def over(engine: sa.Engine) -> Store:
@@ -69,6 +75,9 @@ def over(engine: sa.Engine) -> Store:
         pathway=sql_pathway.SqlPathway(engine),
         accounts=sql_accounts.SqlAccounts(engine),
         audit=sql_audit.SqlAuditLog(engine),
+        # --- setup and administration
+        setup=sql_setup.SqlSetup(engine),
+        admin=sql_admin.SqlAdmin(engine),
     )
 
 
