@@ -133,6 +133,15 @@ def reset_password(store: Store, account_id: int, password: str) -> None:
         raise accounts.AccountError(f"no account {account_id}", "account.unknown")
 
 
+def revoke_token(store: Store, who: roles.Principal, token_id: int, now: dt.datetime) -> bool:
+    """Revoke a token (every later request with it answers 401); False if it was not live.
+    The token a request is made with cannot revoke itself (the administrateur would lock
+    themself out mid-session)."""
+    if who.kind is roles.Kind.TOKEN and who.id == token_id:
+        raise accounts.AccountError("you cannot revoke the token you are using", "token.self")
+    return store.revoke_token(token_id, now)
+
+
 def _is_self(who: roles.Principal, account_id: int) -> bool:
     return who.kind is roles.Kind.ACCOUNT and who.id == account_id
 

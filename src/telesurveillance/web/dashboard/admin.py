@@ -217,7 +217,12 @@ def create_token(
 )
 def revoke_token(request: Request, token_id: int) -> Response:
     services = context.of(request)
-    services.store.admin.revoke_token(token_id, services.clock())
+    try:
+        admin.revoke_token(
+            services.store.admin, gate.principal(request), token_id, services.clock()
+        )
+    except accounts.AccountError as exc:
+        return _tokens_page(request, failed=setup_forms.failure("revoke", {}, exc))
     return RedirectResponse(f"/ui/admin/tokens?revoked={token_id}", status_code=303)
 
 
