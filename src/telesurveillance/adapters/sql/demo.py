@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from telesurveillance.adapters.sql import database, migrate, tables
 from telesurveillance.adapters.sql.core import readings
 from telesurveillance.adapters.sql.core import tables as schema
+from telesurveillance.adapters.sql.pathway import tables as pathway_tables
 from telesurveillance.domain.measures import reading
 from telesurveillance.services.demo import plan, series
 
@@ -74,9 +75,9 @@ def wipe(engine: sa.Engine) -> None:
 @dataclass(frozen=True, slots=True)
 class _Organisations:
     operateur_id: int
-    #: demo DMN key -> stored DMN id, and -> the physician who prescribes for that DMN
+    #: demo DMN key -> stored DMN id; indication -> the physician who prescribes for it
     dmns: dict[int, int]
-    prescribers: dict[int, int]
+    prescribers: dict[str, int]
     exploitant_ids: list[int]
 
 
@@ -86,44 +87,55 @@ def _organisations(conn: sa.Connection, today: dt.date) -> _Organisations:
         {
             "name": plan.OPERATEUR_NAME,
             "kind": "etablissement",
-            "finess": None,
+            "finess": plan.OPERATEUR_FINESS,
             "ars_declared_on": dt.date(2023, 7, 1),
         },
     ).scalar_one()
-    prescribers = (
+    team = [
+        {
+            "family": doctor.family,
+            "given": doctor.given,
+            "profession": "medecin",
+            "speciality": doctor.speciality,
+            "rpps": doctor.rpps,
+            "operateur_id": operateur_id,
+        }
+        for doctor in plan.PHYSICIANS
+    ]
+    team.append(
+        {
+            "family": plan.NURSE[0],
+            "given": plan.NURSE[1],
+            "profession": "infirmier",
+            "speciality": None,
+            "rpps": None,
+            "operateur_id": operateur_id,
+        }
+    )
+    ids = (
         conn.execute(
             sa.insert(schema.practitioners).returning(
                 schema.practitioners.c.id, sort_by_parameter_order=True
             ),
-            [
-                {
-                    "family": "Démo",
-                    "given": "Claire",
-                    "profession": "medecin",
-                    "speciality": "cardiologue",
-                    "operateur_id": operateur_id,
-                },
-                {
-                    "family": "Exemple",
-                    "given": "Paul",
-                    "profession": "medecin",
-                    "speciality": "diabetologue",
-                    "operateur_id": operateur_id,
-                },
-                {
-                    "family": "Test",
-                    "given": "Inès",
-                    "profession": "infirmier",
-                    "speciality": None,
-                    "operateur_id": operateur_id,
-                },
-            ],
+            team,
         )
         .scalars()
         .all()
     )
-    # DMN 1 (cardiology, renal, oncology) prescribed by the cardiologist, DMN 2 by the diabetologist
-    prescriber_of = {1: prescribers[0], 2: prescribers[1]}
+    # each indication is prescribed by a physician its listing qualifies (plan.PRESCRIBER_OF)
+    by_speciality = {d.speciality: i for d, i in zip(plan.PHYSICIANS, ids, strict=False)}
+    prescriber_of = {ind.value: by_speciality[spec] for ind, spec in plan.PRESCRIBER_OF.items()}
+    # the nurse closes alerts medically under a protocole de coopération (art. L. 4011-1 CSP)
+    conn.execute(
+        sa.insert(pathway_tables.pathway_protocols),
+        {
+            "operateur_id": operateur_id,
+            "name": "Protocole de coopération : suivi de télésurveillance (SYNTHÉTIQUE)",
+            "role": "soignant",
+            "tasks": ",".join(plan.NURSE_TASKS),
+            "declared_on": today - dt.timedelta(days=1000),
+        },
+    )
     dmn_ids: dict[int, int] = {}
     exploitant_ids: list[int] = []
     for dmn in plan.DMNS:
@@ -185,7 +197,7 @@ def _people(conn: sa.Connection, people: Sequence[plan.Person], orgs: _Organisat
                 "operateur_id": operateur_id,
                 "indication": person.indication.value,
                 "dmn_id": dmns[person.dmn],
-                "prescriber_id": orgs.prescribers[person.dmn],
+                "prescriber_id": orgs.prescribers[person.indication.value],
                 "starts_on": person.starts_on,
                 "consent_on": person.starts_on - dt.timedelta(days=1),
                 "consent_method": "oral",
@@ -199,7 +211,7 @@ def _people(conn: sa.Connection, people: Sequence[plan.Person], orgs: _Organisat
                 {
                     "prise_en_charge_id": pec_id,
                     "prescribed_on": rx.prescribed_on,
-                    "prescriber_id": orgs.prescribers[person.dmn],
+                    "prescriber_id": orgs.prescribers[person.indication.value],
                     "months": rx.months,
                     "renewal": rx.renewal,
                 }
