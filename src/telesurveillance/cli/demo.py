@@ -99,6 +99,7 @@ def demo(
         highlight=False,
     )
     _accounts(security_accounts.SqlAccounts(engine), built.exploitant_ids[0], now)
+    demo_store.link_accounts(engine)  # issue 15: the medecin and soignant log-ins are members
     outcome = run.run(
         ledger.SqlLedger(engine),
         regulation_store.packaged(),

@@ -11,11 +11,15 @@ import sqlalchemy as sa
 from telesurveillance.adapters.sql import demo
 from telesurveillance.adapters.sql.core import tables
 from telesurveillance.adapters.sql.pathway import store as pathway_store
+from telesurveillance.adapters.sql.security import accounts as security_accounts
+from telesurveillance.adapters.sql.setup import tables as setup_tables
 from telesurveillance.domain import identity
+from telesurveillance.domain.access import roles
 from telesurveillance.domain.pathway import prescription
 from telesurveillance.domain.regulation import catalogue, store
 from telesurveillance.services.demo import plan
 from telesurveillance.services.pathway import documents, setup
+from telesurveillance.services.security import accounts
 
 TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
@@ -57,3 +61,21 @@ def test_the_demo_nurse_may_close_alerts_under_a_protocol(engine: sa.Engine) -> 
     with engine.connect() as conn:
         operateur = conn.execute(sa.select(tables.operateurs.c.id)).scalar_one()
     assert setup.may_close_medically(pathway, operateur, "soignant", TODAY)
+
+
+def test_the_demo_log_ins_are_linked_to_their_team_members(engine: sa.Engine) -> None:
+    demo.build(engine, 3, 2, TODAY, NOW)
+    logins = security_accounts.SqlAccounts(engine)
+    for username in demo.DEMO_LOGINS:
+        accounts.create_account(logins, username, "Correct-horse-9x", roles.Role.MEDECIN, NOW)
+    assert demo.link_accounts(engine) == 2
+    with engine.connect() as conn:
+        linked = conn.execute(
+            sa.select(tables.practitioners.c.family)
+            .join(
+                setup_tables.setup_account_members,
+                setup_tables.setup_account_members.c.practitioner_id == tables.practitioners.c.id,
+            )
+            .order_by(tables.practitioners.c.family)
+        ).scalars()
+        assert list(linked) == sorted(demo.DEMO_LOGINS.values())

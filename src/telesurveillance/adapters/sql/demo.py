@@ -18,6 +18,8 @@ from telesurveillance.adapters.sql import database, migrate, tables
 from telesurveillance.adapters.sql.core import readings
 from telesurveillance.adapters.sql.core import tables as schema
 from telesurveillance.adapters.sql.pathway import tables as pathway_tables
+from telesurveillance.adapters.sql.security import tables as security_tables
+from telesurveillance.adapters.sql.setup import tables as setup_tables
 from telesurveillance.domain.measures import reading
 from telesurveillance.services.demo import plan, series
 
@@ -269,3 +271,33 @@ def _write(engine: sa.Engine, batch: list[reading.Reading]) -> int:
         return 0
     with database.writing(engine) as conn:
         return len(readings.store(conn, batch).new)
+
+
+#: Which demo log-in is which team member (user name -> family name of `plan.PHYSICIANS` or
+#: `plan.NURSE`): the set-up page shows each member with their account.
+DEMO_LOGINS = {"medecin": plan.PHYSICIANS[0].family, "soignant": plan.NURSE[0]}
+
+
+def link_accounts(engine: sa.Engine) -> int:
+    """Link the demo's log-ins to their team members (after the accounts are created); the
+    number of links written."""
+    written = 0
+    with database.writing(engine) as conn:
+        for username, family in DEMO_LOGINS.items():
+            account = conn.execute(
+                sa.select(security_tables.accounts.c.id).where(
+                    security_tables.accounts.c.username == username
+                )
+            ).scalar()
+            member = conn.execute(
+                sa.select(schema.practitioners.c.id).where(schema.practitioners.c.family == family)
+            ).scalar()
+            if account is None or member is None:
+                continue
+            conn.execute(
+                sa.insert(setup_tables.setup_account_members).values(
+                    account_id=account, practitioner_id=member
+                )
+            )
+            written += 1
+    return written
