@@ -166,3 +166,11 @@ def test_a_csv_cell_that_would_run_as_a_formula_is_neutralised() -> None:
         NOW, "account/1", "=HYPERLINK()", None, "r", "R", "GET", "/", None, "", 200, "q"
     )
     assert "'=HYPERLINK()" in admin.as_csv([event])
+
+
+def test_an_audit_period_ending_before_it_starts_is_refused(make_client: ClientFactory) -> None:
+    answer = make_client().get("/ui/admin/audit?since=2026-11-23&until=2026-11-22")
+    assert answer.status_code == 422
+    assert "La fin doit venir après le début." in answer.text
+    same_day = make_client().get("/ui/admin/audit?since=2026-11-23&until=2026-11-23")
+    assert same_day.status_code == 200

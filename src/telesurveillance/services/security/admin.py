@@ -27,6 +27,14 @@ AUDIT_PAGE = 100
 AUDIT_EXPORT_MAX = 50_000
 
 
+class FilterError(ValueError):
+    """An audit filter we refuse; `code` names the field and the reason."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class Conflict(RuntimeError):
     """The account changed since the page was shown (someone else acted first)."""
 
@@ -150,7 +158,7 @@ def events(
     store: Store, chosen: AuditFilter, *, before_id: int | None = None, limit: int = AUDIT_PAGE
 ) -> Sequence[audit.Event]:
     if chosen.since is not None and chosen.until is not None and chosen.until < chosen.since:
-        raise ValueError("the end date is before the start date")
+        raise FilterError("the end date is before the start date", "until.order")
     return store.audit_events(chosen, min(limit, AUDIT_EXPORT_MAX), before_id)
 
 
