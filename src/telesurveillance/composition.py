@@ -33,7 +33,9 @@ from telesurveillance.adapters.sql.nightscout import sites as sql_nightscout_sit
 from telesurveillance.adapters.sql.notes import store as sql_notes
 from telesurveillance.adapters.sql.pathway import store as sql_pathway
 from telesurveillance.adapters.sql.security import accounts as sql_accounts
+from telesurveillance.adapters.sql.security import admin as sql_admin
 from telesurveillance.adapters.sql.security import audit as sql_audit
+from telesurveillance.adapters.sql.setup import registry as sql_setup
 from telesurveillance.services import ingest
 from telesurveillance.services.alerts import lifecycle, outbox, stats, views
 from telesurveillance.services.alerts import ports as alerts_ports
@@ -46,7 +48,8 @@ from telesurveillance.services.glycaemia import ports as glycaemia_ports
 from telesurveillance.services.nightscout import reads as nightscout_reads
 from telesurveillance.services.nightscout import sites as nightscout_sites
 from telesurveillance.services.pathway import ports as pathway_ports
-from telesurveillance.services.security import accounts, audit
+from telesurveillance.services.security import accounts, admin, audit
+from telesurveillance.services.setup import ports as setup_ports
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,9 @@ class Store:
     nightscout_entries: nightscout_reads.Store
     # --- glycaemia
     glycaemia: glycaemia_ports.Store
+    # --- setup and administration
+    setup: setup_ports.Store
+    admin: admin.Store
 
 
 def over(engine: sa.Engine) -> Store:
@@ -130,6 +136,9 @@ def over(engine: sa.Engine) -> Store:
         nightscout_entries=sql_nightscout_entries.SqlEntries(engine),
         # --- glycaemia
         glycaemia=sql_glycaemia.SqlGlycaemia(engine),
+        # --- setup and administration
+        setup=sql_setup.SqlSetup(engine),
+        admin=sql_admin.SqlAdmin(engine),
     )
 
 

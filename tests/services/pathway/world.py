@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from stdnum import luhn
 
 from telesurveillance.adapters.sql.core import tables
 from telesurveillance.adapters.sql.pathway import store as pathway_store
@@ -90,7 +91,8 @@ def build(
                 family=f"Médecin{k}",
                 given="Claire",
                 profession="medecin",
-                rpps=f"1000000{k:04d}",
+                # a valid RPPS: ten digits and their Luhn key (checked since issue 15)
+                rpps=f"1000000{k:03d}" + luhn.calc_check_digit(f"1000000{k:03d}"),
                 speciality=speciality,
             ),
         )

@@ -25,7 +25,7 @@ def _who(role: roles.Role) -> roles.Principal:
         ("soignant", "/ui/worklist"),
         ("facturation", "/ui/billing"),
         ("exploitant", "/ui/billing"),
-        ("administrateur", "/ui/worklist"),
+        ("administrateur", "/ui/setup"),  # issue 15: the set-up page is its home
     ],
 )
 def test_each_role_lands_on_its_own_home(make_client: ClientFactory, role: str, home: str) -> None:

@@ -67,7 +67,8 @@ def test_the_alerts_page_is_empty_without_alerts(make_client: ClientFactory) -> 
 
 
 def test_the_home_page_goes_to_the_worklist(make_client: ClientFactory) -> None:
-    moved = make_client(now=clock).get("/", follow_redirects=False)
+    # the physician's home (the administrateur's is the set-up page since issue 15)
+    moved = make_client("medecin", now=clock).get("/", follow_redirects=False)
     assert moved.headers["location"] == "/ui/worklist"
 
 

@@ -38,7 +38,7 @@ def organisation(client: TestClient, *, declared: bool = True) -> dict[str, int]
             "family": "Dupont",
             "given": "Anne",
             "profession": "medecin",
-            "rpps": "10003456789",
+            "rpps": "10003456786",
             "speciality": "cardiologue",
         },
     )
@@ -110,7 +110,7 @@ def test_a_patient_from_set_up_to_end_of_care_report(
         "6 mois",
         "CardioSuivi",
         "Anne DUPONT",
-        "RPPS 10003456789",
+        "RPPS 10003456786",
         "3 juin 2024",
     ):
         assert mention in text, mention

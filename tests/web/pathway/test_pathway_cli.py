@@ -37,7 +37,7 @@ def test_the_cli_sets_up_includes_prescribes_prints_and_stops(
     code, out = run(
         engine,
         *("member-add", op, "--family", "Roux", "--given", "Inès", "--profession", "medecin"),
-        *("--rpps", "10009876543", "--speciality", "diabetologue"),
+        *("--rpps", "10009876540", "--speciality", "diabetologue"),
     )
     assert code == 0, out
     doctor = last_id(out)
@@ -77,7 +77,7 @@ def test_the_cli_sets_up_includes_prescribes_prints_and_stops(
     pdf = tmp_path / "ordonnance.pdf"
     assert run(engine, "ordonnance", pec, "--out", str(pdf))[0] == 0
     text = text_of(pdf.read_bytes())
-    for mention in ("Léa NOËL", "34 ans", "3 mois", "GlucoSuivi", "Inès ROUX", "RPPS 10009876543"):
+    for mention in ("Léa NOËL", "34 ans", "3 mois", "GlucoSuivi", "Inès ROUX", "RPPS 10009876540"):
         assert mention in text, mention
 
     code, out = run(engine, "tasks", pec, "--on", "2024-06-10")

@@ -182,7 +182,7 @@ def world(engine: sa.Engine, make_client: ClientFactory, regulation: store.Regul
             "family": "Dupont",
             "given": "Anne",
             "profession": "medecin",
-            "rpps": "10003456789",
+            "rpps": "10003456786",
             "speciality": "cardiologue",
         },
     )

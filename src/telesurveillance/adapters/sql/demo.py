@@ -19,6 +19,9 @@ import sqlalchemy as sa
 from telesurveillance.adapters.sql import database, migrate, tables
 from telesurveillance.adapters.sql.core import readings
 from telesurveillance.adapters.sql.core import tables as schema
+from telesurveillance.adapters.sql.pathway import tables as pathway_tables
+from telesurveillance.adapters.sql.security import tables as security_tables
+from telesurveillance.adapters.sql.setup import tables as setup_tables
 from telesurveillance.domain.measures import reading
 from telesurveillance.services.demo import build, plan, series
 
@@ -64,9 +67,9 @@ def wipe(engine: sa.Engine) -> None:
 @dataclass(frozen=True, slots=True)
 class _Organisations:
     operateur_id: int
-    #: demo DMN key -> stored DMN id, and -> the physician who prescribes for that DMN
+    #: demo DMN key -> stored DMN id; indication -> the physician who prescribes for it
     dmns: dict[int, int]
-    prescribers: dict[int, int]
+    prescribers: dict[str, int]
     exploitant_ids: list[int]
 
 
@@ -76,44 +79,55 @@ def _organisations(conn: sa.Connection, papers: plan.Papers) -> _Organisations:
         {
             "name": plan.OPERATEUR_NAME,
             "kind": "etablissement",
-            "finess": None,
+            "finess": plan.OPERATEUR_FINESS,
             "ars_declared_on": papers.ars_declared_on,
         },
     ).scalar_one()
-    prescribers = (
+    team = [
+        {
+            "family": doctor.family,
+            "given": doctor.given,
+            "profession": "medecin",
+            "speciality": doctor.speciality,
+            "rpps": doctor.rpps,
+            "operateur_id": operateur_id,
+        }
+        for doctor in plan.PHYSICIANS
+    ]
+    team.append(
+        {
+            "family": plan.NURSE[0],
+            "given": plan.NURSE[1],
+            "profession": "infirmier",
+            "speciality": None,
+            "rpps": None,
+            "operateur_id": operateur_id,
+        }
+    )
+    ids = (
         conn.execute(
             sa.insert(schema.practitioners).returning(
                 schema.practitioners.c.id, sort_by_parameter_order=True
             ),
-            [
-                {
-                    "family": "Démo",
-                    "given": "Claire",
-                    "profession": "medecin",
-                    "speciality": "cardiologue",
-                    "operateur_id": operateur_id,
-                },
-                {
-                    "family": "Exemple",
-                    "given": "Paul",
-                    "profession": "medecin",
-                    "speciality": "diabetologue",
-                    "operateur_id": operateur_id,
-                },
-                {
-                    "family": "Test",
-                    "given": "Inès",
-                    "profession": "infirmier",
-                    "speciality": None,
-                    "operateur_id": operateur_id,
-                },
-            ],
+            team,
         )
         .scalars()
         .all()
     )
-    # DMN 1 (cardiology, renal, oncology) prescribed by the cardiologist, DMN 2 by the diabetologist
-    prescriber_of = {1: prescribers[0], 2: prescribers[1]}
+    # each indication is prescribed by a physician its listing qualifies (plan.PRESCRIBER_OF)
+    by_speciality = {d.speciality: i for d, i in zip(plan.PHYSICIANS, ids, strict=False)}
+    prescriber_of = {ind.value: by_speciality[spec] for ind, spec in plan.PRESCRIBER_OF.items()}
+    # the nurse closes alerts medically under a protocole de coopération (art. L. 4011-1 CSP)
+    conn.execute(
+        sa.insert(pathway_tables.pathway_protocols),
+        {
+            "operateur_id": operateur_id,
+            "name": "Protocole de coopération : suivi de télésurveillance (SYNTHÉTIQUE)",
+            "role": "soignant",
+            "tasks": ",".join(plan.NURSE_TASKS),
+            "declared_on": papers.ars_declared_on,  # in force from the common law's start
+        },
+    )
     dmn_ids: dict[int, int] = {}
     exploitant_ids: list[int] = []
     for dmn in plan.DMNS:
@@ -175,7 +189,7 @@ def _people(conn: sa.Connection, people: Sequence[plan.Person], orgs: _Organisat
                 "operateur_id": operateur_id,
                 "indication": person.indication.value,
                 "dmn_id": dmns[person.dmn],
-                "prescriber_id": orgs.prescribers[person.dmn],
+                "prescriber_id": orgs.prescribers[person.indication.value],
                 "starts_on": person.starts_on,
                 "consent_on": person.starts_on - dt.timedelta(days=1),
                 "consent_method": "oral",
@@ -189,7 +203,7 @@ def _people(conn: sa.Connection, people: Sequence[plan.Person], orgs: _Organisat
                 {
                     "prise_en_charge_id": pec_id,
                     "prescribed_on": rx.prescribed_on,
-                    "prescriber_id": orgs.prescribers[person.dmn],
+                    "prescriber_id": orgs.prescribers[person.indication.value],
                     "months": rx.months,
                     "renewal": rx.renewal,
                 }
@@ -277,3 +291,36 @@ class SqlDemo:
         now: dt.datetime,
     ) -> build.Built:
         return write(self.engine, seed, people, papers, today, now)
+
+    def link_accounts(self) -> int:
+        return link_accounts(self.engine)
+
+
+#: Which demo log-in is which team member (user name -> family name of `plan.PHYSICIANS` or
+#: `plan.NURSE`): the set-up page shows each member with their account.
+DEMO_LOGINS = {"medecin": plan.PHYSICIANS[0].family, "soignant": plan.NURSE[0]}
+
+
+def link_accounts(engine: sa.Engine) -> int:
+    """Link the demo's log-ins to their team members (after the accounts are created); the
+    number of links written."""
+    written = 0
+    with database.writing(engine) as conn:
+        for username, family in DEMO_LOGINS.items():
+            account = conn.execute(
+                sa.select(security_tables.accounts.c.id).where(
+                    security_tables.accounts.c.username == username
+                )
+            ).scalar()
+            member = conn.execute(
+                sa.select(schema.practitioners.c.id).where(schema.practitioners.c.family == family)
+            ).scalar()
+            if account is None or member is None:
+                continue
+            conn.execute(
+                sa.insert(setup_tables.setup_account_members).values(
+                    account_id=account, practitioner_id=member
+                )
+            )
+            written += 1
+    return written

@@ -72,6 +72,11 @@ class Store(Protocol):
         store, readings through the production write path."""
         ...
 
+    def link_accounts(self) -> int:
+        """Link the demo's log-ins to their team members (after the accounts exist); the
+        number of links written."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Ports:
@@ -128,6 +133,7 @@ def build(
             store_.accounts, username, PASSWORD, role, now, display_name=name,
             exploitant_id=built.exploitant_ids[0] if role is roles.Role.EXPLOITANT else None,
         )  # fmt: skip
+    store_.demo.link_accounts()  # the medecin and soignant log-ins are team members
     outcome = run.run(store_.ledger, regulation, today, actor="demo", now=now)
     # Every demo reading was marked pending when written; the six months of history are the
     # patients' background, so only the last days are judged (the rest is settled unjudged).

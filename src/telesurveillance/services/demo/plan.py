@@ -22,6 +22,33 @@ Indication = catalogue.Indication
 #: The opérateur's name is the demo marker: a store whose patients are all synthetic and which
 #: holds this opérateur may be wiped and rebuilt by `telesurveillance demo` without `--force`.
 OPERATEUR_NAME = "Centre de télésurveillance de démonstration (SYNTHÉTIQUE)"
+#: A synthetic FINESS: department 99 does not exist, the ninth digit is the Luhn key.
+OPERATEUR_FINESS = "990000010"
+
+
+@dataclass(frozen=True, slots=True)
+class Physician:
+    family: str
+    given: str
+    speciality: str
+    #: synthetic: ten digits in the unissued 19999… range (issued RPPS start 10…) + Luhn key
+    rpps: str
+
+
+#: The demo team's physicians: one per speciality the listings qualify to prescribe (the
+#: prescripteurs of `indications/*/prescription.yaml`); the first is the `medecin` log-in.
+PHYSICIANS = (
+    Physician("Démo", "Claire", "cardiologue", "19999000011"),
+    Physician("Exemple", "Paul", "diabetologue", "19999000029"),
+    Physician("Rein", "Sophie", "nephrologue", "19999000037"),
+    Physician("Souffle", "Marc", "pneumologue", "19999000045"),
+    Physician("Rythme", "Hugo", "cardiologue_rythmologue", "19999000052"),
+    Physician("Onco", "Léa", "oncologue", "19999000060"),
+)
+#: The nurse of the team (the `soignant` log-in), under a protocole de coopération.
+NURSE = ("Test", "Inès")
+#: What the protocole de coopération delegates to the nurse (domain.pathway.delegation.Task).
+NURSE_TASKS = ("cloture_medicale_alerte", "accompagnement_therapeutique", "prefiltrage_alertes")
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -149,6 +176,19 @@ def papers(regulation: store.Regulation, today: dt.date) -> Papers:
         certified_until=today + CERTIFIED_FOR,
         convention_signed_on=start,
     )
+
+
+#: Who prescribes for each indication: a speciality its listing names (checked against the
+#: regulation data by tests/services/test_demo_plan.py).
+PRESCRIBER_OF = {
+    Indication.INSUFFISANCE_CARDIAQUE: "cardiologue",
+    Indication.INSUFFISANCE_RENALE: "nephrologue",
+    Indication.INSUFFISANCE_RESPIRATOIRE: "pneumologue",
+    Indication.DIABETE: "diabetologue",
+    Indication.DIABETE_GESTATIONNEL: "diabetologue",
+    Indication.PROTHESES_CARDIAQUES_IMPLANTABLES: "cardiologue_rythmologue",
+    Indication.ONCOLOGIE: "oncologue",
+}
 
 
 def dmn_for(indication: Indication) -> Dmn:

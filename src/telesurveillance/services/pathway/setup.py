@@ -19,6 +19,15 @@ class NotFound(LookupError):
     """A referenced row does not exist (a 404, not a rule refusal)."""
 
 
+class Invalid(ValueError):
+    """A set-up value we refuse; `code` names the field and the reason (`name.empty`,
+    `dates.order`, ...) for the forms' translated messages."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def add_operateur(
     store: Store,
     name: str,
@@ -27,12 +36,17 @@ def add_operateur(
     finess: str | None = None,
     siret: str | None = None,
 ) -> int:
-    """A new opérateur; a health establishment needs its FINESS (billing channel B13)."""
+    """A new opérateur; a health establishment needs its FINESS (billing channel B13). The
+    FINESS key and the SIRET key are checked (`identity.finess_keyed`, `identity.siret`)."""
     found = model.OperateurKind(kind)
-    checked_finess = identity.finess(finess) if finess else None
+    if not name.strip():
+        raise Invalid("name.empty", "the opérateur has no name")
+    checked_finess = identity.finess_keyed(finess) if finess else None
     checked_siret = identity.siret(siret) if siret else None
     if found is model.OperateurKind.ETABLISSEMENT and checked_finess is None:
-        raise identity.IdentifierError("a health establishment is identified by its FINESS")
+        raise identity.IdentifierError(
+            "a health establishment is identified by its FINESS", "finess.required"
+        )
     return store.add_operateur(name.strip(), found, checked_finess, checked_siret)
 
 
@@ -46,11 +60,16 @@ class Member:
 
 
 def add_member(store: Store, operateur_id: int, member: Member) -> int:
-    """A professional of the opérateur's team; a physician is identified by its RPPS."""
+    """A professional of the opérateur's team; a physician is identified by its RPPS, whose
+    check digit is verified (`identity.rpps_keyed`)."""
     _operateur(store, operateur_id)
-    rpps = identity.rpps(member.rpps) if member.rpps else None
+    if not member.family.strip():
+        raise Invalid("family.empty", "the member has no family name")
+    rpps = identity.rpps_keyed(member.rpps) if member.rpps else None
     if member.profession == "medecin" and rpps is None:
-        raise identity.IdentifierError("a physician member is identified by an RPPS number")
+        raise identity.IdentifierError(
+            "a physician member is identified by an RPPS number", "rpps.required"
+        )
     return store.add_practitioner(
         member.family.strip(),
         member.given.strip(),
@@ -70,6 +89,8 @@ def declare_ars(
 
 
 def add_exploitant(store: Store, name: str, siret: str | None = None) -> int:
+    if not name.strip():
+        raise Invalid("name.empty", "the exploitant has no name")
     return store.add_exploitant(name.strip(), identity.siret(siret) if siret else None)
 
 
@@ -87,16 +108,18 @@ class NewDmn:
 
 def add_dmn(store: Store, dmn: NewDmn) -> int:
     """A DMN of the catalogue: brand name, line, LATM code, expected benefit, ANS certificate."""
+    if not dmn.name.strip():
+        raise Invalid("name.empty", "the DMN has no name")
     benefit = records.Benefit(dmn.benefit)
     indication = catalogue.Indication(dmn.indication).value if dmn.indication else None
     if dmn.latm_code is not None and not (dmn.latm_code.isascii() and dmn.latm_code.isdigit()):
-        raise ValueError(f"LATM code {dmn.latm_code!r}: digits expected")
+        raise Invalid("latm_code.format", f"LATM code {dmn.latm_code!r}: digits expected")
     if (
         dmn.certified_from is not None
         and dmn.certified_until is not None
         and dmn.certified_until < dmn.certified_from
     ):
-        raise ValueError("the certificate ends before it starts")
+        raise Invalid("certified_until.order", "the certificate ends before it starts")
     return store.add_dmn(
         dmn.exploitant_id,
         dmn.name.strip(),
@@ -121,7 +144,7 @@ def sign_convention(
     """The convention opérateur–exploitant (R. 162-99 CSS), `[signed_on, ends_on)`."""
     _operateur(store, operateur_id)
     if ends_on is not None and ends_on <= signed_on:
-        raise ValueError("the convention must end after it is signed")
+        raise Invalid("ends_on.order", "the convention must end after it is signed")
     return store.add_convention(
         operateur_id, exploitant_id, signed_on, ends_on, prefilter_delegated
     )

@@ -38,7 +38,12 @@ _DUMMY_HASH = _hasher.hash("not a password: timing equaliser")
 
 
 class AccountError(ValueError):
-    """A request we refuse (duplicate user name, weak password, unknown token...)."""
+    """A request we refuse (duplicate user name, weak password, unknown token...); `code`
+    names the field and the reason (`password.policy`, `username.taken`) for the forms."""
+
+    def __init__(self, message: str, code: str = "account") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,15 +154,24 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password already checked against the policy."""
+    return _hasher.hash(password)
+
+
 def _check_scope(role: roles.Role, patient_id: int | None, exploitant_id: int | None) -> None:
     if role is roles.Role.PATIENT and patient_id is None:
-        raise AccountError("a patient account or token needs --patient")
+        raise AccountError("a patient account or token needs --patient", "patient_id.scope")
     if role is roles.Role.EXPLOITANT and exploitant_id is None:
-        raise AccountError("an exploitant account or token needs --exploitant")
+        raise AccountError(
+            "an exploitant account or token needs --exploitant", "exploitant_id.scope"
+        )
     if patient_id is not None and role is not roles.Role.PATIENT:
-        raise AccountError("only the patient role is scoped to a patient")
+        raise AccountError("only the patient role is scoped to a patient", "patient_id.scope")
     if exploitant_id is not None and role is not roles.Role.EXPLOITANT:
-        raise AccountError("only the exploitant role is scoped to an exploitant")
+        raise AccountError(
+            "only the exploitant role is scoped to an exploitant", "exploitant_id.scope"
+        )
 
 
 def create_account(
@@ -174,16 +188,16 @@ def create_account(
     """A new local account (password None: OpenID Connect only); its id."""
     username = username.strip()
     if not username:
-        raise AccountError("the user name is empty")
+        raise AccountError("the user name is empty", "username.empty")
     _check_scope(role, patient_id, exploitant_id)
     hashed = None
     if password is not None:
         refused = passwords.problems(password, username)
         if refused:
-            raise AccountError("password refused: " + "; ".join(refused))
+            raise AccountError("password refused: " + "; ".join(refused), "password.policy")
         hashed = _hasher.hash(password)
     if store.account_named(username) is not None:
-        raise AccountError(f"the user name {username!r} is taken")
+        raise AccountError(f"the user name {username!r} is taken", "username.taken")
     return store.add_account(username, display_name, role, hashed, patient_id, exploitant_id, now)
 
 
@@ -246,7 +260,9 @@ def create_token(
     """A new API token: (its id, the secret, shown once and never stored)."""
     _check_scope(role, patient_id, exploitant_id)
     if device and patient_id is None:
-        raise AccountError("a device token needs --patient (it writes for one patient)")
+        raise AccountError(
+            "a device token needs --patient (it writes for one patient)", "patient_id.device"
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token_id = store.add_token(
         digest(secret), label, role, patient_id, exploitant_id, device, now, expires

@@ -32,6 +32,8 @@ ITEMS: tuple[Item, ...] = (
     Item("dashboard.alerts", "/ui/alerts", "nav.alerts", "alerts"),
     Item("dashboard.billing", "/ui/billing", "nav.billing", "billing"),
     Item("dashboard.regulation", "/ui/regulation", "nav.regulation", "regulation"),
+    Item("dashboard.setup", "/ui/setup", "nav.setup", "setup"),
+    Item("dashboard.admin_accounts", "/ui/admin/accounts", "nav.admin", "admin"),
 )
 
 #: Where each role's work starts, in order of preference (the first it may open wins).
@@ -40,7 +42,7 @@ HOMES: dict[roles.Role, tuple[str, ...]] = {
     roles.Role.SOIGNANT: ("dashboard.worklist",),
     roles.Role.FACTURATION: ("dashboard.billing",),
     roles.Role.EXPLOITANT: ("dashboard.billing",),
-    roles.Role.ADMINISTRATEUR: ("dashboard.worklist",),
+    roles.Role.ADMINISTRATEUR: ("dashboard.setup", "dashboard.worklist"),
     roles.Role.PATIENT: (),
 }
 

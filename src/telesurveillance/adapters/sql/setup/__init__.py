@@ -1,0 +1,1 @@
+"""SQL side of the organisation set-up and the administration pages."""
