@@ -64,3 +64,29 @@ def test_the_patient_page_loads_its_scripts_from_static_files_only(
     assert "<script>" not in html
     assert '<script src="/static/vendor/uplot/uPlot.iife.min.js"' in html
     assert "SYNTHÉTIQUES" in html
+
+
+def test_a_billable_period_is_explained_in_words_in_french_and_in_english(
+    make_client: ClientFactory, add_patient: AddPatient
+) -> None:
+    start = TODAY - 45 * DAY
+    patient = add_patient("insuffisance_cardiaque", start, [start + i * DAY for i in range(30)])
+    client = make_client(now=clock)
+    verdicts = client.get(f"/ui/patients/{patient}").text.split('id="h-verdicts"', 1)[1]
+    assert "30 jours avec données sur 30 attendus" in verdicts
+    assert "— forfait dû" in verdicts
+    client.cookies.set("tsv_lang", "en")
+    verdicts = client.get(f"/ui/patients/{patient}").text.split('id="h-verdicts"', 1)[1]
+    assert "— forfait due" in verdicts
+    assert "forfait dû" not in verdicts
+
+
+def test_a_period_without_data_is_explained_as_not_billable(
+    make_client: ClientFactory, add_patient: AddPatient
+) -> None:
+    start = TODAY - 45 * DAY
+    patient = add_patient("insuffisance_cardiaque", start, [])
+    verdicts = make_client(now=clock).get(f"/ui/patients/{patient}").text
+    verdicts = verdicts.split('id="h-verdicts"', 1)[1]
+    assert "— non facturable" in verdicts
+    assert "— forfait dû" not in verdicts

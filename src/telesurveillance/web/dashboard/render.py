@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from telesurveillance.domain.access import matrix
+from telesurveillance.domain.billing import explain, verdict
 from telesurveillance.web.dashboard import menu
 from telesurveillance.web.i18n import formats, messages
 from telesurveillance.web.security import gate
@@ -46,6 +47,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         cents=lambda value: formats.cents(value, lang),
         day=lambda value: formats.day(value, lang),
         number=lambda value, digits=1: formats.number(value, lang, digits),
+        explained=functools.partial(_explained, lang),
         principal=who,
         menu=menu.visible(who, matrix.packaged()),
         csrf_token=gate.csrf_token(request),
@@ -57,6 +59,12 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
 
 def _t(lang: str, key: str, **values: object) -> str:
     return messages.translate(key, lang, **values)
+
+
+def _explained(lang: str, period: verdict.PeriodVerdict) -> explain.Explanation:
+    """The period's explanation in words (the sentence that decided it, its notes, what is
+    still to confirm): the same text as `billing case --explain` and the exports."""
+    return explain.period(period, explain.Lang.EN if lang == "en" else explain.Lang.FR)
 
 
 def _money(lang: str, value: Any) -> str:
