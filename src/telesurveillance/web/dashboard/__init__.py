@@ -17,12 +17,13 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 def include(app: FastAPI) -> None:
     from telesurveillance.services.dashboard import worklist
     from telesurveillance.web import context
-    from telesurveillance.web.dashboard import errors, pages, patient
+    from telesurveillance.web.dashboard import errors, pages, patient, triage
 
     cache = worklist.Cache()
     app.state.worklist_cache = cache
     context.of_app(app).after_ingest.append(cache.clear)
     app.include_router(pages.router)
     app.include_router(patient.router)
+    app.include_router(triage.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

@@ -45,6 +45,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         money=functools.partial(_money, lang),
         cents=lambda value: formats.cents(value, lang),
         day=lambda value: formats.day(value, lang),
+        when=lambda value: formats.millis(value, lang),
         number=lambda value, digits=1: formats.number(value, lang, digits),
         principal=who,
         menu=menu.visible(who, matrix.packaged()),
