@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import database, migrate, tables
+from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.core import readings
 from telesurveillance.adapters.sql.core import tables as schema
 from telesurveillance.domain.measures import reading
@@ -277,3 +278,9 @@ class SqlDemo:
         now: dt.datetime,
     ) -> build.Built:
         return write(self.engine, seed, people, papers, today, now)
+
+    def not_closed(self) -> int:
+        a = tables_alerts.alerts.c
+        query = sa.select(sa.func.count()).where(a.status != "closed")
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())

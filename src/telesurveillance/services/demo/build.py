@@ -72,6 +72,10 @@ class Store(Protocol):
         store, readings through the production write path."""
         ...
 
+    def not_closed(self) -> int:
+        """The alerts not closed: the number the triage queue shows."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Ports:
@@ -98,6 +102,8 @@ class Summary:
     judged: pending.Judged
     #: the no-data sweep
     swept: evaluation.Recorded
+    #: the alerts not closed once built (the triage queue's number)
+    queue: int = 0
 
 
 def build(
@@ -133,4 +139,4 @@ def build(
     # patients' background, so only the last days are judged (the rest is settled unjudged).
     judged = pending.catch_up(store_.alerts, sets, now, floor=now - RECENT)
     swept = evaluation.sweep(store_.alerts, sets, now, tolerance)
-    return Summary(location, built, outcome, judged, swept)
+    return Summary(location, built, outcome, judged, swept, store_.demo.not_closed())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import urllib.parse
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -59,8 +60,10 @@ def worklist_page(
     indication: Annotated[str | None, Query(max_length=48)] = None,
     member: Annotated[str | None, Query(max_length=12)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
+    full: Annotated[bool, Query(alias="all")] = False,
 ) -> HTMLResponse:
-    """Patients to review first: open alerts, at risk of insufficient data, renewals due."""
+    """Patients to review first: open alerts, at risk of insufficient data, renewals due; one
+    section in full (`all`) when "… et N autres" is followed."""
     services = context.of(request)
     today = _today(request)
     chosen = indication if indication in INDICATIONS else None
@@ -78,7 +81,8 @@ def worklist_page(
         "worklist.html",
         synthetic=worklist.any_synthetic(found.work),
         work=found.work,
-        limit=worklist.LIMIT,
+        limit=worklist.FULL if full and status in SECTIONS else worklist.LIMIT,
+        more=lambda section: _more(chosen, member_id, section),
         today=today,
         indications=INDICATIONS,
         members=found.members,
@@ -87,6 +91,17 @@ def worklist_page(
         section=status if status in SECTIONS else None,
         sections=SECTIONS,
     )
+
+
+def _more(indication: str | None, member: int | None, section: str) -> str:
+    """The worklist showing one section in full, with the same filters."""
+    query: dict[str, str] = {"status": section, "all": "1"}
+    if indication:
+        query["indication"] = indication
+    if member is not None:
+        query["member"] = str(member)
+    anchor = {"at_risk": "h-risk"}.get(section, f"h-{section}")
+    return f"/ui/worklist?{urllib.parse.urlencode(query)}#{anchor}"
 
 
 @router.get("/ui/billing", name="dashboard.billing", response_class=HTMLResponse)
