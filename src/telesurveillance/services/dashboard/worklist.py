@@ -33,6 +33,7 @@ class AlertRow:
     message: str
     status: str
     opened_at: dt.datetime
+    rule_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +220,7 @@ def build(
                 worst.message,
                 worst.status,
                 opened,
+                worst.rule_id,
             )
         )
     out.alerts.sort(key=lambda r: (SEVERITY_RANK.get(r.severity, 9), -r.opened_at.timestamp()))
