@@ -27,6 +27,8 @@ from telesurveillance.adapters.sql.security import accounts as security_accounts
 from telesurveillance.adapters.sql.security import audit as security_audit
 from telesurveillance.domain.access import roles
 from telesurveillance.services.security import accounts, audit
+from telesurveillance.web.dashboard import render
+from telesurveillance.web.i18n import messages
 
 LOGIN_CSRF_COOKIE = "tsv_login_csrf"
 _templates = jinja2.Environment(
@@ -83,7 +85,10 @@ def _login_page(
     request: Request, message: str = "", next_: str = "/", status: int = 200
 ) -> Response:
     csrf = secrets.token_urlsafe(32)
+    lang = render.lang_of(request)
     html = _templates.get_template("login.html").render(
+        lang=lang,
+        t=lambda key, **values: messages.translate(key, lang, **values),
         csrf_token=csrf,
         next=safe_next(next_),
         message=message,
@@ -124,13 +129,13 @@ def login(
     services = request.app.state.services
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, csrf_token):
-        return _login_page(request, "Formulaire expiré, veuillez réessayer.", next, 403)
+        return _login_page(request, "login.expired", next, 403)
     now = services.clock()
     store = security_accounts.SqlAccounts(services.engine)
     account = accounts.authenticate(store, username, password, now)
     audit_login(request, username, account, now)
     if account is None:
-        return _login_page(request, "Identifiant ou mot de passe incorrect.", next, 401)
+        return _login_page(request, "login.wrong", next, 401)
     return open_browser_session(request, store, account, now, next)
 
 
