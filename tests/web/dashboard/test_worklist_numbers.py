@@ -74,3 +74,16 @@ def test_and_n_more_is_a_link_to_the_whole_section(
     assert link in html
     full = client.get("/ui/worklist?status=renewals&all=1").text
     assert f"P{worklist.LIMIT:03d}" in full.split('id="h-renewals"', 1)[1]
+
+
+def test_a_prescription_ending_today_is_ended_and_one_ending_tomorrow_is_due(
+    make_client: ClientFactory, add_patient: AddPatient
+) -> None:
+    start = worklist.add_months(TODAY, -3)
+    add_patient("insuffisance_cardiaque", start, [], months=3, family="Aujourdhui")
+    add_patient("insuffisance_cardiaque", start + DAY, [], months=3, family="Demain")
+    renewals = make_client(now=clock).get("/ui/worklist").text.split('id="h-renewals"', 1)[1]
+    today = renewals.split("AUJOURDHUI", 1)[1].split("</tr>", 1)[0]
+    tomorrow = renewals.split("DEMAIN", 1)[1].split("</tr>", 1)[0]
+    assert "Prescription échue le" in today
+    assert "Échéance le" in tomorrow
