@@ -85,7 +85,9 @@ def _login_page(
     request: Request, message: str = "", next_: str = "/", status: int = 200
 ) -> Response:
     csrf = secrets.token_urlsafe(32)
-    lang = render.lang_of(request)
+    # the language switch of a logged-out user: `?lang=` (kept in the same cookie as the pages')
+    chosen = request.query_params.get("lang", "")
+    lang = chosen if chosen in messages.LANGUAGES else render.lang_of(request)
     html = _templates.get_template("login.html").render(
         lang=lang,
         t=lambda key, **values: messages.translate(key, lang, **values),
@@ -95,6 +97,8 @@ def _login_page(
         oidc=getattr(request.app.state, "oidc", None) is not None,
     )
     response = HTMLResponse(html, status_code=status)
+    if chosen == lang:
+        response.set_cookie(render.LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     secure = request.app.state.security_options.secure_cookies
     response.set_cookie(
         LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=secure, max_age=3600
