@@ -140,6 +140,7 @@ def test_a_care_team_member_works_through_the_dashboard(server: str) -> None:
         if user == "medecin":
             page.locator("button[value=acknowledge]").first.click()
             expect(page.locator(".flash.ok")).to_contain_text("Alerte mise à jour")
+            page.locator("details.closing summary").first.click()
             page.locator("select[name=decision]").first.select_option("patient_called")
             page.locator("button[value=close]").first.click()
             expect(page.locator(".flash.ok")).to_contain_text("Alerte mise à jour")
@@ -185,3 +186,124 @@ def test_a_care_team_member_works_through_the_dashboard(server: str) -> None:
         docs.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(worklist, docs / "worklist.png")
         shutil.copyfile(patient, docs / "patient.png")
+
+
+def _log_in(page: object, server: str, user: str, target: str) -> None:
+    page.goto(f"{server}/login?next={target}")  # type: ignore[attr-defined]
+    page.fill("#username", user)  # type: ignore[attr-defined]
+    page.fill("#password", PASSWORD)  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"**{target}")  # type: ignore[attr-defined]
+
+
+def test_a_physician_triages_with_a_decision_a_comment_an_assignment_and_a_bulk_acknowledgement(
+    server: str,
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    if _user() != "medecin":
+        pytest.skip("the permission table does not open the alerts to the physician")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        _log_in(page, server, "medecin", "/ui/alerts")
+        first = page.locator("table.queue tbody tr").first
+        patient_link = first.locator("a[href^='/ui/patients/']").get_attribute("href")
+        first.locator("details.closing summary").click()
+        decision = first.locator("select[name=decision]")
+        expect(decision).to_be_visible()
+        first.locator("textarea[name=note]").fill("Rappel prévu demain matin")
+        first.locator("button[value=close]").click()
+        # the browser refuses a closure without its decision: nothing was posted
+        assert decision.evaluate("e => e.validity.valueMissing") is True
+        expect(page.locator(".flash")).to_have_count(0)
+        decision.select_option("patient_called")
+        first.locator("button[value=close]").click()
+        expect(page.locator(".flash.ok")).to_contain_text("Alerte mise à jour")
+        _shot(page, "10-triage-closed")
+        page.goto(f"{server}{patient_link}")
+        history = page.locator("#h-alerts ~ div .history").filter(has_text="Patient appelé")
+        expect(history.first).to_contain_text("Rappel prévu demain matin")
+        expect(history.first).to_contain_text("Dr Claire Démo")
+
+        page.goto(f"{server}/ui/alerts")
+        row = page.locator("table.queue tbody tr").first
+        row.locator("select[name=assignee]").select_option(label="Dr Claire Démo (médecin)")
+        row.locator("form.assign button").click()
+        expect(page.locator(".flash.ok")).to_contain_text("Alerte assignée")
+        page.goto(f"{server}/ui/alerts?assignee=me")
+        expect(page.locator("table.queue tbody tr")).to_have_count(1)
+
+        page.goto(f"{server}/ui/alerts")
+        boxes = page.locator("input[name=ids]")
+        ticked = min(2, boxes.count())
+        for i in range(ticked):
+            boxes.nth(i).check()
+        page.locator("#bulk button").click()
+        expect(page.locator(".flash")).to_contain_text(f"{ticked} alerte")
+        expect(page.locator("table.queue")).to_contain_text("Prise en compte le")
+        _shot(page, "11-triage-bulk")
+
+        page.goto(f"{server}/ui/alerts?severity=high")
+        severities = page.locator("table.queue tbody .sev")
+        for i in range(severities.count()):
+            expect(severities.nth(i)).to_have_class("sev sev-high")
+        browser.close()
+    assert errors == []
+
+
+@pytest.mark.parametrize("user", ["medecin", "soignant"])
+def test_no_page_overflows_on_a_phone_or_a_tablet(server: str, user: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    if _user() != "medecin":
+        pytest.skip("the permission table does not open the dashboard to the care team")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(f"{server}/login")
+        wide = page.evaluate("document.documentElement.scrollWidth > innerWidth")
+        assert wide is False, "the log-in page overflows at 390 px"
+        _log_in(page, server, user, "/ui/worklist")
+        patient = page.locator("main tbody a[href^='/ui/patients/']").first.get_attribute("href")
+        overflowing = []
+        for width, height in ((390, 844), (768, 1024)):
+            page.set_viewport_size({"width": width, "height": height})
+            for path in ("/ui/worklist", "/ui/alerts", patient):
+                page.goto(f"{server}{path}")
+                if path == patient:
+                    page.wait_for_selector("#charts[data-ready=true]", timeout=15000)
+                if page.evaluate("document.documentElement.scrollWidth > innerWidth"):
+                    overflowing.append(f"{path} at {width} px")
+                header = page.evaluate("document.querySelector('header.top').offsetHeight")
+                if width == 390 and header > 160:
+                    overflowing.append(f"header of {header} px on {path}")
+            _shot(page, f"12-{user}-alerts-{width}")
+        browser.close()
+    assert overflowing == []
+
+
+def test_the_log_in_page_is_styled_and_bilingual(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{server}/login")
+        expect(page.locator("h1")).to_have_text("Connexion")
+        colour = page.evaluate(
+            "getComputedStyle(document.querySelector('header.top')).backgroundColor"
+        )
+        assert colour == "rgb(11, 79, 138)"
+        page.fill("#username", "medecin")
+        page.fill("#password", "pas le bon")
+        page.click("button[type=submit]")
+        expect(page.locator(".flash.warn")).to_have_text("Identifiant ou mot de passe incorrect.")
+        _shot(page, "13-login")
+        page.click("a.lang")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("h1")).to_have_text("Log in")
+        expect(page.locator("label[for=password]")).to_have_text("Password")
+        browser.close()

@@ -86,8 +86,9 @@ def _report(summary: build.Summary, seconds: float) -> None:
         highlight=False,
     )
     common.out.print(
-        f"alerts: {len(summary.judged.opened)} opened on the last eight days of readings, "
-        f"{len(summary.swept.opened)} for missing data",
+        f"alerts: {summary.queue} not closed in the triage queue "
+        f"({len(summary.judged.opened)} opened on the last eight days of readings, "
+        f"{len(summary.swept.opened)} for missing data)",
         highlight=False,
     )
     common.out.print(f"built in {seconds:.1f} s", highlight=False)

@@ -58,6 +58,9 @@ class _Reads:
     def prescribers(self) -> list[tuple[int, str]]:
         return []
 
+    def team(self) -> list[tuple[int, str]]:
+        return [(7, "Inès Infirmière")]
+
 
 class _Directory:
     def names(self, patient_ids: Collection[int]) -> dict[int, tuple[str, str, bool]]:

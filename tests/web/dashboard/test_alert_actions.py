@@ -120,4 +120,5 @@ def test_an_administrator_may_not_decide_on_an_alert(
 
 def test_closing_without_a_decision_is_refused(make_client: ClientFactory) -> None:
     page = make_client(now=clock).post("/ui/alerts/4242", data={"action": "close"})
-    assert "Action ou décision inconnue." in page.text
+    assert page.status_code == 422
+    assert "Choisissez la décision prise avant de clôturer l&#39;alerte." in page.text

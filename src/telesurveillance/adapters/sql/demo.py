@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import database, migrate, tables
+from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.core import readings
 from telesurveillance.adapters.sql.core import tables as schema
 from telesurveillance.adapters.sql.pathway import tables as pathway_tables
@@ -294,6 +295,12 @@ class SqlDemo:
 
     def link_accounts(self) -> int:
         return link_accounts(self.engine)
+
+    def not_closed(self) -> int:
+        a = tables_alerts.alerts.c
+        query = sa.select(sa.func.count()).where(a.status != "closed")
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
 
 
 #: Which demo log-in is which team member (user name -> family name of `plan.PHYSICIANS` or

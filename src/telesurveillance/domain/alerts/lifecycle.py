@@ -70,6 +70,12 @@ def check_acknowledge(role: Role) -> None:
         raise Refused(f"a {role.value} cannot acknowledge an alert (care team only)")
 
 
+def check_assign(role: Role) -> None:
+    """Assigning an alert to a team member is the care team's (médecin or soignant)."""
+    if role not in CARE_TEAM:
+        raise Refused(f"a {role.value} cannot assign an alert (care team only)")
+
+
 def check_close(role: Role, *, delegated: bool) -> None:
     """Only a médecin closes medically; a soignant only when a protocole de coopération stored
     for the opérateur and in force that day delegates the closure to her role (`delegated`)."""

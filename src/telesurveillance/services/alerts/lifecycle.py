@@ -14,7 +14,10 @@ anything the caller states.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from telesurveillance.domain import calendar
@@ -25,6 +28,30 @@ from telesurveillance.domain.pathway import delegation
 
 class NotFound(LookupError):
     pass
+
+
+#: The longest closure comment kept (characters); a longer one is refused, not cut.
+NOTE_MAX = 2000
+
+#: The most alerts acknowledged by one bulk action.
+BULK_MAX = 200
+
+
+class Outcome(StrEnum):
+    """What became of one alert of a bulk action."""
+
+    DONE = "done"
+    CONFLICT = "conflict"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """An active care-team account an alert may be assigned to."""
+
+    id: int
+    name: str
+    role: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +85,16 @@ class Store(Protocol):
         `lifecycle.Conflict` when the alert is no longer `expected`."""
         ...
 
+    def assign(self, change: Change, expected: int | None, assignee: int | None) -> None:
+        """Compare-and-set of the assignee from `expected` to `assignee` on an alert not closed,
+        with its row in the assignment history; raises `lifecycle.Conflict` when the alert is
+        closed or assigned to someone else than `expected`."""
+        ...
+
+    def team(self) -> list[Member]:
+        """The active care-team accounts (médecin, soignant), by name."""
+        ...
+
     def protocols(self, alert_id: int) -> list[delegation.CooperationProtocol]:
         """The protocoles de coopération stored for the opérateur following the alert's patient
         (the alert's opérateur, else the patient's), whatever their dates."""
@@ -86,8 +123,57 @@ def acknowledge(
     lifecycle.check_acknowledge(role)
     if store.status(alert_id) is None:
         raise NotFound(f"no alert {alert_id}")
-    change = Change(alert_id, actor, role, reading.millis(now), note)
+    change = Change(alert_id, actor, role, reading.millis(now), _note(note))
     store.transition(change, lifecycle.Status.OPEN, lifecycle.Status.ACKNOWLEDGED)
+
+
+def acknowledge_many(
+    store: Store, alert_ids: Iterable[int], actor: str, role: lifecycle.Role, now: dt.datetime
+) -> Counter[Outcome]:
+    """Acknowledge several alerts at once, each by its own compare-and-set: an alert someone
+    else acknowledged or closed first is counted as a conflict, the others go through."""
+    lifecycle.check_acknowledge(role)
+    chosen = list(dict.fromkeys(alert_ids))
+    if len(chosen) > BULK_MAX:
+        raise ValueError(f"at most {BULK_MAX} alerts at once, not {len(chosen)}")
+    outcomes: Counter[Outcome] = Counter()
+    for alert_id in chosen:
+        try:
+            acknowledge(store, alert_id, actor, role, now)
+        except NotFound:
+            outcomes[Outcome.MISSING] += 1
+        except lifecycle.Conflict:
+            outcomes[Outcome.CONFLICT] += 1
+        else:
+            outcomes[Outcome.DONE] += 1
+    return outcomes
+
+
+def assign(
+    store: Store, alert_id: int, assignee: int | None, expected: int | None, actor: str,
+    role: lifecycle.Role, now: dt.datetime,
+) -> None:  # fmt: skip
+    """Assign an alert to an active care-team member (`None`: to nobody), from the assignee the
+    user saw (`expected`): if someone reassigned it meanwhile, a `lifecycle.Conflict`."""
+    lifecycle.check_assign(role)
+    if store.status(alert_id) is None:
+        raise NotFound(f"no alert {alert_id}")
+    if assignee is not None and assignee not in {m.id for m in store.team()}:
+        raise lifecycle.Refused(f"account {assignee} is not an active care-team member")
+    store.assign(Change(alert_id, actor, role, reading.millis(now)), expected, assignee)
+
+
+def team(store: Store) -> list[Member]:
+    """Who an alert may be assigned to."""
+    return store.team()
+
+
+def _note(note: str | None) -> str | None:
+    """A comment as kept: stripped, None when empty; refused over `NOTE_MAX` characters."""
+    kept = (note or "").strip()
+    if len(kept) > NOTE_MAX:
+        raise ValueError(f"a comment is at most {NOTE_MAX} characters, not {len(kept)}")
+    return kept or None
 
 
 def close(
@@ -100,7 +186,8 @@ def close(
     *,
     note: str | None = None,
 ) -> None:
-    """Medical closure with a decision (an open alert may be closed without acknowledging).
+    """Medical closure with a decision and an optional free-text comment (an open alert may be
+    closed without acknowledging).
 
     A soignant closes only under a protocole de coopération (CSP art. L. 4011-1) stored for the
     opérateur and in force on the Paris day of `now`; the transition records that it did."""
@@ -115,7 +202,8 @@ def close(
     lifecycle.check_close(role, delegated=cooperation)
     if status not in lifecycle.closable_from():
         raise lifecycle.Conflict(alert_id, lifecycle.closable_from(), status.value)
-    change = Change(alert_id, actor, role, reading.millis(now), note, decision, cooperation)
+    kept = _note(note)
+    change = Change(alert_id, actor, role, reading.millis(now), kept, decision, cooperation)
     store.transition(change, status, lifecycle.Status.CLOSED)
 
 

@@ -48,6 +48,13 @@ class OpenAlert:
     status: str
     message: str
     opened_at: int
+    indication: str = ""
+    acknowledged_at: int | None = None
+    """When and by whom it was acknowledged (UTC milliseconds, the actor's name)."""
+    acknowledged_by: str | None = None
+    assignee_id: int | None = None
+    """The care-team account it is assigned to, and that account's name."""
+    assignee: str | None = None
 
 
 class Worklist(Protocol):
@@ -66,6 +73,10 @@ class Worklist(Protocol):
 
     def prescribers(self) -> list[tuple[int, str]]:
         """The active team members (id, "given family"), for the worklist filter."""
+        ...
+
+    def team(self) -> list[tuple[int, str]]:
+        """The active care-team accounts (id, name) alerts may be assigned to."""
         ...
 
 

@@ -19,6 +19,8 @@ SEVERITY_RANK = {"high": 0, "moderate": 1, "low": 2}
 #: A renewal is due when the prescription in force ends within this many days.
 RENEWAL_NOTICE = dt.timedelta(days=21)
 LIMIT = 50
+#: The most rows of one section shown in full ("… et N autres" followed).
+FULL = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,7 @@ class AlertRow:
     message: str
     status: str
     opened_at: dt.datetime
+    rule_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,8 @@ class RenewalRow:
     synthetic: bool
     indication: str
     ends_on: dt.date
+    #: the prescription has already ended (on or before today): shown as ended, first
+    ended: bool = False
 
 
 @dataclass(slots=True)
@@ -61,6 +66,13 @@ class Worklist:
     at_risk: list[RiskRow] = field(default_factory=list)
     renewals: list[RenewalRow] = field(default_factory=list)
     followed: int = 0
+    #: every alert not closed, whoever the patient: the triage queue's number
+    queue: int = 0
+
+    @property
+    def open_alerts(self) -> int:
+        """The alerts not closed of the patients listed (each row counts its alerts)."""
+        return sum(r.count for r in self.alerts)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -141,9 +153,12 @@ def observe(
         if f.prescribed_on is not None and f.months is not None:
             ends = add_months(max(f.prescribed_on, f.starts_on), f.months)
             if ends <= notice:
-                out.renewals.append(RenewalRow(f.patient_id, name, f.synthetic, f.indication, ends))
+                row_ = RenewalRow(
+                    f.patient_id, name, f.synthetic, f.indication, ends, ended=ends <= today
+                )
+                out.renewals.append(row_)
     out.at_risk.sort(key=lambda r: (r.outlook != "unreachable", r.left, r.days - r.needed))
-    out.renewals.sort(key=lambda r: r.ends_on)
+    out.renewals.sort(key=lambda r: (not r.ended, r.ends_on))
     return out
 
 
@@ -186,7 +201,9 @@ def build(
             cache.put(key, seen)
     out = Worklist(followed=seen.followed, at_risk=seen.at_risk, renewals=seen.renewals)
     by_patient: dict[int, list[ports.OpenAlert]] = defaultdict(list)
-    for alert in reads.open_alerts():
+    every = reads.open_alerts()
+    out.queue = len(every)
+    for alert in every:
         if alert.patient_id in seen.names:
             by_patient[alert.patient_id].append(alert)
     for patient_id, found in by_patient.items():
@@ -203,6 +220,7 @@ def build(
                 worst.message,
                 worst.status,
                 opened,
+                worst.rule_id,
             )
         )
     out.alerts.sort(key=lambda r: (SEVERITY_RANK.get(r.severity, 9), -r.opened_at.timestamp()))

@@ -77,6 +77,10 @@ class Store(Protocol):
         number of links written."""
         ...
 
+    def not_closed(self) -> int:
+        """The alerts not closed: the number the triage queue shows."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Ports:
@@ -103,6 +107,8 @@ class Summary:
     judged: pending.Judged
     #: the no-data sweep
     swept: evaluation.Recorded
+    #: the alerts not closed once built (the triage queue's number)
+    queue: int = 0
 
 
 def build(
@@ -139,4 +145,4 @@ def build(
     # patients' background, so only the last days are judged (the rest is settled unjudged).
     judged = pending.catch_up(store_.alerts, sets, now, floor=now - RECENT)
     swept = evaluation.sweep(store_.alerts, sets, now, tolerance)
-    return Summary(location, built, outcome, judged, swept)
+    return Summary(location, built, outcome, judged, swept, store_.demo.not_closed())

@@ -1,4 +1,4 @@
-"""Worklist, alerts, billing and regulation pages, the language switch and the home redirect."""
+"""Worklist, billing and regulation pages, the language switch and the home redirect."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import urllib.parse
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from telesurveillance.adapters.fhir import ids
@@ -16,9 +16,9 @@ from telesurveillance.domain import calendar
 from telesurveillance.domain.access import matrix
 from telesurveillance.domain.regulation import catalogue
 from telesurveillance.services.billing import ledger
-from telesurveillance.services.dashboard import billing, triage, worklist
+from telesurveillance.services.dashboard import billing, worklist
 from telesurveillance.web import context, jsonable, projection
-from telesurveillance.web.dashboard import alert_actions, errors, menu, render
+from telesurveillance.web.dashboard import errors, menu, render
 from telesurveillance.web.i18n import messages
 from telesurveillance.web.security import gate
 
@@ -60,8 +60,10 @@ def worklist_page(
     indication: Annotated[str | None, Query(max_length=48)] = None,
     member: Annotated[str | None, Query(max_length=12)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
+    full: Annotated[bool, Query(alias="all")] = False,
 ) -> HTMLResponse:
-    """Patients to review first: open alerts, at risk of insufficient data, renewals due."""
+    """Patients to review first: open alerts, at risk of insufficient data, renewals due; one
+    section in full (`all`) when "… et N autres" is followed."""
     services = context.of(request)
     today = _today(request)
     chosen = indication if indication in INDICATIONS else None
@@ -79,7 +81,8 @@ def worklist_page(
         "worklist.html",
         synthetic=worklist.any_synthetic(found.work),
         work=found.work,
-        limit=worklist.LIMIT,
+        limit=worklist.FULL if full and status in SECTIONS else worklist.LIMIT,
+        more=lambda section: _more(chosen, member_id, section),
         today=today,
         indications=INDICATIONS,
         members=found.members,
@@ -90,38 +93,15 @@ def worklist_page(
     )
 
 
-@router.get("/ui/alerts", name="dashboard.alerts", response_class=HTMLResponse)
-def alerts_page(request: Request, done: str | None = None) -> HTMLResponse:
-    """The shared triage queue: every alert not closed, most severe first."""
-    store = context.of(request).store
-    found = triage.queue(store.dashboard_worklist, store.dashboard_directory)
-    return render.page(
-        request,
-        "alerts.html",
-        synthetic=found.synthetic,
-        alerts=found.alerts,
-        names=found.names,
-        done=done,
-        decisions=alert_actions.decisions(),
-        opened=lambda ms: dt.datetime.fromtimestamp(ms / 1000, dt.UTC),
-    )
-
-
-@router.post("/ui/alerts/{alert_id}", name="dashboard.alert_action", include_in_schema=False)
-def alert_action(
-    request: Request,
-    alert_id: int,
-    action: Annotated[str, Form(max_length=16)],
-    decision: Annotated[str | None, Form(max_length=24)] = None,
-    back: Annotated[str, Form(max_length=200)] = "/ui/alerts",
-) -> Response:
-    """Acknowledge or close (with a decision); a conflict says someone else acted first."""
-    outcome = alert_actions.act(request, alert_id, action, decision)
-    target = urllib.parse.urlsplit(back if back.startswith("/ui/") else "/ui/alerts")
-    query = [(k, v) for k, v in urllib.parse.parse_qsl(target.query) if k != "done"]
-    query.append(("done", outcome))
-    location = f"{target.path}?{urllib.parse.urlencode(query)}"
-    return RedirectResponse(location, status_code=303)
+def _more(indication: str | None, member: int | None, section: str) -> str:
+    """The worklist showing one section in full, with the same filters."""
+    query: dict[str, str] = {"status": section, "all": "1"}
+    if indication:
+        query["indication"] = indication
+    if member is not None:
+        query["member"] = str(member)
+    anchor = {"at_risk": "h-risk"}.get(section, f"h-{section}")
+    return f"/ui/worklist?{urllib.parse.urlencode(query)}#{anchor}"
 
 
 @router.get("/ui/billing", name="dashboard.billing", response_class=HTMLResponse)

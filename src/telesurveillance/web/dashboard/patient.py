@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from telesurveillance.domain import calendar
+from telesurveillance.services.alerts import lifecycle as acting
 from telesurveillance.services.dashboard import notes
 from telesurveillance.services.dashboard import patient as patient_view
 from telesurveillance.web import context
@@ -47,6 +48,8 @@ def patient_page(request: Request, patient_id: int, done: str | None = None) -> 
         notes=found.notes,
         note_max=notes.MAX_NOTE,
         diabetes=diabetes.panel(request, patient_id),
+        comment_max=acting.NOTE_MAX,
+        draft=None,
     )
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from telesurveillance.domain.access import matrix
 from telesurveillance.domain.billing import explain, verdict
 from telesurveillance.web.dashboard import menu
-from telesurveillance.web.i18n import formats, messages
+from telesurveillance.web.i18n import alert_texts, formats, messages
 from telesurveillance.web.security import gate
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -46,6 +46,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         money=functools.partial(_money, lang),
         cents=lambda value: formats.cents(value, lang),
         day=lambda value: formats.day(value, lang),
+        when=lambda value: formats.millis(value, lang),
+        alert_text=lambda rule_id, message: alert_texts.text(rule_id, message, lang),
         number=lambda value, digits=1: formats.number(value, lang, digits),
         explained=functools.partial(_explained, lang),
         principal=who,

@@ -45,8 +45,22 @@ def day(value: dt.date | None, lang: str) -> str:
     return dates.format_date(value, format=_long_date(lang).pattern, locale=locale_of(lang))
 
 
+#: A date with the hour and minute, as a care team writes it (24-hour clock in both languages).
+_MOMENT = {"fr": "dd/MM/yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}
+
+
 def moment(value: dt.datetime, lang: str) -> str:
-    """A date and time in Paris time, short form."""
+    """A date and time in Paris time: `29/11/2026 08:05` / `29 Nov 2026, 08:05`."""
     return dates.format_datetime(
-        value, format="short", tzinfo=dates.get_timezone("Europe/Paris"), locale=locale_of(lang)
+        value,
+        format=_MOMENT.get(lang, _MOMENT["fr"]),
+        tzinfo=dates.get_timezone("Europe/Paris"),
+        locale=locale_of(lang),
     )
+
+
+def millis(value: int | None, lang: str) -> str:
+    """A stored instant (UTC milliseconds) as `moment` shows it; `—` when there is none."""
+    if value is None:
+        return "—"
+    return moment(dt.datetime.fromtimestamp(value / 1000, dt.UTC), lang)

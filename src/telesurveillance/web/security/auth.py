@@ -25,6 +25,8 @@ from starlette.types import Scope
 
 from telesurveillance.domain.access import roles
 from telesurveillance.services.security import accounts, audit
+from telesurveillance.web.dashboard import render
+from telesurveillance.web.i18n import messages
 from telesurveillance.web.nightscout import auth as nightscout_auth
 
 LOGIN_CSRF_COOKIE = "tsv_login_csrf"
@@ -84,13 +86,20 @@ def _login_page(
     request: Request, message: str = "", next_: str = "/", status: int = 200
 ) -> Response:
     csrf = secrets.token_urlsafe(32)
+    # the language switch of a logged-out user: `?lang=` (kept in the same cookie as the pages')
+    chosen = request.query_params.get("lang", "")
+    lang = chosen if chosen in messages.LANGUAGES else render.lang_of(request)
     html = _templates.get_template("login.html").render(
+        lang=lang,
+        t=lambda key, **values: messages.translate(key, lang, **values),
         csrf_token=csrf,
         next=safe_next(next_),
         message=message,
         oidc=getattr(request.app.state, "oidc", None) is not None,
     )
     response = HTMLResponse(html, status_code=status)
+    if chosen == lang:
+        response.set_cookie(render.LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     secure = request.app.state.security_options.secure_cookies
     response.set_cookie(
         LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=secure, max_age=3600
@@ -125,13 +134,13 @@ def login(
     services = request.app.state.services
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, csrf_token):
-        return _login_page(request, "Formulaire expiré, veuillez réessayer.", next, 403)
+        return _login_page(request, "login.expired", next, 403)
     now = services.clock()
     store = services.store.accounts
     account = accounts.authenticate(store, username, password, now)
     audit_login(request, username, account, now)
     if account is None:
-        return _login_page(request, "Identifiant ou mot de passe incorrect.", next, 401)
+        return _login_page(request, "login.wrong", next, 401)
     return open_browser_session(request, store, account, now, next)
 
 

@@ -17,6 +17,7 @@ from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.core import tables
 from telesurveillance.adapters.sql.pathway import store
+from telesurveillance.adapters.sql.security import tables as tables_security
 from telesurveillance.domain.alerts import lifecycle
 from telesurveillance.domain.pathway import delegation
 from telesurveillance.services.alerts import lifecycle as service
@@ -65,6 +66,33 @@ class SqlLifecycle:
                     note=change.note,
                 )
             )
+
+    def assign(self, change: service.Change, expected: int | None, assignee: int | None) -> None:
+        was = _a.assignee_id.is_(None) if expected is None else _a.assignee_id == expected
+        with database.writing(self.engine) as conn:
+            done = conn.execute(
+                sa.update(tables_alerts.alerts)
+                .where(_a.id == change.alert_id, _a.status != lifecycle.Status.CLOSED.value, was)
+                .values(assignee_id=assignee, version=_a.version + 1)
+            ).rowcount
+            if done != 1:
+                found = conn.execute(
+                    sa.select(_a.status, _a.assignee_id).where(_a.id == change.alert_id)
+                ).first()
+                state = "missing" if found is None else f"{found[0]}, assigned to {found[1]}"
+                raise lifecycle.Conflict(change.alert_id, lifecycle.closable_from(), state)
+            conn.execute(
+                sa.insert(tables_alerts.alert_assignments).values(
+                    alert_id=change.alert_id,
+                    assignee_id=assignee,
+                    actor=change.actor,
+                    role=change.role.value,
+                    at=change.at,
+                )
+            )
+
+    def team(self) -> list[service.Member]:
+        return team(self.engine)
 
     def protocols(self, alert_id: int) -> list[delegation.CooperationProtocol]:
         pt = tables.patients.c
@@ -165,3 +193,17 @@ class SqlLifecycle:
                 ).where(h.patient_id == patient_id).order_by(h.id)
             )  # fmt: skip
             return [service.OverrideEntry(*row) for row in rows]
+
+
+def team(engine: sa.Engine) -> list[service.Member]:
+    """The active accounts of the care team (médecin, soignant), by name."""
+    ac = tables_security.accounts.c
+    name = sa.func.coalesce(sa.func.nullif(ac.display_name, ""), ac.username)
+    care_team = sorted(r.value for r in lifecycle.CARE_TEAM)
+    query = (
+        sa.select(ac.id, name, ac.role)
+        .where(ac.active.is_(True), ac.role.in_(care_team))
+        .order_by(name, ac.id)
+    )
+    with engine.connect() as conn:
+        return [service.Member(int(r[0]), str(r[1]), str(r[2])) for r in conn.execute(query)]

@@ -42,6 +42,9 @@ alerts = sa.Table(
     sa.Column("acknowledged_at", sa.BigInteger, nullable=True),
     sa.Column("closed_at", sa.BigInteger, nullable=True),
     sa.Column("version", sa.Integer, nullable=False),
+    # the care-team account (accounts.id) the alert is assigned to; NULL: nobody. No foreign
+    # key: the accounts belong to the security area and are never deleted (deactivated only)
+    sa.Column("assignee_id", sa.Integer, nullable=True),
     sa.UniqueConstraint("open_key", name="uq_alerts_open_key"),
     sa.UniqueConstraint("patient_id", "rule_id", "first_ts", name="uq_alerts_episode"),
     sa.Index("ix_alerts_status_opened_at", "status", "opened_at"),
@@ -61,6 +64,18 @@ alert_transitions = sa.Table(
     sa.Column("decision", sa.String(24), nullable=True),
     sa.Column("cooperation", sa.Boolean, nullable=False),
     sa.Column("note", sa.Text, nullable=True),
+)
+
+# Every assignment of an alert (who assigned it to whom, when); NULL assignee: unassigned.
+alert_assignments = sa.Table(
+    "alert_assignments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("alert_id", sa.ForeignKey("alerts.id"), nullable=False, index=True),
+    sa.Column("assignee_id", sa.Integer, nullable=True),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("at", sa.BigInteger, nullable=False),
 )
 
 alert_prefilters = sa.Table(

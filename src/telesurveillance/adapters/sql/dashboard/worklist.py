@@ -13,8 +13,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from telesurveillance.adapters.sql.alerts import lifecycle as sql_lifecycle
 from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.security import tables as tables_security
 from telesurveillance.services.dashboard import ports
 
 
@@ -103,13 +105,29 @@ def _as_date(value: object) -> dt.date:
 
 
 def open_alerts(conn: sa.Connection, patient_id: int | None = None) -> list[ports.OpenAlert]:
-    """Alerts not closed (open or acknowledged), newest first."""
+    """Alerts not closed (open or acknowledged), newest first, with who acknowledged each and
+    whom it is assigned to."""
     a = tables_alerts.alerts.c
+    tr = tables_alerts.alert_transitions.c
+    ac = tables_security.accounts.c
+    acknowledger = (
+        sa.select(tr.actor)
+        .where(tr.alert_id == a.id, tr.to_status == "acknowledged")
+        .order_by(tr.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    assignee = sa.func.coalesce(sa.func.nullif(ac.display_name, ""), ac.username)
     query = (
-        sa.select(a.id, a.patient_id, a.rule_id, a.severity, a.status, a.message, a.opened_at)
+        sa.select(
+            a.id, a.patient_id, a.rule_id, a.severity, a.status, a.message, a.opened_at,
+            a.indication, a.acknowledged_at, acknowledger, a.assignee_id, assignee,
+        )
+        .select_from(tables_alerts.alerts)
+        .outerjoin(tables_security.accounts, ac.id == a.assignee_id)
         .where(a.status.in_(("open", "acknowledged")))
         .order_by(a.opened_at.desc())
-    )
+    )  # fmt: skip
     if patient_id is not None:
         query = query.where(a.patient_id == patient_id)
     return [ports.OpenAlert(*r) for r in conn.execute(query)]
@@ -143,3 +161,6 @@ class SqlWorklist:
     def prescribers(self) -> list[tuple[int, str]]:
         with self.engine.connect() as conn:
             return prescribers(conn)
+
+    def team(self) -> list[tuple[int, str]]:
+        return [(m.id, m.name) for m in sql_lifecycle.team(self.engine)]
