@@ -46,6 +46,16 @@ DATA_NOT_IDENTITY = {
     ("pathway.support_session", "given_by"): "the team member who gave the session",
     ("pathway.majoration", "attested_by"): "the physician who attests the majoration",
     ("pathway.task_done", "done_by"): "the team member of record for the task",
+    # issue 15: the administrateur's pages create and change other accounts and tokens
+    ("dashboard.admin_account_create", "username"): "the user name of the account created",
+    ("dashboard.admin_account_create", "role"): "the role of the account created",
+    ("dashboard.admin_account_action", "role"): "the new role of the account administered",
+    ("dashboard.admin_token_create", "role"): "the role of the token created",
+    ("dashboard.admin_audit", "actor"): "an audit-trail filter: whose events to show",
+    ("dashboard.admin_audit_export", "actor"): "an audit-trail filter: whose events to export",
+    ("dashboard.setup_member", "username"): "the user name of the new member's account",
+    ("dashboard.setup_member", "role"): "the role of the new member's account",
+    ("dashboard.setup_protocol", "role"): "the role the protocol delegates to",
 }
 
 
