@@ -4,7 +4,7 @@ on both sides of its boundary."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from telesurveillance.domain.glycaemia import consensus, metrics
@@ -95,7 +95,8 @@ def test_without_readings_every_share_is_zero() -> None:
     assert all(s.percent == 0 for s in metrics.shares([], _profile(STANDARD)))
 
 
-@settings(deadline=None)  # timing varies on a busy machine; the property does not
+# A busy machine slows generation and runs; the property does not depend on time.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.floats(min_value=20, max_value=600), min_size=1, max_size=300))
 def test_the_bands_sum_to_100_percent(values: list[float]) -> None:
     for found in (STANDARD, PREGNANCY):
@@ -141,7 +142,8 @@ def test_no_reading_means_no_wear_and_an_empty_window_is_refused() -> None:
         metrics.active_percent([1], 5, 5)
 
 
-@settings(deadline=None)  # timing varies on a busy machine; the property does not
+# A busy machine slows generation and runs; the property does not depend on time.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.integers(min_value=0, max_value=14 * 86_400_000), max_size=400, unique=True),
 )

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from telesurveillance.domain import calendar
@@ -106,7 +106,7 @@ def test_percentiles_interpolate_between_ranks() -> None:
     assert profile.quantile([7.0], 0.95) == 7
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.tuples(st.integers(0, 14 * DAY - 1), st.floats(min_value=20, max_value=600)),
