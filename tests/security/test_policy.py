@@ -75,6 +75,7 @@ def test_every_patient_data_route_open_to_patients_says_where_the_patient_is_nam
         ("routes: {a: {allow: any, patient_data: false, colour: red}}", "unknown keys"),
         ("public: [a]\nroutes: {a: {allow: any, patient_data: false}}", "both public"),
         ("routes: {a: {allow: any, patient_data: false, action: Z}}", "action"),
+        ("routes: {a: {allow: any, patient_data: false, audited: yes please}}", "audited"),
         ("other: 1", "expected the keys"),
     ],
 )
@@ -98,3 +99,16 @@ def test_an_anonymous_caller_is_unauthenticated_except_on_public_routes() -> Non
     table = matrix.parse("public: [open]\nroutes: {}")
     assert table.decide("open", None) is matrix.Decision.ALLOW
     assert table.decide("closed", None) is matrix.Decision.UNAUTHENTICATED
+
+
+def test_every_administration_write_is_audited_and_its_pages_are_not() -> None:
+    table = matrix.packaged()
+    writes = [
+        r.name
+        for r in table.rules.values()
+        if r.name.startswith(("dashboard.admin_", "dashboard.setup_"))
+        and not r.name.endswith(("_accounts", "_tokens", "_audit", "_audit_export", "_document"))
+    ]
+    assert len(writes) == 11
+    assert [n for n in writes if not table.rules[n].traced] == []
+    assert not table.rules["dashboard.admin_accounts"].traced

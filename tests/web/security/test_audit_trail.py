@@ -1,5 +1,6 @@
-"""Every route that reads or writes patient data writes an audit event, whatever its outcome;
-the trail is exported as FHIR AuditEvent."""
+"""Every route that reads or writes patient data, and every administration route (accounts,
+tokens, the organisation set-up), writes an audit event whatever its outcome; the trail is
+exported as FHIR AuditEvent."""
 
 from __future__ import annotations
 
@@ -19,24 +20,25 @@ from tests.conftest import ClientFactory
 TABLE = matrix.packaged()
 
 
-def _patient_data_calls(app: FastAPI) -> list[tuple[str, str, str]]:
+def _traced_calls(app: FastAPI) -> list[tuple[str, str, str]]:
     calls = []
     for route in routing.iter_route_contexts(app.routes):
         rule = TABLE.rule(str(route.name))
-        if rule is None or not rule.patient_data:
+        if rule is None or not rule.traced:
             continue
         path = re.sub(r"\{[^}]+\}", "1", str(route.path))
         calls.extend((rule.name, m, path) for m in sorted(route.methods or ()) if m != "HEAD")
     return calls
 
 
-def test_every_patient_data_route_writes_one_audit_event_per_call(
+def test_every_traced_route_writes_one_audit_event_per_call(
     make_client: ClientFactory, engine: sa.Engine
 ) -> None:
     client = make_client(role="administrateur")
     assert isinstance(client.app, FastAPI)
-    calls = _patient_data_calls(client.app)
+    calls = _traced_calls(client.app)
     assert len(calls) > 10
+    assert {"dashboard.admin_account_create", "dashboard.setup_member"} <= {c[0] for c in calls}
     log = security_audit.SqlAuditLog(engine)
     missing = []
     for name, method, path in calls:

@@ -174,3 +174,25 @@ def test_an_audit_period_ending_before_it_starts_is_refused(make_client: ClientF
     assert "La fin doit venir après le début." in answer.text
     same_day = make_client().get("/ui/admin/audit?since=2026-11-23&until=2026-11-23")
     assert same_day.status_code == 200
+
+
+def test_administration_actions_are_in_the_audit_trail_and_page_views_are_not(
+    make_client: ClientFactory, engine: sa.Engine
+) -> None:
+    client = make_client()
+    log = sql_audit.SqlAuditLog(engine)
+    before = len(log.events(limit=100_000))
+    client.get("/ui/admin/accounts")
+    assert len(log.events(limit=100_000)) == before
+    _new_account(client, username="etraced")
+    refused = client.post("/ui/admin/accounts", data={"username": "x", "password": "short"})
+    assert refused.status_code == 422
+    created, failed = sorted(log.events(limit=100_000)[:2], key=lambda e: e.status)
+    assert (created.route, created.action, created.status) == (
+        "dashboard.admin_account_create",
+        "C",
+        303,
+    )
+    assert created.role == "administrateur"
+    assert created.patient_id is None
+    assert (failed.route, failed.status) == ("dashboard.admin_account_create", 422)

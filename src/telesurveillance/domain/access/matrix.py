@@ -30,6 +30,7 @@ _RULE_KEYS = {
     "patient_in_body",
     "exploitant_param",
     "action",
+    "audited",
 }
 _ACTIONS = {"C", "R", "U", "D", "E"}
 
@@ -64,6 +65,14 @@ class Rule:
     exploitant_param: str | None = None
     action: str | None = None
     """FHIR AuditEvent action (C R U D E) when the HTTP method does not say it (a POST search)."""
+    audited: bool = False
+    """Every call is written to the audit trail although the route touches no patient data: the
+    administration of accounts, tokens and the organisation (who gave whom which access)."""
+
+    @property
+    def traced(self) -> bool:
+        """Is every call of this route written to the audit trail?"""
+        return self.patient_data or self.audited
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +138,8 @@ def _rule(name: str, body: Any) -> Rule:
     action = body.get("action")
     if action is not None and action not in _ACTIONS:
         raise MatrixError(f"{name}: action must be one of {sorted(_ACTIONS)}")
+    if not isinstance(body.get("audited", False), bool):
+        raise MatrixError(f"{name}: audited must be true or false")
     return Rule(
         name=name,
         allow=_roles(body["allow"], name),
@@ -138,6 +149,7 @@ def _rule(name: str, body: Any) -> Rule:
         patient_in_body=bool(body.get("patient_in_body", False)),
         exploitant_param=body.get("exploitant_param"),
         action=action,
+        audited=body.get("audited", False),
     )
 
 

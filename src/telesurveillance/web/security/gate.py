@@ -17,10 +17,10 @@ cookie;
 4. per-token rate limit (429 with Retry-After);
 5. CSRF: an unsafe request authenticated by the session cookie must carry the session's token
    (form field `csrf_token` or header `X-CSRF-Token`);
-6. audit: a route marked `patient_data` has its event appended before the response leaves
-   (so every acknowledged read or write is traced): one event per patient whose data the
-   handler wrote (`written`) or whose objects the judge refused, else one event naming the
-   patient of the path or query.
+6. audit: a route marked `patient_data` or `audited` has its event appended before the
+   response leaves (so every acknowledged read or write is traced): one event per patient
+   whose data the handler wrote (`written`) or whose objects the judge refused, else one event
+   naming the patient of the path or query.
 
 Handlers read the principal as `request.state.principal` (`principal(request)`) and the judge
 of their writes as `judge(request)`.
@@ -248,7 +248,7 @@ class Guard:
             if refused is None and who.by_cookie and scope["method"] in UNSAFE:
                 receive, refused = await hardening.check_csrf(scope, receive, who.csrf_token)
         call = self.app if refused is None else hardening.refusal(scope, refused)
-        if rule is None or not rule.patient_data or who.principal is None:
+        if rule is None or not rule.traced or who.principal is None:
             await call(scope, receive, send)
             return
         known = [p for p in named if p >= 0]
