@@ -47,7 +47,8 @@ def test_a_patient_created_keeps_identity_and_contact_and_who_created_it(
     store = sql_patients.SqlPatients(engine)
     new = patients.create(store, _typed(), None, "account/1 dr.house", NOW, TODAY)
     found = patients.record(store, new)
-    assert found.identity.nir == NIR and found.identity.nir_type == "INS-NIR"
+    assert found.identity.nir == NIR
+    assert found.identity.nir_type == "INS-NIR"
     assert found.contact.phone == "0612345678"
     assert found.contact.aidant_phone == "+33698765432"
     assert found.contact.confiance is None
@@ -110,7 +111,8 @@ def test_an_edit_records_each_changed_field_with_who_and_when(engine: sa.Engine)
     )
     assert {c.field for c in changes} == {"phone", "confiance"}
     found = patients.record(store, new)
-    assert found.contact.phone == "0700000000" and found.version == 2
+    assert found.contact.phone == "0700000000"
+    assert found.version == 2
     newest = patients.history(store, new)[0]
     assert newest.changed_by == "account/2 nurse"
     assert newest.changed_at == later
@@ -137,10 +139,8 @@ def test_an_edit_that_changes_nothing_writes_nothing(engine: sa.Engine) -> None:
 def test_search_by_name_part_nir_and_birth_date(engine: sa.Engine) -> None:
     store = sql_patients.SqlPatients(engine)
     jeanne = patients.create(store, _typed(), None, "a", NOW, TODAY)
-    paul = patients.create(
-        store, _typed(family="Martinez", given="Paul", nir="", nir_type="", birth_date="1961-01-02"),
-        None, "a", NOW, TODAY,
-    )  # fmt: skip
+    other = _typed(family="Martinez", given="Paul", nir="", nir_type="", birth_date="1961-01-02")
+    paul = patients.create(store, other, None, "a", NOW, TODAY)
     assert [r.id for r in patients.search(store, "mart")] == [jeanne, paul]
     assert [r.id for r in patients.search(store, "martin 14/03/1950")] == [jeanne]
     assert [r.id for r in patients.search(store, "18505")] == [jeanne]
