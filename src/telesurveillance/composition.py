@@ -84,6 +84,7 @@ class Store:
     # --- pathway
     pathway: pathway_ports.Store
     patients: patient_ports.Store
+    patient_documents: patient_ports.Documents
     # --- security
     accounts: accounts.Store
     audit_trail: audit.Trail
@@ -127,6 +128,7 @@ def over(engine: sa.Engine) -> Store:
         # --- pathway
         pathway=sql_pathway.SqlPathway(engine),
         patients=sql_patient_register.SqlPatients(engine),
+        patient_documents=sql_patient_register.SqlPatients(engine),
         # --- security
         accounts=sql_accounts.SqlAccounts(engine),
         audit_trail=sql_audit.GroupedAuditLog(engine),

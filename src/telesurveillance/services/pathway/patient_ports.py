@@ -86,3 +86,22 @@ class Store(Protocol):
         ...
 
     def patient_changes(self, patient_id: int) -> list[Change]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentDocument:
+    id: int
+    prise_en_charge_id: int
+    filename: str
+    media_type: str
+    sha256: str
+    content: bytes
+
+
+class Documents(Protocol):
+    """The signed consent documents, archived byte for byte with their SHA-256."""
+
+    def add_consent_document(
+        self, pec_id: int, filename: str, media_type: str, sha256: str, content: bytes
+    ) -> int: ...
+    def consent_document(self, document_id: int) -> ConsentDocument | None: ...

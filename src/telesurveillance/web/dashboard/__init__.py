@@ -20,6 +20,7 @@ def include(app: FastAPI) -> None:
     from telesurveillance.web.dashboard import (
         admin,
         errors,
+        inclusion,
         pages,
         patient,
         patients,
@@ -33,6 +34,7 @@ def include(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(patients.router)  # issue 15: patient register (before /patients/{id})
     app.include_router(patient.router)
+    app.include_router(inclusion.router)  # issue 15: inclusion wizard, ordonnance, end of care
     app.include_router(setup.router)  # issue 15: set-up pages
     app.include_router(admin.router)  # issue 15: administration pages
     app.include_router(triage.router)

@@ -166,6 +166,38 @@ class SqlPatients:
             )
         return True
 
+    def add_consent_document(
+        self, pec_id: int, filename: str, media_type: str, sha256: str, content: bytes
+    ) -> int:
+        with database.writing(self.engine) as conn:
+            result = conn.execute(
+                sa.insert(tp.pathway_consent_documents).values(
+                    prise_en_charge_id=pec_id,
+                    filename=filename[:200],
+                    media_type=media_type[:100],
+                    sha256=sha256,
+                    content=content,
+                )
+            )
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
+
+    def consent_document(self, document_id: int) -> ports.ConsentDocument | None:
+        t = tp.pathway_consent_documents
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t).where(t.c.id == document_id)).mappings().first()
+        if row is None:
+            return None
+        return ports.ConsentDocument(
+            int(row["id"]),
+            int(row["prise_en_charge_id"]),
+            row["filename"],
+            row["media_type"],
+            row["sha256"],
+            bytes(row["content"]),
+        )
+
     def patient_changes(self, patient_id: int) -> list[ports.Change]:
         t = tp.patient_changes
         query = (

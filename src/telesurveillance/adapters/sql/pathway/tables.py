@@ -143,3 +143,17 @@ patient_changes = sa.Table(
     sa.Column("before", sa.String(500), nullable=True),
     sa.Column("after", sa.String(500), nullable=True),
 )
+
+pathway_consent_documents = sa.Table(
+    "pathway_consent_documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "prise_en_charge_id", sa.ForeignKey("prises_en_charge.id"), nullable=False, index=True
+    ),
+    sa.Column("filename", sa.String(200), nullable=False),
+    sa.Column("media_type", sa.String(100), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    _created(),
+)

@@ -1,5 +1,6 @@
 """Patient identity: contact and care network (phone, e-mail, address, médecin traitant, aidant,
-personne de confiance) and the history of every change to a patient (who, when, what).
+personne de confiance), the history of every change to a patient (who, when, what), and the
+signed consent documents of the inclusions (archived with their SHA-256).
 
 Revision ID: 0010_s21b_patient_contact
 Revises: 0003_pathway
@@ -17,6 +18,8 @@ revision = "0010_s21b_patient_contact"
 down_revision = "0003_pathway"
 branch_labels = None
 depends_on = None
+
+_now = sa.func.current_timestamp()
 
 
 def upgrade() -> None:
@@ -55,9 +58,37 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_patient_changes"),
     )
     op.create_index("ix_patient_changes_patient_id", "patient_changes", ["patient_id"])
+    op.create_table(
+        "pathway_consent_documents",
+        sa.Column("id", sa.Integer, nullable=False),
+        sa.Column(
+            "prise_en_charge_id",
+            sa.Integer,
+            sa.ForeignKey(
+                "prises_en_charge.id",
+                name="fk_pathway_consent_documents_prise_en_charge_id_prises_en_charge",
+            ),
+            nullable=False,
+        ),
+        sa.Column("filename", sa.String(200), nullable=False),
+        sa.Column("media_type", sa.String(100), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("content", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now),
+        sa.PrimaryKeyConstraint("id", name="pk_pathway_consent_documents"),
+    )
+    op.create_index(
+        "ix_pathway_consent_documents_prise_en_charge_id",
+        "pathway_consent_documents",
+        ["prise_en_charge_id"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(
+        "ix_pathway_consent_documents_prise_en_charge_id", table_name="pathway_consent_documents"
+    )
+    op.drop_table("pathway_consent_documents")
     op.drop_index("ix_patient_changes_patient_id", table_name="patient_changes")
     op.drop_table("patient_changes")
     op.drop_table("patient_contacts")
