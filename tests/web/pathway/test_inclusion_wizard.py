@@ -129,6 +129,30 @@ def test_a_physician_includes_and_downloads_the_archived_ordonnance(
     ).stdout.decode()
     assert "Ordonnance de télésurveillance médicale" in text
     assert "MARTIN" in text
+    assert text.count("Insuffisance cardiaque chronique") == 1
+
+
+def test_the_prescriber_s_address_and_phone_are_printed_on_the_ordonnance(
+    make_client: ClientFactory, engine: sa.Engine, regulation: store.Regulation
+) -> None:
+    client = _logged_in(make_client, engine, "cardiologue")
+    patient = _patient(engine)
+    form = _form(client, patient, engine, criteres=_criteria(regulation))
+    where = client.post(f"/ui/patients/{patient}/include", data=form, follow_redirects=False)
+    preview = client.get(where.headers["location"])
+    assert "adresse professionnelle non renseignée" in preview.text
+    target = where.headers["location"].split("?")[0].replace("/ordonnance", "/prescriber-contact")
+    contact = {"address": "12 place Bellecour, 69002 Lyon", "phone": "04 72 00 00 00"}
+    saved = client.post(
+        target, data={**contact, "csrf_token": _csrf(preview.text)}, follow_redirects=False
+    )
+    assert saved.headers["location"].endswith("done=contact_saved")
+    pdf = client.get(where.headers["location"].split("?")[0] + ".pdf")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "12 place Bellecour, 69002 Lyon" in text
+    assert "0472000000" in text
 
 
 def test_a_missing_criterion_is_refused_next_to_the_criteria_with_the_rule(

@@ -42,6 +42,25 @@ class Ordonnance:
     trial_ends_on: dt.date | None
     support: str | None
     synthetic: bool = False
+    #: the établissement's FINESS and the prescriber's professional address and phone (art.
+    #: R. 5132-3 CSP: the prescription names its author with the means to reach them)
+    operateur_finess: str | None = None
+    prescriber_address: str | None = None
+    prescriber_phone: str | None = None
+
+    @property
+    def indication_line(self) -> str:
+        return indication_line(self.indication, self.sous_population)
+
+
+def indication_line(indication: str, sous_population: str | None) -> str:
+    """The indication as the ordonnance writes it: the sub-population's wording alone when it
+    already starts with the indication's (never the same words twice)."""
+    if not sous_population:
+        return indication
+    if sous_population.casefold().startswith(indication.casefold()):
+        return sous_population
+    return f"{indication} — {sous_population}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ def ordonnance(
     label = _label(regulation, indication, rx.prescribed_on)
     rules, _ = prescription.rules(regulation, indication, rx.prescribed_on)
     op = store_.operateur(pec.operateur_id)
+    address, phone = store_.practitioner_contact(prescriber.id)
     return documents.Ordonnance(
         patient=documents.Person(patient.family, patient.given),
         patient_age=eligibility.age_on(patient.birth_date, rx.prescribed_on),
@@ -65,6 +66,9 @@ def ordonnance(
         else prescription.trial_ends_on(regulation, indication, pec.starts_on),
         support=rules.accompagnement if rules.accompagnement_obligatoire_mois else None,
         synthetic=patient.synthetic,
+        operateur_finess=op.finess if op is not None else None,
+        prescriber_address=address,
+        prescriber_phone=phone,
     )
 
 

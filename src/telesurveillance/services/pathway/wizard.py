@@ -25,7 +25,7 @@ from telesurveillance.domain.pathway import (
     refusals,
 )
 from telesurveillance.domain.regulation import catalogue, records, store
-from telesurveillance.services.pathway import care, followup, patient_ports, setup
+from telesurveillance.services.pathway import care, followup, patient_ports, patients, setup
 from telesurveillance.services.pathway import ports as pathway_ports
 from telesurveillance.services.setup import organisation as team
 from telesurveillance.services.setup import ports
@@ -33,6 +33,7 @@ from telesurveillance.services.setup import ports
 Refused = refusals.Refused
 Invalid = setup.Invalid
 MAX_CONSENT_BYTES = 10 * 1024 * 1024
+ADDRESS_MAX = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,3 +219,12 @@ def _check_document(document: ports.Document) -> None:
     magic = team.DOCUMENT_TYPES.get(document.media_type)
     if magic is None or not document.content.startswith(magic):
         raise Invalid("consent_document.type", "the signed consent: a PDF, JPEG or PNG file")
+
+
+def set_my_contact(store_: ports.Store, who: roles.Principal, address: str, phone: str) -> None:
+    """The logged-in physician's professional address and phone (for their ordonnances)."""
+    doctor = physician(store_, who)
+    line = " ".join(address.split())
+    if len(line) > ADDRESS_MAX:
+        raise Invalid("address.too_long", f"address: at most {ADDRESS_MAX} characters")
+    store_.set_practitioner_contact(doctor.id, line or None, patients.phone(phone, "phone"))

@@ -272,3 +272,28 @@ def ordonnance_pdf(request: Request, patient_id: int, pec_id: int) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="ordonnance-{pec_id}.pdf"'},
     )
+
+
+@router.post(
+    "/{patient_id}/cares/{pec_id}/prescriber-contact",
+    name="dashboard.prescriber_contact",
+    include_in_schema=False,
+)
+def prescriber_contact(
+    request: Request,
+    patient_id: int,
+    pec_id: int,
+    address: Annotated[str, Form(max_length=500)] = "",
+    phone: Annotated[str, Form(max_length=30)] = "",
+) -> Response:
+    """The logged-in physician's own professional address and phone (identity from the
+    session), printed on their ordonnances."""
+    _care(request, patient_id, pec_id)
+    here = f"/ui/patients/{patient_id}/cares/{pec_id}/ordonnance"
+    try:
+        wizard.set_my_contact(
+            context.of(request).store.setup, request.state.principal, address, phone
+        )
+    except setup.Invalid as exc:
+        return RedirectResponse(f"{here}?done=contact_{exc.code.replace('.', '_')}", 303)
+    return RedirectResponse(f"{here}?done=contact_saved", status_code=303)

@@ -49,6 +49,11 @@ class Reads:
             as_date(row["ars_declared_on"]),
         )
 
+    def practitioner_contact(self, practitioner_id: int) -> tuple[str | None, str | None]:
+        t = tp.practitioner_contacts
+        row = self._one(sa.select(t).where(t.c.practitioner_id == practitioner_id))
+        return (None, None) if row is None else (row["address"], row["phone"])
+
     def practitioner(self, practitioner_id: int) -> ports.Practitioner | None:
         t = tables.practitioners
         row = self._one(sa.select(t).where(t.c.id == practitioner_id))

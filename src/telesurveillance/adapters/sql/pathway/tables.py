@@ -157,3 +157,12 @@ pathway_consent_documents = sa.Table(
     sa.Column("content", sa.LargeBinary, nullable=False),
     _created(),
 )
+
+practitioner_contacts = sa.Table(
+    "practitioner_contacts",
+    metadata,
+    sa.Column("practitioner_id", sa.ForeignKey("practitioners.id"), primary_key=True),
+    # the professional address and phone printed on the prescriber's ordonnances
+    sa.Column("address", sa.String(500), nullable=True),
+    sa.Column("phone", sa.String(20), nullable=True),
+)

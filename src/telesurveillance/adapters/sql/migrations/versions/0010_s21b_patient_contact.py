@@ -1,6 +1,7 @@
 """Patient identity: contact and care network (phone, e-mail, address, médecin traitant, aidant,
 personne de confiance), the history of every change to a patient (who, when, what), and the
-signed consent documents of the inclusions (archived with their SHA-256).
+signed consent documents of the inclusions (archived with their SHA-256), and the prescribers'
+professional address and phone printed on their ordonnances.
 
 Revision ID: 0010_s21b_patient_contact
 Revises: 0003_pathway
@@ -82,9 +83,24 @@ def upgrade() -> None:
         "pathway_consent_documents",
         ["prise_en_charge_id"],
     )
+    op.create_table(
+        "practitioner_contacts",
+        sa.Column(
+            "practitioner_id",
+            sa.Integer,
+            sa.ForeignKey(
+                "practitioners.id", name="fk_practitioner_contacts_practitioner_id_practitioners"
+            ),
+            nullable=False,
+        ),
+        sa.Column("address", sa.String(500), nullable=True),
+        sa.Column("phone", sa.String(20), nullable=True),
+        sa.PrimaryKeyConstraint("practitioner_id", name="pk_practitioner_contacts"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("practitioner_contacts")
     op.drop_index(
         "ix_pathway_consent_documents_prise_en_charge_id", table_name="pathway_consent_documents"
     )
