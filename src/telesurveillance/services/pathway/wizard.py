@@ -19,6 +19,7 @@ from telesurveillance.domain.access import roles
 from telesurveillance.domain.pathway import (
     consent,
     eligibility,
+    ending,
     majoration,
     organisation,
     prescription,
@@ -228,3 +229,48 @@ def set_my_contact(store_: ports.Store, who: roles.Principal, address: str, phon
     if len(line) > ADDRESS_MAX:
         raise Invalid("address.too_long", f"address: at most {ADDRESS_MAX} characters")
     store_.set_practitioner_contact(doctor.id, line or None, patients.phone(phone, "phone"))
+
+
+def signatory(store_: ports.Store, who: roles.Principal) -> int | None:
+    """The physician logged in (who signs a document they issue), None for anyone else."""
+    try:
+        return physician(store_, who).id
+    except (Invalid, setup.NotFound):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """A prise en charge as its page shows it: what it is, until when its prescriptions cover
+    it, and the reasons it may stop for."""
+
+    care: pathway_ports.PriseEnCharge
+    covered_until: dt.date | None
+    reasons: tuple[str, ...]
+
+
+def follow(store_: ports.Store, regulation: store.Regulation, pec_id: int) -> Follow:
+    pec = care.view(store_, pec_id)
+    end = None
+    if pec.prescriptions:
+        end = prescription.coverage_end(
+            regulation,
+            pec.starts_on,
+            pec.billing_prescriptions(),
+            catalogue.Indication(pec.indication),
+        )
+    return Follow(pec, end, tuple(r.value for r in ending.StopReason))
+
+
+def renew(
+    store_: ports.Store,
+    regulation: store.Regulation,
+    pec_id: int,
+    who: roles.Principal,
+    prescribed_on: dt.date,
+    months: int,
+) -> int:
+    """A renewal written by the physician logged in, within the indication's window."""
+    return care.prescribe(
+        store_, regulation, pec_id, physician(store_, who).id, prescribed_on, months
+    )

@@ -21,6 +21,7 @@ def include(app: FastAPI) -> None:
         admin,
         errors,
         inclusion,
+        inclusion_care,
         pages,
         patient,
         patients,
@@ -34,7 +35,8 @@ def include(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(patients.router)  # issue 15: patient register (before /patients/{id})
     app.include_router(patient.router)
-    app.include_router(inclusion.router)  # issue 15: inclusion wizard, ordonnance, end of care
+    app.include_router(inclusion.router)  # issue 15: inclusion wizard, ordonnance
+    app.include_router(inclusion_care.router)  # issue 15: renewal, stop, end-of-care report
     app.include_router(setup.router)  # issue 15: set-up pages
     app.include_router(admin.router)  # issue 15: administration pages
     app.include_router(triage.router)

@@ -60,7 +60,7 @@ def _today(request: Request) -> dt.date:
     return calendar.paris_day(context.of(request).clock())
 
 
-def _patient(request: Request, patient_id: int) -> Any:
+def patient_of(request: Request, patient_id: int) -> Any:
     try:
         return patients.record(context.of(request).store.patients, patient_id)
     except patients.NotFound:
@@ -78,7 +78,7 @@ def _page(
 ) -> HTMLResponse:
     services = context.of(request)
     today = _today(request)
-    record = _patient(request, patient_id)
+    record = patient_of(request, patient_id)
     offered = wizard.choices(services.store.setup, services.regulation, indication, today)
     group = next((g for g in offered.groups if g.id == sous_population), None)
     return render.page(
@@ -215,7 +215,7 @@ def _number(text: str, name: str) -> int:
         raise setup.Invalid(f"{name}.required", f"{name}: choose a value") from None
 
 
-def _care(request: Request, patient_id: int, pec_id: int) -> Any:
+def care_of(request: Request, patient_id: int, pec_id: int) -> Any:
     """The prise en charge, when it is this patient's (404 otherwise: the scope check is on the
     patient in the path)."""
     try:
@@ -237,7 +237,7 @@ def ordonnance_preview(
 ) -> HTMLResponse:
     """The ordonnance's contents, as the PDF will print them, with the download link."""
     services = context.of(request)
-    pec = _care(request, patient_id, pec_id)
+    pec = care_of(request, patient_id, pec_id)
     doc: pathway_documents.Ordonnance | None = None
     missing: str | None = None
     try:
@@ -248,7 +248,7 @@ def ordonnance_preview(
         request,
         "ordonnance_preview.html",
         active="patients",
-        record=_patient(request, patient_id),
+        record=patient_of(request, patient_id),
         pec=pec,
         doc=doc,
         missing=missing,
@@ -260,7 +260,7 @@ def ordonnance_preview(
 def ordonnance_pdf(request: Request, patient_id: int, pec_id: int) -> Response:
     """The ordonnance rendered and archived (the copy kept is the one downloaded)."""
     services = context.of(request)
-    _care(request, patient_id, pec_id)
+    care_of(request, patient_id, pec_id)
     try:
         content = documents.issue_ordonnance(
             services.store.setup, services.regulation, pec_id, pdf.ordonnance
@@ -288,7 +288,7 @@ def prescriber_contact(
 ) -> Response:
     """The logged-in physician's own professional address and phone (identity from the
     session), printed on their ordonnances."""
-    _care(request, patient_id, pec_id)
+    care_of(request, patient_id, pec_id)
     here = f"/ui/patients/{patient_id}/cares/{pec_id}/ordonnance"
     try:
         wizard.set_my_contact(

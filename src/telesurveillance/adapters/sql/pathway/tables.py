@@ -149,7 +149,11 @@ pathway_consent_documents = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column(
-        "prise_en_charge_id", sa.ForeignKey("prises_en_charge.id"), nullable=False, index=True
+        "prise_en_charge_id",
+        # the conventional name would exceed PostgreSQL's 63 characters
+        sa.ForeignKey("prises_en_charge.id", name="fk_pathway_consent_documents_pec"),
+        nullable=False,
+        index=True,
     ),
     sa.Column("filename", sa.String(200), nullable=False),
     sa.Column("media_type", sa.String(100), nullable=False),

@@ -65,10 +65,8 @@ def upgrade() -> None:
         sa.Column(
             "prise_en_charge_id",
             sa.Integer,
-            sa.ForeignKey(
-                "prises_en_charge.id",
-                name="fk_pathway_consent_documents_prise_en_charge_id_prises_en_charge",
-            ),
+            # the conventional name would exceed PostgreSQL's 63 characters
+            sa.ForeignKey("prises_en_charge.id", name="fk_pathway_consent_documents_pec"),
             nullable=False,
         ),
         sa.Column("filename", sa.String(200), nullable=False),
