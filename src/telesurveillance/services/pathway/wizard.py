@@ -158,6 +158,8 @@ def include(
     prescription.require_prescriber(
         regulation, indication, asked.starts_on, doctor.profession, doctor.speciality
     )
+    if not doctor.rpps:
+        raise Invalid("physician.rpps", "the prescriber's RPPS is a mandatory mention")
     prescription.require_duration(regulation, indication, asked.starts_on, asked.months)
     if asked.majoration_level:
         majoration.check(
