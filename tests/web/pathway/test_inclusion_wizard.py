@@ -217,3 +217,34 @@ def test_an_api_token_is_not_a_physician_who_attests(
     answer = client.post(f"/ui/patients/{patient}/include", data=form)
     assert answer.status_code == 422
     assert "connecté avec son propre compte" in answer.text
+
+
+def test_a_physician_without_rpps_is_refused_before_anything_is_written(
+    make_client: ClientFactory, engine: sa.Engine, regulation: store.Regulation
+) -> None:
+    built = worlds.build(engine)
+    # written before RPPS became required for a physician member (the set-up refuses it now)
+    member = built.store.add_practitioner(
+        "Sansrpps", "Léa", None, "medecin", "cardiologue", built.operateur_id
+    )
+    account = accounts.create_account(
+        sql_accounts.SqlAccounts(engine), "dr.lea", PASSWORD, roles.Role.MEDECIN, NOW
+    )
+    organisation.link_account(registry.SqlSetup(engine), account, member)
+    client = make_client(authenticated=False, now=lambda: NOW)
+    form = {
+        "username": "dr.lea",
+        "password": PASSWORD,
+        "csrf_token": _csrf(client.get("/login").text),
+    }
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
+    patient = _patient(engine)
+    answer = client.post(
+        f"/ui/patients/{patient}/include",
+        data=_form(client, patient, engine, criteres=_criteria(regulation)),
+    )
+    assert answer.status_code == 422
+    assert "Votre RPPS n" in answer.text
+    with engine.connect() as conn:
+        count = sa.select(sa.func.count()).select_from(tables.prises_en_charge)
+        assert conn.execute(count).scalar() == 0
