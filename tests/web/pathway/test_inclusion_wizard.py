@@ -4,6 +4,7 @@ refusals come back next to their field in French with the rule, and the ordonnan
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import re
 import subprocess
@@ -248,3 +249,30 @@ def test_a_physician_without_rpps_is_refused_before_anything_is_written(
     with engine.connect() as conn:
         count = sa.select(sa.func.count()).select_from(tables.prises_en_charge)
         assert conn.execute(count).scalar() == 0
+
+
+def test_the_signed_consent_is_archived_with_its_hash_and_a_wrong_type_refused(
+    make_client: ClientFactory, engine: sa.Engine, regulation: store.Regulation
+) -> None:
+    client = _logged_in(make_client, engine, "cardiologue")
+    patient = _patient(engine)
+    form = _form(client, patient, engine, criteres=_criteria(regulation))
+    signed = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    wrong = client.post(
+        f"/ui/patients/{patient}/include",
+        data=form,
+        files={"consent_document": ("consentement.pdf", b"not a pdf", "application/pdf")},
+    )
+    assert wrong.status_code == 422
+    assert 'id="err-inclusion-consent_document"' in wrong.text
+    done = client.post(
+        f"/ui/patients/{patient}/include",
+        data=form,
+        files={"consent_document": ("consentement.pdf", signed, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    with engine.connect() as conn:
+        kept = conn.execute(sa.select(tp.pathway_consent_documents)).mappings().one()
+    assert bytes(kept["content"]) == signed
+    assert kept["sha256"] == hashlib.sha256(signed).hexdigest()
