@@ -31,6 +31,7 @@ from telesurveillance.adapters.sql.glycaemia import readings as sql_glycaemia
 from telesurveillance.adapters.sql.nightscout import entries as sql_nightscout_entries
 from telesurveillance.adapters.sql.nightscout import sites as sql_nightscout_sites
 from telesurveillance.adapters.sql.notes import store as sql_notes
+from telesurveillance.adapters.sql.pathway import patients as sql_patient_register
 from telesurveillance.adapters.sql.pathway import store as sql_pathway
 from telesurveillance.adapters.sql.security import accounts as sql_accounts
 from telesurveillance.adapters.sql.security import admin as sql_admin
@@ -47,6 +48,7 @@ from telesurveillance.services.fhir import ports as fhir_ports
 from telesurveillance.services.glycaemia import ports as glycaemia_ports
 from telesurveillance.services.nightscout import reads as nightscout_reads
 from telesurveillance.services.nightscout import sites as nightscout_sites
+from telesurveillance.services.pathway import patient_ports
 from telesurveillance.services.pathway import ports as pathway_ports
 from telesurveillance.services.security import accounts, admin, audit
 from telesurveillance.services.setup import ports as setup_ports
@@ -81,6 +83,8 @@ class Store:
     scale_out: scale_out.Snapshot
     # --- pathway
     pathway: pathway_ports.Store
+    patients: patient_ports.Store
+    patient_documents: patient_ports.Documents
     # --- security
     accounts: accounts.Store
     audit_trail: audit.Trail
@@ -123,6 +127,8 @@ def over(engine: sa.Engine) -> Store:
         scale_out=parquet.ParquetSnapshot(engine),
         # --- pathway
         pathway=sql_pathway.SqlPathway(engine),
+        patients=sql_patient_register.SqlPatients(engine),
+        patient_documents=sql_patient_register.SqlPatients(engine),
         # --- security
         accounts=sql_accounts.SqlAccounts(engine),
         audit_trail=sql_audit.GroupedAuditLog(engine),

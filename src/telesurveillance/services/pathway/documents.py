@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from telesurveillance.domain import calendar
 from telesurveillance.domain.pathway import documents, eligibility, ending, prescription, refusals
 from telesurveillance.domain.regulation import catalogue, records, store
 from telesurveillance.services.pathway import care, ports, setup
@@ -41,6 +42,7 @@ def ordonnance(
     label = _label(regulation, indication, rx.prescribed_on)
     rules, _ = prescription.rules(regulation, indication, rx.prescribed_on)
     op = store_.operateur(pec.operateur_id)
+    address, phone = store_.practitioner_contact(prescriber.id)
     return documents.Ordonnance(
         patient=documents.Person(patient.family, patient.given),
         patient_age=eligibility.age_on(patient.birth_date, rx.prescribed_on),
@@ -65,11 +67,23 @@ def ordonnance(
         else prescription.trial_ends_on(regulation, indication, pec.starts_on),
         support=rules.accompagnement if rules.accompagnement_obligatoire_mois else None,
         synthetic=patient.synthetic,
+        operateur_finess=op.finess if op is not None else None,
+        prescriber_address=address,
+        prescriber_phone=phone,
     )
 
 
+#: Notes quoted in the end-of-care report (the latest), and the length each is cut to.
+REPORT_NOTES = 5
+NOTE_EXCERPT = 300
+
+
 def end_report(
-    store_: Store, regulation: store.Regulation, pec_id: int, today: dt.date
+    store_: Store,
+    regulation: store.Regulation,
+    pec_id: int,
+    today: dt.date,
+    signatory_id: int | None = None,
 ) -> documents.EndReport:
     """The end-of-care report to the prescriber and the patient (monitoring must be stopped)."""
     pec = care.view(store_, pec_id)
@@ -89,6 +103,8 @@ def end_report(
         name = f"{who.given} {who.family}" if who is not None else str(s.given_by)
         sessions.append(documents.Session(s.held_on, name, s.topic))
     op = store_.operateur(pec.operateur_id)
+    notes_count, notes = _notes(store_, pec)
+    signer, signer_rpps = _signatory(store_, signatory_id, prescriber)
     return documents.EndReport(
         patient=documents.Person(patient.family, patient.given),
         patient_age=eligibility.age_on(patient.birth_date, pec.stopped_on),
@@ -110,7 +126,81 @@ def end_report(
         majorations=tuple((m.level, m.since, m.until) for m in pec.majorations),
         written_on=today,
         synthetic=patient.synthetic,
+        patient_sex=patient.sex,
+        patient_died_on=patient.died_on,
+        prescriber_speciality=prescriber.speciality if prescriber is not None else None,
+        medecin_traitant=store_.medecin_traitant(pec.patient_id),
+        periods=_periods(regulation, pec, days),
+        alerts=_alerts(store_, pec),
+        notes_count=notes_count,
+        notes=notes,
+        signatory=signer,
+        signatory_rpps=signer_rpps,
     )
+
+
+def _periods(
+    regulation: store.Regulation, pec: ports.PriseEnCharge, days: frozenset[dt.date]
+) -> tuple[documents.Period, ...]:
+    """The 30-day periods followed (date to date from the start), up to the day it stopped."""
+    assert pec.stopped_on is not None
+    length = regulation.get("periodes.duree_jours", int).at_or_first(pec.starts_on).value
+    out: list[documents.Period] = []
+    number = 1
+    while (span := calendar.period(pec.starts_on, number, length)).start < pec.stopped_on:
+        last = min(span.last_day, pec.stopped_on - dt.timedelta(days=1))
+        count = sum(1 for d in days if span.start <= d <= last)
+        out.append(documents.Period(number, span.start, last, count))
+        number += 1
+    return tuple(out)
+
+
+def _millis(day: dt.date) -> int:
+    """Midnight in Paris of `day`, in UTC milliseconds (alerts are dated by instant)."""
+    start = dt.datetime.combine(day, dt.time(), tzinfo=calendar.PARIS)
+    return int(start.timestamp() * 1000)
+
+
+def _alerts(store_: Store, pec: ports.PriseEnCharge) -> tuple[documents.AlertLine, ...]:
+    assert pec.stopped_on is not None
+    found = store_.alert_lines(
+        pec.patient_id, pec.indication, _millis(pec.starts_on), _millis(pec.stopped_on)
+    )
+    return tuple(
+        documents.AlertLine(
+            a.rule_id,
+            a.message,
+            a.count,
+            tuple((documents.DECISIONS_FR.get(d, d), n) for d, n in a.decisions),
+        )
+        for a in found
+    )
+
+
+def _notes(store_: Store, pec: ports.PriseEnCharge) -> tuple[int, tuple[documents.NoteLine, ...]]:
+    assert pec.stopped_on is not None
+    start = dt.datetime.combine(pec.starts_on, dt.time(), tzinfo=calendar.PARIS)
+    end = dt.datetime.combine(pec.stopped_on, dt.time(), tzinfo=calendar.PARIS)
+    count, latest = store_.note_lines(pec.patient_id, start, end, REPORT_NOTES)
+    lines = tuple(
+        documents.NoteLine(calendar.paris_day(n.written_at), n.author, _cut(n.body)) for n in latest
+    )
+    return count, lines
+
+
+def _cut(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= NOTE_EXCERPT else flat[: NOTE_EXCERPT - 1].rstrip() + "…"
+
+
+def _signatory(
+    store_: Store, signatory_id: int | None, prescriber: ports.Practitioner | None
+) -> tuple[documents.Person | None, str | None]:
+    who = store_.practitioner(signatory_id) if signatory_id is not None else None
+    who = who or prescriber
+    if who is None:
+        return None, None
+    return documents.Person(who.family, who.given), who.rpps
 
 
 def _covered(
@@ -160,10 +250,11 @@ def issue_end_report(
     pec_id: int,
     today: dt.date,
     render: Callable[[documents.EndReport], bytes],
+    signatory_id: int | None = None,
 ) -> bytes:
-    """The end-of-care report written `today`, rendered by `render` and archived byte for
-    byte; returns the bytes issued."""
-    content = render(end_report(store_, regulation, pec_id, today))
+    """The end-of-care report written `today` (signed by `signatory_id`, default the
+    prescriber), rendered by `render` and archived byte for byte; returns the bytes issued."""
+    content = render(end_report(store_, regulation, pec_id, today, signatory_id))
     archive(store_, pec_id, END_REPORT, content)
     return content
 

@@ -151,6 +151,22 @@ class NewInclusion:
     device_serial: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AlertSummary:
+    rule_id: str
+    message: str
+    count: int
+    #: decision value → alerts closed with it
+    decisions: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NoteSummary:
+    written_at: dt.datetime
+    author: str
+    body: str
+
+
 class Store(Protocol):
     # organisation
     def add_operateur(
@@ -193,6 +209,13 @@ class Store(Protocol):
     # reads
     def operateur(self, operateur_id: int) -> Operateur | None: ...
     def practitioner(self, practitioner_id: int) -> Practitioner | None: ...
+    def practitioner_contact(self, practitioner_id: int) -> tuple[str | None, str | None]:
+        """The professional address and phone printed on the practitioner's ordonnances."""
+        ...
+
+    def set_practitioner_contact(
+        self, practitioner_id: int, address: str | None, phone: str | None
+    ) -> None: ...
     def dmn(self, dmn_id: int) -> Dmn | None: ...
     def conventions(self, operateur_id: int, exploitant_id: int) -> list[model.Convention]: ...
     def prefilter_delegated(self, operateur_id: int, exploitant_id: int, day: dt.date) -> bool: ...
@@ -206,6 +229,19 @@ class Store(Protocol):
     def days_with_data(
         self, patient_id: int, start: dt.date, end: dt.date
     ) -> frozenset[dt.date]: ...
+    def alert_lines(
+        self, patient_id: int, indication: str, start_ms: int, end_ms: int
+    ) -> list[AlertSummary]:
+        """The patient's alerts for `indication` first raised in `[start_ms, end_ms)`, grouped
+        by rule (most frequent first)."""
+        ...
+
+    def medecin_traitant(self, patient_id: int) -> str | None: ...
+    def note_lines(
+        self, patient_id: int, start: dt.datetime, end: dt.datetime, limit: int
+    ) -> tuple[int, list[NoteSummary]]:
+        """How many notes were written in `[start, end)`, and the latest `limit` of them."""
+        ...
 
     # care pathway writes
     def include(self, inclusion: NewInclusion) -> tuple[int, int]: ...

@@ -17,13 +17,26 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 def include(app: FastAPI) -> None:
     from telesurveillance.services.dashboard import worklist
     from telesurveillance.web import context
-    from telesurveillance.web.dashboard import admin, errors, pages, patient, setup, triage
+    from telesurveillance.web.dashboard import (
+        admin,
+        errors,
+        inclusion,
+        inclusion_care,
+        pages,
+        patient,
+        patients,
+        setup,
+        triage,
+    )
 
     cache = worklist.Cache()
     app.state.worklist_cache = cache
     context.of_app(app).after_ingest.append(cache.clear)
     app.include_router(pages.router)
+    app.include_router(patients.router)  # issue 15: patient register (before /patients/{id})
     app.include_router(patient.router)
+    app.include_router(inclusion.router)  # issue 15: inclusion wizard, ordonnance
+    app.include_router(inclusion_care.router)  # issue 15: renewal, stop, end-of-care report
     app.include_router(setup.router)  # issue 15: set-up pages
     app.include_router(admin.router)  # issue 15: administration pages
     app.include_router(triage.router)

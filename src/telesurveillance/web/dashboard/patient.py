@@ -13,7 +13,7 @@ from telesurveillance.services.alerts import lifecycle as acting
 from telesurveillance.services.dashboard import notes
 from telesurveillance.services.dashboard import patient as patient_view
 from telesurveillance.web import context
-from telesurveillance.web.dashboard import alert_actions, charts, diabetes, render
+from telesurveillance.web.dashboard import alert_actions, charts, diabetes, patients, render
 
 router = APIRouter(prefix="/ui", tags=["dashboard"])
 
@@ -50,6 +50,7 @@ def patient_page(request: Request, patient_id: int, done: str | None = None) -> 
         diabetes=diabetes.panel(request, patient_id),
         comment_max=acting.NOTE_MAX,
         draft=None,
+        contact=patients.contact(request, patient_id),  # issue 15: contact block
     )
 
 

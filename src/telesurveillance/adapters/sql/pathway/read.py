@@ -8,7 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from telesurveillance.adapters.sql.alerts import tables as ta
 from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.notes import tables as tn
 from telesurveillance.adapters.sql.pathway import tables as tp
 from telesurveillance.domain.billing import model
 from telesurveillance.domain.pathway import delegation
@@ -23,6 +25,11 @@ def as_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     return dt.date.fromisoformat(str(value)[:10])
+
+
+def _aware(value: Any) -> dt.datetime:
+    found = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return found if found.tzinfo else found.replace(tzinfo=dt.UTC)
 
 
 class Reads:
@@ -48,6 +55,60 @@ class Reads:
             row["siret"],
             as_date(row["ars_declared_on"]),
         )
+
+    def alert_lines(
+        self, patient_id: int, indication: str, start_ms: int, end_ms: int
+    ) -> list[ports.AlertSummary]:
+        a = ta.alerts
+        query = (
+            sa.select(a.c.rule_id, a.c.message, a.c.decision)
+            .where(
+                a.c.patient_id == patient_id,
+                a.c.indication == indication,
+                a.c.first_ts >= start_ms,
+                a.c.first_ts < end_ms,
+            )
+            .order_by(a.c.first_ts, a.c.id)
+        )
+        grouped: dict[str, tuple[str, int, dict[str, int]]] = {}
+        with self.engine.connect() as conn:
+            for rule_id, message, decision in conn.execute(query):
+                _, count, decisions = grouped.get(rule_id, (message, 0, {}))
+                if decision:
+                    decisions[decision] = decisions.get(decision, 0) + 1
+                grouped[rule_id] = (message, count + 1, decisions)
+        return sorted(
+            (
+                ports.AlertSummary(rule, message, count, tuple(sorted(decisions.items())))
+                for rule, (message, count, decisions) in grouped.items()
+            ),
+            key=lambda line: (-line.count, line.rule_id),
+        )
+
+    def note_lines(
+        self, patient_id: int, start: dt.datetime, end: dt.datetime, limit: int
+    ) -> tuple[int, list[ports.NoteSummary]]:
+        n = tn.patient_notes
+        span = (n.c.patient_id == patient_id, n.c.written_at >= start, n.c.written_at < end)
+        with self.engine.connect() as conn:
+            count = conn.execute(sa.select(sa.func.count()).where(*span)).scalar_one()
+            rows = conn.execute(
+                sa.select(n.c.written_at, n.c.author, n.c.body)
+                .where(*span)
+                .order_by(n.c.written_at.desc(), n.c.id.desc())
+                .limit(limit)
+            ).all()
+        return int(count), [ports.NoteSummary(_aware(w), a, b) for w, a, b in rows]
+
+    def medecin_traitant(self, patient_id: int) -> str | None:
+        t = tp.patient_contacts
+        row = self._one(sa.select(t.c.medecin_traitant).where(t.c.patient_id == patient_id))
+        return None if row is None else row["medecin_traitant"]
+
+    def practitioner_contact(self, practitioner_id: int) -> tuple[str | None, str | None]:
+        t = tp.practitioner_contacts
+        row = self._one(sa.select(t).where(t.c.practitioner_id == practitioner_id))
+        return (None, None) if row is None else (row["address"], row["phone"])
 
     def practitioner(self, practitioner_id: int) -> ports.Practitioner | None:
         t = tables.practitioners

@@ -65,6 +65,16 @@ class SqlPathway(read.Reads):
             operateur_id=operateur_id,
         )
 
+    def set_practitioner_contact(
+        self, practitioner_id: int, address: str | None, phone: str | None
+    ) -> None:
+        t = tp.practitioner_contacts
+        with database.writing(self.engine) as conn:
+            conn.execute(sa.delete(t).where(t.c.practitioner_id == practitioner_id))
+            conn.execute(
+                sa.insert(t).values(practitioner_id=practitioner_id, address=address, phone=phone)
+            )
+
     def record_ars(self, operateur_id: int, received_on: dt.date, reference: str | None) -> None:
         with database.writing(self.engine) as conn:
             conn.execute(

@@ -112,3 +112,61 @@ pathway_documents = sa.Table(
     sa.Column("content", sa.LargeBinary, nullable=False),
     _created(),
 )
+
+# --- patient identity (issue 15): contact, care network, history of changes ------------------
+
+patient_contacts = sa.Table(
+    "patient_contacts",
+    metadata,
+    sa.Column("patient_id", sa.ForeignKey("patients.id"), primary_key=True),
+    sa.Column("phone", sa.String(20), nullable=True),
+    sa.Column("email", sa.String(200), nullable=True),
+    sa.Column("address", sa.String(500), nullable=True),
+    # the médecin traitant declared to the Assurance maladie (name, as the patient gives it)
+    sa.Column("medecin_traitant", sa.String(200), nullable=True),
+    # the aidant (caregiver) and the personne de confiance (CSP art. L1111-6), name and phone
+    sa.Column("aidant", sa.String(200), nullable=True),
+    sa.Column("aidant_phone", sa.String(20), nullable=True),
+    sa.Column("confiance", sa.String(200), nullable=True),
+    sa.Column("confiance_phone", sa.String(20), nullable=True),
+)
+
+patient_changes = sa.Table(
+    "patient_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("patient_id", sa.ForeignKey("patients.id"), nullable=False, index=True),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    # the principal's subject (`account/3`) and name, as the audit trail writes them
+    sa.Column("changed_by", sa.String(200), nullable=False),
+    sa.Column("field", sa.String(32), nullable=False),
+    sa.Column("before", sa.String(500), nullable=True),
+    sa.Column("after", sa.String(500), nullable=True),
+)
+
+pathway_consent_documents = sa.Table(
+    "pathway_consent_documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "prise_en_charge_id",
+        # the conventional name would exceed PostgreSQL's 63 characters
+        sa.ForeignKey("prises_en_charge.id", name="fk_pathway_consent_documents_pec"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("filename", sa.String(200), nullable=False),
+    sa.Column("media_type", sa.String(100), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    _created(),
+)
+
+practitioner_contacts = sa.Table(
+    "practitioner_contacts",
+    metadata,
+    sa.Column("practitioner_id", sa.ForeignKey("practitioners.id"), primary_key=True),
+    # the professional address and phone printed on the prescriber's ordonnances
+    sa.Column("address", sa.String(500), nullable=True),
+    sa.Column("phone", sa.String(20), nullable=True),
+)
