@@ -103,4 +103,5 @@ def series(request: Request, days: Annotated[int, Query(ge=1, le=184)] = 30) -> 
         raise HTTPException(status_code=404, detail="no such patient")
     lang = render.lang_of(request)
     out = [charts.series(s.kind, s.ts, s.values, [], lang) for s in found]
-    return JSONResponse({"days": days, "series": out})
+    to = services.clock().timestamp()
+    return JSONResponse({"days": days, "from": to - days * 86_400, "to": to, "series": out})
