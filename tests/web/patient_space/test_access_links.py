@@ -300,3 +300,16 @@ def test_the_team_page_is_for_the_care_team_only(
         make_client("medecin", now=clock).get("/ui/patients/999999/espace-patient").status_code
         == 404
     )
+
+
+def test_a_link_session_lasts_eight_hours(
+    make_client: ClientFactory, add_patient: AddPatient
+) -> None:
+    patient = add_patient("insuffisance_cardiaque", SINCE, [])
+    opened = _open(_browser(make_client), _create(make_client("medecin", now=clock), patient))
+    cookie = opened.cookies.get("tsv_link")
+    assert cookie
+    for later, status in ((dt.timedelta(hours=8, seconds=-1), 200), (dt.timedelta(hours=8), 401)):
+        browser = _browser(make_client, _at(NOW + later))
+        browser.cookies.set("tsv_link", cookie)
+        assert browser.get("/moi").status_code == status, later

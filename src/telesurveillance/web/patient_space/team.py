@@ -68,7 +68,7 @@ def create_link(
     who = gate.principal(request)
     try:
         issued = links.issue(
-            services.store.patient_space, patient_id, days, single_use, who.subject,
+            services.store.patient_space, patient_id, days, single_use, who.name,
             services.clock(),
         )  # fmt: skip
     except links.LinkError:
