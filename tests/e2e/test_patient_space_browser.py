@@ -60,7 +60,7 @@ def test_a_patient_opens_the_link_enters_readings_and_sees_them_on_a_phone(serve
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         url = _link_for_a_patient(browser, server)
-        assert url.startswith(f"{server}/acces/")
+        assert url.startswith(f"{server}/acces#")
 
         phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
         page = phone.new_page()
@@ -69,6 +69,7 @@ def test_a_patient_opens_the_link_enters_readings_and_sees_them_on_a_phone(serve
         page.goto(url)
         expect(page.locator("h1")).to_contain_text("Accès à votre suivi")
         _no_overflow(page)
+        assert page.evaluate("window.location.hash") == ""  # dropped from the address bar
         page.locator("button", has_text="Ouvrir mon espace").click()
         page.wait_for_url("**/moi")
         expect(page.locator("h1")).to_contain_text("Bonjour")

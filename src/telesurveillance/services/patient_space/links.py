@@ -1,6 +1,6 @@
 """Access links a care team gives a patient, and the sessions they open.
 
-A link is `/acces/<secret>`: 256 random bits, shown once (on the page that creates it, with
+A link is `/acces#<secret>`: 256 random bits, shown once (on the page that creates it, with
 its QR code), of which only the SHA-256 is stored, as for API tokens (a slow hash adds nothing
 to a random secret of that size). It expires after at most `MAX_VALIDITY` (the team chooses
 one of `VALIDITIES`), may be single-use, and can be revoked (its sessions end with it).
@@ -23,7 +23,9 @@ MAX_VALIDITY = dt.timedelta(days=7)
 #: The validities offered to the team, in days.
 VALIDITIES = (1, 3, 7)
 SESSION_LIFETIME = accounts.SESSION_LIFETIME
-PATH = "/acces/"
+#: The secret is the address's fragment: browsers never send it to a server, so it appears in no
+#: access log, proxy log or Referer (the landing page's script posts it, `web/patient_space`).
+PATH = "/acces#"
 
 
 class LinkError(ValueError):

@@ -1,8 +1,11 @@
-"""Using an access link: `GET /acces/<secret>` shows a page with one button, `POST /acces`
+"""Using an access link: `GET /acces#<secret>` shows a page with one button, `POST /acces`
 opens the session.
 
-The GET looks nothing up (a mail client or a messaging app that previews the link must not
-spend a single-use link, nor learn whether it is valid); the POST, protected against log-in
+The secret is the address's fragment, which browsers never send: it is in no access log, no
+proxy log, no Referer. The page's script (`static/patient_space/link.js`, no inline script)
+copies it into the form and drops it from the address bar and the history. The GET looks
+nothing up (a mail client or a messaging app that previews the link must not spend a
+single-use link, nor learn whether it is valid); the POST, protected against log-in
 CSRF by a double-submit cookie as the log-in form is, redeems the link (compare-and-set),
 opens a session limited to its patient and goes to `/moi`. Expired, revoked, used and unknown
 links get a page saying so in the patient's language. Every attempt is rate-limited per client
@@ -72,21 +75,20 @@ def _limiter(request: Request) -> Limiter:
 
 
 def _page(request: Request, status: int, **values: object) -> HTMLResponse:
-    values.setdefault("secret", None)
     values.setdefault("refusal", None)
     return render.page(request, "patient_space_link.html", status, active="", **values)
 
 
 @router.get(
-    "/acces/{secret}",
+    "/acces",
     name="patient_space.link_form",
     response_class=HTMLResponse,
     include_in_schema=False,
 )
-def link_form(request: Request, secret: str) -> Response:
+def link_form(request: Request) -> Response:
     """The link's landing page: one button that opens the patient's space."""
     csrf = secrets.token_urlsafe(32)
-    answer = _page(request, 200, secret=secret[:200], link_csrf=csrf)
+    answer = _page(request, 200, link_csrf=csrf)
     secure = request.app.state.security_options.secure_cookies
     answer.set_cookie(
         CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=secure, max_age=3600
