@@ -70,7 +70,8 @@ class Context:
 
 
 def _number(raw: str | None) -> float | Problem | None:
-    text = (raw or "").strip().replace(" ", "").replace(" ", "").replace(",", ".")
+    # "1 234,5" as French writes it (spaces, no-break spaces), or "72.5"
+    text = "".join(c for c in (raw or "") if c not in " \u00a0\u202f").replace(",", ".")
     if not text:
         return None
     if len(text) > MAX_TEXT:
