@@ -13,8 +13,11 @@ from fastapi.testclient import TestClient
 
 from telesurveillance.adapters.sql.core import tables
 from telesurveillance.adapters.sql.patient_space import tables as space_tables
+from telesurveillance.adapters.sql.security import accounts as security_accounts
 from telesurveillance.adapters.sql.security import tables as security_tables
+from telesurveillance.domain.access import roles
 from telesurveillance.services.patient_space import links
+from telesurveillance.services.security import accounts
 from tests.conftest import ClientFactory
 from tests.web.dashboard.conftest import NOW, TODAY, AddPatient, clock
 
@@ -39,9 +42,13 @@ def _open(browser: TestClient, path: str) -> TestClient:
     landing = browser.get(path)  # the fragment stays in the browser
     assert landing.status_code == 200
     secret = path.split("#", 1)[1]
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', landing.text)
+    csrf = re.search(r'name="link_csrf" value="([^"]+)"', landing.text)
     assert csrf is not None
-    browser.post("/acces", data={"secret": secret, "csrf_token": csrf.group(1)})
+    data = {"secret": secret, "link_csrf": csrf.group(1)}
+    live = re.search(r'name="csrf_token" value="([^"]+)"', landing.text)
+    if live is not None:  # the browser has a session: the gate wants its token too
+        data["csrf_token"] = live.group(1)
+    assert browser.post("/acces", data=data, follow_redirects=False).status_code == 303
     return browser
 
 
@@ -80,10 +87,10 @@ def test_using_the_link_opens_the_patients_own_page_and_nothing_else(
     landing = browser.get(path)
     assert "Ouvrir mon espace" in landing.text
     secret = path.split("#", 1)[1]
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', landing.text)
+    csrf = re.search(r'name="link_csrf" value="([^"]+)"', landing.text)
     assert csrf is not None
     opened = browser.post(
-        "/acces", data={"secret": secret, "csrf_token": csrf.group(1)}, follow_redirects=False
+        "/acces", data={"secret": secret, "link_csrf": csrf.group(1)}, follow_redirects=False
     )
     assert opened.status_code == 303
     assert opened.headers["location"] == "/moi"
@@ -131,10 +138,10 @@ def test_a_single_use_link_opens_one_session_then_says_it_was_used(
     assert first.get("/moi").status_code == 200
     second = _browser(make_client)
     landing = second.get(path)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', landing.text)
+    csrf = re.search(r'name="link_csrf" value="([^"]+)"', landing.text)
     assert csrf is not None
     answer = second.post(
-        "/acces", data={"secret": path.split("#", 1)[1], "csrf_token": csrf.group(1)}
+        "/acces", data={"secret": path.split("#", 1)[1], "link_csrf": csrf.group(1)}
     )
     assert answer.status_code == 410
     assert "Ce lien a déjà servi" in answer.text
@@ -151,10 +158,10 @@ def test_a_reusable_link_opens_several_sessions_until_it_expires(
     assert _open(_browser(make_client, just_before), path).get("/moi").status_code == 200
     at_expiry = _browser(make_client, _at(NOW + dt.timedelta(days=3)))
     landing = at_expiry.get(path)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', landing.text)
+    csrf = re.search(r'name="link_csrf" value="([^"]+)"', landing.text)
     assert csrf is not None
     answer = at_expiry.post(
-        "/acces", data={"secret": path.split("#", 1)[1], "csrf_token": csrf.group(1)}
+        "/acces", data={"secret": path.split("#", 1)[1], "link_csrf": csrf.group(1)}
     )
     assert answer.status_code == 410
     assert "Ce lien a expiré" in answer.text
@@ -188,10 +195,10 @@ def test_revoking_a_link_ends_its_sessions_and_refuses_it(
     assert browser.get("/moi").status_code == 401
     again = _browser(make_client)
     landing = again.get(path)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', landing.text)
+    csrf = re.search(r'name="link_csrf" value="([^"]+)"', landing.text)
     assert csrf is not None
     answer = again.post(
-        "/acces", data={"secret": path.split("#", 1)[1], "csrf_token": csrf.group(1)}
+        "/acces", data={"secret": path.split("#", 1)[1], "link_csrf": csrf.group(1)}
     )
     assert answer.status_code == 410
     assert "annulé par votre équipe" in answer.text
@@ -217,9 +224,9 @@ def test_a_link_of_another_patient_is_not_revoked_through_this_patients_page(
 def test_an_unknown_link_gets_a_clear_page_and_opens_nothing(make_client: ClientFactory) -> None:
     browser = _browser(make_client)
     landing = browser.get("/acces")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', landing.text)
+    csrf = re.search(r'name="link_csrf" value="([^"]+)"', landing.text)
     assert csrf is not None
-    answer = browser.post("/acces", data={"secret": "x" * 43, "csrf_token": csrf.group(1)})
+    answer = browser.post("/acces", data={"secret": "x" * 43, "link_csrf": csrf.group(1)})
     assert answer.status_code == 404
     assert "Ce lien n&#39;est pas valable" in answer.text
     assert browser.get("/moi").status_code == 401
@@ -231,7 +238,7 @@ def test_the_link_form_refuses_a_post_without_its_cookie(
     patient = add_patient("insuffisance_cardiaque", SINCE, [])
     path = _create(make_client("medecin", now=clock), patient)
     answer = _browser(make_client).post(
-        "/acces", data={"secret": path.split("#", 1)[1], "csrf_token": "forged"}
+        "/acces", data={"secret": path.split("#", 1)[1], "link_csrf": "forged"}
     )
     assert answer.status_code == 403
 
@@ -241,10 +248,10 @@ def test_attempts_are_limited_per_address_and_every_attempt_is_audited(
 ) -> None:
     browser = _browser(make_client)
     landing = browser.get("/acces")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', landing.text)
+    csrf = re.search(r'name="link_csrf" value="([^"]+)"', landing.text)
     assert csrf is not None
     statuses = [
-        browser.post("/acces", data={"secret": "y" * 43, "csrf_token": csrf.group(1)}).status_code
+        browser.post("/acces", data={"secret": "y" * 43, "link_csrf": csrf.group(1)}).status_code
         for _ in range(11)
     ]
     assert statuses == [404] * 10 + [429]
@@ -312,3 +319,43 @@ def test_a_link_session_lasts_eight_hours(
         browser = _browser(make_client, _at(NOW + later))
         browser.cookies.set("tsv_link", cookie)
         assert browser.get("/moi").status_code == status, later
+
+
+def test_a_new_link_on_a_phone_already_in_use_opens_the_new_patients_page(
+    make_client: ClientFactory, add_patient: AddPatient
+) -> None:
+    first = add_patient("insuffisance_cardiaque", SINCE, [])
+    second = add_patient("oncologie", SINCE, [], family="Martin")
+    team = make_client("medecin", now=clock)
+    browser = _open(_browser(make_client), _create(team, first))
+    old = browser.cookies.get("tsv_link")
+    assert "Mes symptômes" in browser.get("/moi").text
+    landing = browser.get("/acces")
+    assert 'name="csrf_token"' in landing.text  # the live session's token, for the gate
+    _open(browser, _create(team, second))
+    assert "Mes effets indésirables" in browser.get("/moi").text
+    again = _browser(make_client)
+    again.cookies.set("tsv_link", str(old))
+    assert again.get("/moi").status_code == 401  # the previous session has ended
+
+
+def test_a_link_used_in_a_browser_logged_in_to_an_account_ends_that_session(
+    make_client: ClientFactory, add_patient: AddPatient, engine: sa.Engine
+) -> None:
+    patient = add_patient("insuffisance_cardiaque", SINCE, [])
+    password = "Soignante-Test-2026!"
+    store = security_accounts.SqlAccounts(engine)
+    accounts.create_account(store, "ines", password, roles.Role.SOIGNANT, NOW)
+    browser = _browser(make_client)
+    login = browser.get("/login")
+    form = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
+    assert form is not None
+    data = {"username": "ines", "password": password, "csrf_token": form.group(1)}
+    assert browser.post("/login", data=data, follow_redirects=False).status_code == 303
+    account = browser.cookies.get("tsv_session")
+    assert browser.get("/ui/worklist").status_code == 200
+    _open(browser, _create(make_client("medecin", now=clock), patient))
+    assert "Bonjour Jeanne" in browser.get("/moi").text
+    replayed = _browser(make_client)
+    replayed.cookies.set("tsv_session", str(account))
+    assert replayed.get("/ui/worklist").status_code == 401

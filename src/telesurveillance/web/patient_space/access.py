@@ -26,10 +26,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from telesurveillance.domain.access import bucket
 from telesurveillance.services.patient_space import links, ports
-from telesurveillance.services.security import audit
+from telesurveillance.services.security import accounts, audit
 from telesurveillance.web import context
 from telesurveillance.web.dashboard import render
 from telesurveillance.web.patient_space import session
+from telesurveillance.web.security import auth
 
 router = APIRouter(tags=["patient_space"])
 CSRF_COOKIE = "tsv_link_csrf"
@@ -133,9 +134,11 @@ def _audit(request: Request, link: tuple[int, int] | None, status: int) -> None:
 def link_open(
     request: Request,
     secret: Annotated[str, Form(max_length=200)],
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    link_csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    """Use the link: a session limited to its patient, or a page saying why not."""
+    """Use the link: a session limited to its patient, or a page saying why not. A session
+    the browser already had (another link's, an account's) ends: the page that opens is the
+    link's patient's, whoever used the phone before."""
     client = request.client
     wait = _limiter(request).wait(client.host if client else "")
     if wait > 0:
@@ -144,7 +147,7 @@ def link_open(
         answer.headers["Retry-After"] = str(max(1, round(wait)))
         return answer
     expected = request.cookies.get(CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(expected, csrf_token):
+    if not expected or not hmac.compare_digest(expected, link_csrf):
         return _page(request, 403, refusal="space.link.form_expired")
     services = context.of(request)
     store = services.store.patient_space
@@ -170,4 +173,16 @@ def link_open(
         max_age=int(links.SESSION_LIFETIME.total_seconds()),
     )
     opened_page.delete_cookie(CSRF_COOKIE)
+    _end_previous(request, opened_page, secure)
     return opened_page
+
+
+def _end_previous(request: Request, answer: Response, secure: bool) -> None:
+    """End the account session the browser had, if any (its cookie too); a previous link
+    session's cookie is replaced by the new one, and ended here."""
+    services = context.of(request)
+    account_cookie = auth.session_cookie(secure)
+    if value := request.cookies.get(account_cookie):
+        accounts.end_session(services.store.accounts, value)
+        answer.delete_cookie(account_cookie)
+    session.end(services, request.cookies.get(session.cookie_name(secure)))
