@@ -33,6 +33,7 @@ from telesurveillance.adapters.sql.nightscout import sites as sql_nightscout_sit
 from telesurveillance.adapters.sql.notes import store as sql_notes
 from telesurveillance.adapters.sql.pathway import patients as sql_patient_register
 from telesurveillance.adapters.sql.pathway import store as sql_pathway
+from telesurveillance.adapters.sql.patient_space import store as sql_patient_space
 from telesurveillance.adapters.sql.security import accounts as sql_accounts
 from telesurveillance.adapters.sql.security import admin as sql_admin
 from telesurveillance.adapters.sql.security import audit as sql_audit
@@ -50,6 +51,7 @@ from telesurveillance.services.nightscout import reads as nightscout_reads
 from telesurveillance.services.nightscout import sites as nightscout_sites
 from telesurveillance.services.pathway import patient_ports
 from telesurveillance.services.pathway import ports as pathway_ports
+from telesurveillance.services.patient_space import ports as patient_space_ports
 from telesurveillance.services.security import accounts, admin, audit
 from telesurveillance.services.setup import ports as setup_ports
 
@@ -101,6 +103,8 @@ class Store:
     # --- setup and administration
     setup: setup_ports.Store
     admin: admin.Store
+    # --- patient_space (issue 17: the patient's own page, its access links and entries)
+    patient_space: patient_space_ports.Store
 
 
 def over(engine: sa.Engine) -> Store:
@@ -145,6 +149,8 @@ def over(engine: sa.Engine) -> Store:
         # --- setup and administration
         setup=sql_setup.SqlSetup(engine),
         admin=sql_admin.SqlAdmin(engine),
+        # --- patient_space
+        patient_space=sql_patient_space.SqlPatientSpace(engine),
     )
 
 

@@ -62,9 +62,18 @@ def test_every_patient_data_route_open_to_patients_says_where_the_patient_is_nam
         for r in table.rules.values()
         if r.patient_data
         and (roles.Role.PATIENT in r.allow or r.device)
-        and not (r.patient_params or r.patient_in_body)
+        and not (r.patient_params or r.patient_in_body or r.patient_self)
     ]
     assert unscoped == []
+
+
+def test_a_route_acting_on_the_callers_own_patient_is_open_to_patients_only() -> None:
+    # `patient_self`: the handler takes the patient from the principal, so a principal with no
+    # patient (the care team) must never reach it, and no such route may take a device token.
+    table = matrix.packaged()
+    own = [r for r in table.rules.values() if r.patient_self]
+    assert len(own) >= 3
+    assert [r.name for r in own if r.allow != {roles.Role.PATIENT} or r.device] == []
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,18 @@ def test_each_role_lands_on_its_own_home(make_client: ClientFactory, role: str, 
     assert answer.headers["location"] == home
 
 
-def test_a_role_with_no_page_gets_a_page_that_says_so(make_client: ClientFactory) -> None:
+def test_the_patient_lands_on_their_own_page(make_client: ClientFactory) -> None:
+    # issue 17: the patient role has a page of its own (web/patient_space)
+    answer = make_client(role="patient", patient_id=1).get("/", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/moi"
+
+
+def test_a_role_with_no_page_gets_a_page_that_says_so(
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every role has a home now: take the patient's away to reach the page
+    monkeypatch.setitem(menu.HOMES, roles.Role.PATIENT, ())
     answer = make_client(role="patient", patient_id=1).get("/", headers=HTML)
     assert answer.status_code == 200
     text = html.unescape(answer.text)

@@ -29,6 +29,7 @@ _RULE_KEYS = {
     "patient_param",
     "patient_in_body",
     "exploitant_param",
+    "patient_self",
     "action",
     "audited",
 }
@@ -63,6 +64,10 @@ class Rule:
     a patient-scoped principal any patient-data route that neither names the patient in its
     parameters nor is marked so."""
     exploitant_param: str | None = None
+    patient_self: bool = False
+    """The route acts on the caller's own patient only (the patient's page): it names no
+    patient, the handler takes the patient from the principal alone; a patient-scoped
+    principal may call it."""
     action: str | None = None
     """FHIR AuditEvent action (C R U D E) when the HTTP method does not say it (a POST search)."""
     audited: bool = False
@@ -148,6 +153,7 @@ def _rule(name: str, body: Any) -> Rule:
         patient_params=_names(body.get("patient_param"), name),
         patient_in_body=bool(body.get("patient_in_body", False)),
         exploitant_param=body.get("exploitant_param"),
+        patient_self=bool(body.get("patient_self", False)),
         action=action,
         audited=body.get("audited", False),
     )

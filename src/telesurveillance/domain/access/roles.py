@@ -36,6 +36,9 @@ class Kind(StrEnum):
     NIGHTSCOUT = "nightscout"
     """A patient's Nightscout site secret (services/nightscout/sites.py): a device principal
     scoped to that patient, on the Nightscout routes only."""
+    LINK = "link"
+    """An access link the care team gave a patient (services/patient_space/links.py): a
+    session of role patient limited to that link's patient."""
 
 
 @dataclass(frozen=True, slots=True)

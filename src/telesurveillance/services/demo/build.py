@@ -29,6 +29,8 @@ ACCOUNTS = (
     ("facturation", roles.Role.FACTURATION, "Secrétariat de facturation"),
     ("exploitant", roles.Role.EXPLOITANT, "Télémédecine Exemple SAS"),
     ("admin", roles.Role.ADMINISTRATEUR, "Administrateur"),
+    # issue 17: a patient's own log-in (their page), linked to `patient_login`'s patient
+    ("patient", roles.Role.PATIENT, ""),
 )
 #: Alerts are evaluated on the readings of the last eight days (the longest rule window is seven
 #: days): older crossings would be history a care team has already handled. Every reading is
@@ -111,6 +113,15 @@ class Summary:
     queue: int = 0
 
 
+def patient_login(people: Sequence[plan.Person], built: Built) -> tuple[int, plan.Person] | None:
+    """The patient of the demo's patient log-in: the first living heart-failure patient (their
+    page offers the weight, the blood pressure and the symptom questionnaire)."""
+    for person, patient_id in zip(people, built.patient_ids, strict=True):
+        if person.indication.value == "insuffisance_cardiaque" and person.died_on is None:
+            return patient_id, person
+    return (built.patient_ids[0], people[0]) if people and built.patient_ids else None
+
+
 def build(
     store_: Ports,
     regulation: store.Regulation,
@@ -135,9 +146,14 @@ def build(
     people = plan.plan(seed, patients, today)
     built = store_.demo.write(seed, people, plan.papers(regulation, today), today, now)
     for username, role, name in ACCOUNTS:
+        own = patient_login(people, built) if role is roles.Role.PATIENT else None
+        if role is roles.Role.PATIENT and own is None:
+            continue  # a demo without patients
         accounts.create_account(
-            store_.accounts, username, PASSWORD, role, now, display_name=name,
+            store_.accounts, username, PASSWORD, role, now,
+            display_name=f"{own[1].given} {own[1].family}" if own else name,
             exploitant_id=built.exploitant_ids[0] if role is roles.Role.EXPLOITANT else None,
+            patient_id=own[0] if own else None,
         )  # fmt: skip
     store_.demo.link_accounts()  # the medecin and soignant log-ins are team members
     outcome = run.run(store_.ledger, regulation, today, actor="demo", now=now)

@@ -17,6 +17,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 def include(app: FastAPI) -> None:
     from telesurveillance.services.dashboard import worklist
     from telesurveillance.web import context
+    from telesurveillance.web import patient_space as patient_space_pages
     from telesurveillance.web.dashboard import (
         admin,
         errors,
@@ -40,5 +41,6 @@ def include(app: FastAPI) -> None:
     app.include_router(setup.router)  # issue 15: set-up pages
     app.include_router(admin.router)  # issue 15: administration pages
     app.include_router(triage.router)
+    patient_space_pages.include(app)  # issue 17: the patient's own page and its access links
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

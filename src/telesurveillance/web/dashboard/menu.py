@@ -35,6 +35,7 @@ ITEMS: tuple[Item, ...] = (
     Item("dashboard.regulation", "/ui/regulation", "nav.regulation", "regulation"),
     Item("dashboard.setup", "/ui/setup", "nav.setup", "setup"),
     Item("dashboard.admin_accounts", "/ui/admin/accounts", "nav.admin", "admin"),
+    Item("patient_space.home", "/moi", "nav.my_space", "myself"),  # issue 17: patient's page
 )
 
 #: Where each role's work starts, in order of preference (the first it may open wins).
@@ -44,7 +45,7 @@ HOMES: dict[roles.Role, tuple[str, ...]] = {
     roles.Role.FACTURATION: ("dashboard.billing",),
     roles.Role.EXPLOITANT: ("dashboard.billing",),
     roles.Role.ADMINISTRATEUR: ("dashboard.setup", "dashboard.worklist"),
-    roles.Role.PATIENT: (),
+    roles.Role.PATIENT: ("patient_space.home",),
 }
 
 

@@ -28,6 +28,7 @@ from telesurveillance.services.security import accounts, audit
 from telesurveillance.web.dashboard import render
 from telesurveillance.web.i18n import messages
 from telesurveillance.web.nightscout import auth as nightscout_auth
+from telesurveillance.web.patient_space import session as patient_session
 
 LOGIN_CSRF_COOKIE = "tsv_login_csrf"
 _templates = jinja2.Environment(
@@ -72,6 +73,8 @@ def authenticate(services: Any, scope: Scope) -> Authenticated:
             session = accounts.resolve_session(store, jar[name].value, now)
             if session is not None:
                 return Authenticated(session.account.principal(), True, session.csrf_token)
+    if (link := patient_session.resolve(services, jar, now)) is not None:  # issue 17: links
+        return Authenticated(link[0], True, link[1])
     return Authenticated()
 
 
@@ -206,8 +209,10 @@ def logout(request: Request) -> Response:
     value = request.cookies.get(session_cookie(secure))
     if value:
         accounts.end_session(services.store.accounts, value)
+    patient_session.end(services, request.cookies.get(patient_session.cookie_name(secure)))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(session_cookie(secure))
+    response.delete_cookie(patient_session.cookie_name(secure))
     return response
 
 

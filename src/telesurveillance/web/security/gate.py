@@ -161,7 +161,7 @@ def _scope_refusal(
     if who.patient_id is not None and rule.patient_data:
         if rule.patient_params and (not named or any(p != who.patient_id for p in named)):
             return outside
-        if not rule.patient_params and not rule.patient_in_body:
+        if not rule.patient_params and not rule.patient_in_body and not rule.patient_self:
             return outside
     if rule.exploitant_param is not None and who.exploitant_id is not None:
         values = _param_values(rule.exploitant_param, target, scope)

@@ -71,7 +71,9 @@
     return Math.max(220, root.clientWidth - 8);
   }
 
-  function draw(root, series, fmt) {
+  // `span`: the time window the answer covers ([from, to] in seconds) when it gives one, so a
+  // curve with a single reading still has a readable time axis.
+  function draw(root, series, fmt, span) {
     var box = document.createElement("figure");
     box.className = "chart";
     var title = document.createElement("h3");
@@ -98,7 +100,10 @@
       width: width(root),
       height: 220,
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), ZONE); },
-      scales: { x: { time: true }, y: { range: function () { return yr; } } },
+      scales: {
+        x: span ? { time: true, range: function () { return span; } } : { time: true },
+        y: { range: function () { return yr; } }
+      },
       legend: { show: true },
       axes: [
         { space: 56, values: function (u, splits) { return splits.map(fmt.tick); } },
@@ -136,7 +141,8 @@
         if (!data.series.length) {
           root.textContent = root.dataset.empty;
         } else {
-          data.series.forEach(function (s) { draw(root, s, fmt); });
+          var span = data.from && data.to ? [data.from, data.to] : null;
+          data.series.forEach(function (s) { draw(root, s, fmt, span); });
         }
         root.setAttribute("data-ready", "true");
       });

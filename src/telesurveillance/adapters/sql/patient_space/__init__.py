@@ -1,0 +1,1 @@
+"""The patient's own space in SQL: access links, link sessions, entries, team instructions."""
