@@ -23,7 +23,7 @@ def _who(role: roles.Role) -> roles.Principal:
     [
         ("medecin", "/ui/worklist"),
         ("soignant", "/ui/worklist"),
-        ("facturation", "/ui/billing"),
+        ("facturation", "/ui/desk"),
         ("exploitant", "/ui/billing"),
         ("administrateur", "/ui/setup"),  # issue 15: the set-up page is its home
     ],
