@@ -24,7 +24,7 @@ def _who(role: roles.Role) -> roles.Principal:
         ("medecin", "/ui/worklist"),
         ("soignant", "/ui/worklist"),
         ("facturation", "/ui/desk"),
-        ("exploitant", "/ui/billing"),
+        ("exploitant", "/ui/exploitant"),
         ("administrateur", "/ui/setup"),  # issue 15: the set-up page is its home
     ],
 )

@@ -17,7 +17,16 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 def include(app: FastAPI) -> None:
     from telesurveillance.services.dashboard import worklist
     from telesurveillance.web import context
-    from telesurveillance.web.dashboard import admin, desk, errors, pages, patient, setup, triage
+    from telesurveillance.web.dashboard import (
+        admin,
+        desk,
+        errors,
+        exploitant,
+        pages,
+        patient,
+        setup,
+        triage,
+    )
 
     cache = worklist.Cache()
     app.state.worklist_cache = cache
@@ -28,5 +37,6 @@ def include(app: FastAPI) -> None:
     app.include_router(admin.router)  # issue 15: administration pages
     app.include_router(triage.router)
     app.include_router(desk.router)  # issue 16: the billing desk
+    app.include_router(exploitant.router)  # issue 16: the exploitant's workspace
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
