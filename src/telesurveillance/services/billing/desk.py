@@ -107,6 +107,8 @@ class Series:
     periods: tuple[int, ...]
     amount_cents: int
     missing: tuple[Missing, ...]
+    #: lines with no encoded amount (not in `amount_cents`)
+    unpriced: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,8 +215,10 @@ def ready(
             amount = sum(_cents(r.amount) for r in rows)
             lacking = missing(stream.facts) if stream is not None else ()
             periods = tuple(r.period_number for r in rows)
+            unpriced = sum(1 for r in rows if not r.amount)
+            patient = rows[0].patient_id
             out.append(
-                Series(invoice, forfait.value, rows[0].patient_id, ids, periods, amount, lacking)
+                Series(invoice, forfait.value, patient, ids, periods, amount, lacking, unpriced)
             )
     return out
 
