@@ -58,6 +58,7 @@ def test_the_desk_shows_the_month_totals_and_the_deciding_sentence(
     # ALD: the AMO pays the whole forfait opérateur (28 €), nothing left to the patient
     assert "<td>28,00\xa0€</td><td>28,00\xa0€</td><td>0,00\xa0€</td>" in html
     assert 'class="decision"' in html
+    assert 'class="amounts"' in html  # the explanation's amounts sentence
     assert "à envoyer" in html
     assert "Identifiants manquants" not in html
     assert "/api/billing/exports/operateurs/" in html
