@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -90,3 +92,27 @@ def test_a_note_longer_than_the_limit_records_nothing(
     assert ledger_.latest_events([one]) == {}
     kept = lines.move(ledger_, [one], bl.Status.SENT, actor="C", now=NOW, note="x" * lines.NOTE_MAX)
     assert kept.recorded == (one,)
+
+
+def test_two_desks_marking_the_same_lines_at_once_record_each_move_once(
+    engine: sa.Engine, regulation: store.Regulation
+) -> None:
+    synthetic.populate(engine, 2, starts_on=START, periods=2)
+    ledger_ = ledger.SqlLedger(engine)
+    written = run.run(ledger_, regulation, dt.date(2025, 4, 1), actor="test", now=NOW).written
+    ids = [ln.id for ln in written if ln.id is not None]
+    start = threading.Barrier(4)
+
+    def desk(name: str) -> lines.Moved:
+        start.wait()
+        return lines.move(ledger_, ids, bl.Status.SENT, actor=name, now=NOW)
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        moved = list(pool.map(desk, ["A", "B", "C", "D"]))
+    recorded = [i for m in moved for i in m.recorded]
+    assert sorted(recorded) == sorted(ids)  # every line sent once, by one desk or another
+    ev = tables.billing_line_events.c
+    with engine.connect() as conn:
+        count = conn.execute(sa.select(sa.func.count()).select_from(tables.billing_line_events))
+        assert count.scalar_one() == len(ids)
+        assert conn.execute(sa.select(ev.status).distinct()).scalars().all() == ["sent"]
