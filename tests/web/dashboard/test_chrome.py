@@ -23,8 +23,8 @@ def _who(role: roles.Role) -> roles.Principal:
     [
         ("medecin", "/ui/worklist"),
         ("soignant", "/ui/worklist"),
-        ("facturation", "/ui/billing"),
-        ("exploitant", "/ui/billing"),
+        ("facturation", "/ui/desk"),
+        ("exploitant", "/ui/exploitant"),
         ("administrateur", "/ui/setup"),  # issue 15: the set-up page is its home
     ],
 )

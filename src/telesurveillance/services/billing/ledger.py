@@ -40,6 +40,17 @@ class Status(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Event:
+    """The latest status event of a line: what, who, when, and the note given."""
+
+    line_id: int
+    status: Status
+    actor: str
+    at: dt.datetime
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Facts:
     """Identities and dates printed on the billing files (not needed by the engine)."""
 
@@ -160,6 +171,24 @@ class Ledger(Protocol):
     def record(
         self, line_ids: Sequence[int], status: Status, actor: str, at: dt.datetime, note: str | None
     ) -> int: ...
+
+    def latest_events(self, line_ids: Sequence[int] | None = None) -> dict[int, Event]:
+        """Each line's latest status event (lines never marked are absent)."""
+        ...
+
+    def record_from(
+        self,
+        line_ids: Sequence[int],
+        allowed: Mapping[Status | None, frozenset[Status]],
+        status: Status,
+        actor: str,
+        at: dt.datetime,
+        note: str | None,
+    ) -> tuple[list[int], list[int]]:
+        """Compare-and-set: in one transaction, record `status` on each line whose latest status
+        (None: never marked) may move to it by `allowed`; returns (recorded, refused) ids —
+        a line the ledger does not hold is refused."""
+        ...
 
 
 def active_charges(lines: Iterable[Line]) -> dict[tuple[int, int, verdict.Forfait], Line]:

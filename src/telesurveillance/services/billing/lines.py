@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from telesurveillance.services.billing import ledger
 
@@ -35,3 +36,51 @@ def mark(
     """Record that the lines `line_ids` were sent, paid or rejected; returns the events
     recorded (one per line the ledger holds)."""
     return store_.record(line_ids, status, actor, now, note)
+
+
+#: What a line may become, from its latest status (None: never marked). A line is sent once
+#: before it is paid or rejected; a rejected line may be sent again once corrected; a paid line
+#: is settled. The desk marks lines only along these moves (compare-and-set on the ledger).
+MOVES: dict[ledger.Status | None, frozenset[ledger.Status]] = {
+    None: frozenset({ledger.Status.SENT}),
+    ledger.Status.SENT: frozenset({ledger.Status.PAID, ledger.Status.REJECTED}),
+    ledger.Status.REJECTED: frozenset({ledger.Status.SENT}),
+    ledger.Status.PAID: frozenset(),
+}
+
+#: The longest note a status event keeps (a payment reference, a rejection's reason).
+NOTE_MAX = 500
+
+
+class NoteTooLong(ValueError):
+    def __init__(self, length: int) -> None:
+        super().__init__(f"the note has {length} characters, at most {NOTE_MAX} are kept")
+        self.length = length
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """What a marking did: the lines recorded and those refused (already moved by someone
+    else, settled, or not in the ledger)."""
+
+    recorded: tuple[int, ...]
+    refused: tuple[int, ...]
+
+
+def move(
+    store_: ledger.Ledger,
+    line_ids: Sequence[int],
+    status: ledger.Status,
+    *,
+    actor: str,
+    now: dt.datetime,
+    note: str | None = None,
+) -> Moved:
+    """Mark the lines `status` where their latest status allows it (`MOVES`), as one
+    compare-and-set; the note is kept trimmed, empty meaning none, longer than `NOTE_MAX`
+    refused (`NoteTooLong`) before anything is written."""
+    kept = (note or "").strip() or None
+    if kept is not None and len(kept) > NOTE_MAX:
+        raise NoteTooLong(len(kept))
+    recorded, refused = store_.record_from(line_ids, MOVES, status, actor, now, kept)
+    return Moved(tuple(recorded), tuple(refused))

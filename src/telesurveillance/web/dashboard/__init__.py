@@ -20,7 +20,9 @@ def include(app: FastAPI) -> None:
     from telesurveillance.web import patient_space as patient_space_pages
     from telesurveillance.web.dashboard import (
         admin,
+        desk,
         errors,
+        exploitant,
         inclusion,
         inclusion_care,
         pages,
@@ -41,6 +43,8 @@ def include(app: FastAPI) -> None:
     app.include_router(setup.router)  # issue 15: set-up pages
     app.include_router(admin.router)  # issue 15: administration pages
     app.include_router(triage.router)
+    app.include_router(desk.router)  # issue 16: the billing desk
+    app.include_router(exploitant.router)  # issue 16: the exploitant's workspace
     patient_space_pages.include(app)  # issue 17: the patient's own page and its access links
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

@@ -32,6 +32,8 @@ ITEMS: tuple[Item, ...] = (
     Item("dashboard.alerts", "/ui/alerts", "nav.alerts", "alerts"),
     Item("dashboard.patients", "/ui/patients", "nav.patients", "patients"),
     Item("dashboard.billing", "/ui/billing", "nav.billing", "billing"),
+    Item("dashboard.desk", "/ui/desk", "nav.desk", "desk"),
+    Item("dashboard.exploitant", "/ui/exploitant", "nav.exploitant", "exploitant"),
     Item("dashboard.regulation", "/ui/regulation", "nav.regulation", "regulation"),
     Item("dashboard.setup", "/ui/setup", "nav.setup", "setup"),
     Item("dashboard.admin_accounts", "/ui/admin/accounts", "nav.admin", "admin"),
@@ -42,8 +44,8 @@ ITEMS: tuple[Item, ...] = (
 HOMES: dict[roles.Role, tuple[str, ...]] = {
     roles.Role.MEDECIN: ("dashboard.worklist",),
     roles.Role.SOIGNANT: ("dashboard.worklist",),
-    roles.Role.FACTURATION: ("dashboard.billing",),
-    roles.Role.EXPLOITANT: ("dashboard.billing",),
+    roles.Role.FACTURATION: ("dashboard.desk", "dashboard.billing"),
+    roles.Role.EXPLOITANT: ("dashboard.exploitant", "dashboard.billing"),
     roles.Role.ADMINISTRATEUR: ("dashboard.setup", "dashboard.worklist"),
     roles.Role.PATIENT: ("patient_space.home",),
 }

@@ -173,6 +173,59 @@ class SqlLedger:
         with self.engine.connect() as conn:
             return {i: ledger.Status(s) for i, s in conn.execute(query)}
 
+    def latest_events(self, line_ids: Sequence[int] | None = None) -> dict[int, ledger.Event]:
+        """Each line's latest status event, with who and when (lines never marked are absent)."""
+        ev = tables.billing_line_events.c
+        query = sa.select(ev.line_id, ev.status, ev.actor, ev.at, ev.note).order_by(ev.at, ev.id)
+        if line_ids is not None:
+            query = query.where(ev.line_id.in_(list(line_ids)))
+        with self.engine.connect() as conn:
+            return {
+                r.line_id: ledger.Event(r.line_id, ledger.Status(r.status), r.actor, r.at, r.note)
+                for r in conn.execute(query)
+            }
+
+    def record_from(
+        self,
+        line_ids: Sequence[int],
+        allowed: Mapping[ledger.Status | None, frozenset[ledger.Status]],
+        status: ledger.Status,
+        actor: str,
+        at: dt.datetime,
+        note: str | None,
+    ) -> tuple[list[int], list[int]]:
+        """Compare-and-set over the lines' latest events: the lines are locked (PostgreSQL:
+        `FOR UPDATE`; SQLite: the writer's `BEGIN IMMEDIATE`), their latest statuses read and
+        the events appended in the same transaction, so two desks never both move a line."""
+        wanted = sorted(set(line_ids))
+        ev = tables.billing_line_events.c
+        with database.writing(self.engine) as conn:
+            held = set(
+                conn.execute(
+                    sa.select(L.c.id).where(L.c.id.in_(wanted)).order_by(L.c.id).with_for_update()
+                ).scalars()
+            )
+            latest: dict[int, ledger.Status] = {}
+            query = sa.select(ev.line_id, ev.status).where(ev.line_id.in_(list(held)))
+            for line_id, found in conn.execute(query.order_by(ev.at, ev.id)):
+                latest[line_id] = ledger.Status(found)
+            recorded = [i for i in wanted if i in held and status in allowed.get(latest.get(i), ())]
+            if recorded:
+                conn.execute(
+                    sa.insert(tables.billing_line_events),
+                    [
+                        {
+                            "line_id": i,
+                            "status": status.value,
+                            "actor": actor,
+                            "at": at,
+                            "note": note,
+                        }
+                        for i in recorded
+                    ],
+                )
+        return recorded, [i for i in wanted if i not in set(recorded)]
+
     def runs(self) -> list[ledger.Run]:
         r = tables.billing_runs
         with self.engine.connect() as conn:
