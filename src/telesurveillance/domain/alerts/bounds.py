@@ -5,7 +5,8 @@ A threshold on a reading must lie in the measurement's plausible range (`plausib
 could never fire, or would fire on every reading. A change is a difference: more than 0 and at
 most the width of that range. Windows and silences are positive and at most `MAX_HOURS` (30
 days, the length of one billing period `periodes.duree_jours`: a project choice, no text sets
-it), counts are whole numbers of readings, shares are in (0, 1]. A questionnaire score has no range in the measurement table: it must be ≥ 0.
+it), counts are whole numbers of readings, shares are in (0, 1]. A questionnaire score has no
+range in the measurement table: it must be ≥ 0.
 
 Every refusal names its `code` (the message key of the pages) and the numbers it checked, so
 the JSON API (English text) and the dashboard (French first) say the same thing.

@@ -44,9 +44,7 @@ class Page:
     history: tuple[lifecycle.OverrideEntry, ...]
 
 
-def _line(
-    default: rules.Rule, overrides: Mapping[str, float], table: measures.Table
-) -> Line:
+def _line(default: rules.Rule, overrides: Mapping[str, float], table: measures.Table) -> Line:
     unit = "" if default.measure is None else table.by_name(default.measure).unit
     numbers = tuple(Number(f, overrides.get(f.name)) for f in bounds.fields(default, table))
     return Line(default, numbers, unit)

@@ -17,7 +17,15 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 def include(app: FastAPI) -> None:
     from telesurveillance.services.dashboard import worklist
     from telesurveillance.web import context
-    from telesurveillance.web.dashboard import admin, errors, pages, patient, setup, thresholds, triage
+    from telesurveillance.web.dashboard import (
+        admin,
+        errors,
+        pages,
+        patient,
+        setup,
+        thresholds,
+        triage,
+    )
 
     cache = worklist.Cache()
     app.state.worklist_cache = cache

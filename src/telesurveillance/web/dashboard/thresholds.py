@@ -5,10 +5,10 @@ the overrides. The médecin changes a threshold; the soignant reads the page."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import urllib.parse
-from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -31,7 +31,7 @@ DONE = ("saved", "reset")
 REASON_MAX = 2000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Failure:
     """A refused change: which form (rule and field), the message key and its values, and what
     was typed (kept in the form)."""
@@ -39,8 +39,8 @@ class Failure:
     rule: str
     field: str
     key: str
-    values: dict[str, object] = field(default_factory=dict)
-    typed: dict[str, str] = field(default_factory=dict)
+    values: dict[str, object] = dataclasses.field(default_factory=dict)
+    typed: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _page(
@@ -80,9 +80,7 @@ def _page(
     )
 
 
-@router.get(
-    "/{patient_id}/thresholds", name="dashboard.thresholds", response_class=HTMLResponse
-)
+@router.get("/{patient_id}/thresholds", name="dashboard.thresholds", response_class=HTMLResponse)
 def thresholds_page(request: Request, patient_id: int, done: str | None = None) -> HTMLResponse:
     """The patient's rules, their numbers and sources, and the history of the overrides."""
     return _page(request, patient_id, done=done)
@@ -123,10 +121,13 @@ def change_threshold(
     user saw; a refusal comes back next to the field with what was typed."""
     typed = {"value": value, "reason": reason}
 
-    def refuse(key: str, status: int = 422, **values: object) -> HTMLResponse:
+    def refuse(
+        key: str, values: dict[str, object] | None = None, status: int = 422
+    ) -> HTMLResponse:
         lang = render.lang_of(request)
         shown = {
-            k: formats.number(v, lang, 3) if isinstance(v, float) else v for k, v in values.items()
+            k: formats.number(v, lang, 3) if isinstance(v, float) else v
+            for k, v in (values or {}).items()
         }
         failure = Failure(rule, field, key, shown, typed)
         return _page(request, patient_id, failed=failure, status=status)
@@ -137,10 +138,10 @@ def change_threshold(
     if not reason.strip():
         return refuse("override.error.reason")
     if len(reason.strip()) > REASON_MAX:
-        return refuse("override.error.reason_long", n=REASON_MAX)
+        return refuse("override.error.reason_long", {"n": REASON_MAX})
     seen = _expected(expected)
     if seen is None or field not in rules.OVERRIDABLE:
-        return refuse("override.error.field", field=field)
+        return refuse("override.error.field", {"field": field})
     services = context.of(request)
     who = gate.principal(request)
     try:
@@ -149,14 +150,13 @@ def change_threshold(
             who.name, reason, services.clock(), expected=seen,
         )  # fmt: skip
     except bounds.OutOfBounds as error:
-        return refuse(error.code, **error.values)
+        return refuse(error.code, error.values)
     except acting.OverrideConflict:
         return refuse("override.error.conflict", status=409)
     except acting.NotFound:
         return refuse("override.error.rule")
     except ValueError:
-        return refuse("override.error.field", field=field)
+        return refuse("override.error.field", {"field": field})
     anchor = urllib.parse.quote(f"r-{rule}")
     outcome = "reset" if new is None else "saved"
     return RedirectResponse(f"/ui/patients/{patient_id}/thresholds?done={outcome}#{anchor}", 303)
-

@@ -171,9 +171,7 @@ class SqlLifecycle:
             with database.writing(self.engine) as conn:
                 old = conn.execute(sa.select(o.value).where(key)).scalar()
                 if expected is not None and old != expected.value:
-                    raise service.OverrideConflict(
-                        entry.rule_id, entry.field, expected.value, old
-                    )
+                    raise service.OverrideConflict(entry.rule_id, entry.field, expected.value, old)
                 done = dataclasses.replace(entry, old_value=old)
                 if not self._swap(conn, done):
                     raise service.OverrideConflict(entry.rule_id, entry.field, old, None)
@@ -200,9 +198,14 @@ class SqlLifecycle:
             if entry.new_value is not None:
                 conn.execute(
                     sa.insert(table).values(
-                        patient_id=entry.patient_id, rule_id=entry.rule_id, field=entry.field,
-                        value=entry.new_value, actor=entry.actor, at=entry.at, reason=entry.reason,
-                    )  # fmt: skip
+                        patient_id=entry.patient_id,
+                        rule_id=entry.rule_id,
+                        field=entry.field,
+                        value=entry.new_value,
+                        actor=entry.actor,
+                        at=entry.at,
+                        reason=entry.reason,
+                    )
                 )
             return True
         same = sa.and_(key, o.value == entry.old_value)
