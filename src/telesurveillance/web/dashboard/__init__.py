@@ -17,15 +17,9 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 def include(app: FastAPI) -> None:
     from telesurveillance.services.dashboard import worklist
     from telesurveillance.web import context
-    from telesurveillance.web.dashboard import (
-        admin,
-        errors,
-        pages,
-        patient,
-        setup,
-        thresholds,
-        triage,
-    )
+    from telesurveillance.web.dashboard import admin, errors, pages, patient, setup, triage
+    from telesurveillance.web.dashboard import tasks as task_pages  # issue 15c
+    from telesurveillance.web.dashboard import thresholds as threshold_pages  # issue 15c
 
     cache = worklist.Cache()
     app.state.worklist_cache = cache
@@ -35,6 +29,7 @@ def include(app: FastAPI) -> None:
     app.include_router(setup.router)  # issue 15: set-up pages
     app.include_router(admin.router)  # issue 15: administration pages
     app.include_router(triage.router)
-    app.include_router(thresholds.router)  # issue 15c: a patient's alert thresholds
+    app.include_router(threshold_pages.router)  # issue 15c: a patient's alert thresholds
+    app.include_router(task_pages.router)  # issue 15c: follow-up tasks
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

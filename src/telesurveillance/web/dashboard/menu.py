@@ -30,6 +30,7 @@ class Item:
 ITEMS: tuple[Item, ...] = (
     Item("dashboard.worklist", "/ui/worklist", "nav.worklist", "worklist"),
     Item("dashboard.alerts", "/ui/alerts", "nav.alerts", "alerts"),
+    Item("dashboard.tasks", "/ui/tasks", "nav.tasks", "tasks"),
     Item("dashboard.billing", "/ui/billing", "nav.billing", "billing"),
     Item("dashboard.regulation", "/ui/regulation", "nav.regulation", "regulation"),
     Item("dashboard.setup", "/ui/setup", "nav.setup", "setup"),
