@@ -89,7 +89,8 @@ def thresholds_page(request: Request, patient_id: int, done: str | None = None) 
 def _number(text: str) -> float | None:
     """A number as typed, with a decimal comma or point; None when it is not one."""
     try:
-        value = float(text.strip().replace(",", ".").replace("\u202f", "").replace(" ", ""))
+        spaces = str.maketrans("", "", " \u00a0\u202f")
+        value = float(text.strip().translate(spaces).replace(",", "."))
     except ValueError:
         return None
     return value if math.isfinite(value) else None
