@@ -14,7 +14,7 @@ from rich.table import Table
 
 from telesurveillance.adapters.cases import loader as case_file
 from telesurveillance.adapters.cases import verdict_json
-from telesurveillance.cli import alerts, billing, demo, nightscout, pathway, security
+from telesurveillance.cli import alerts, billing, demo, i18n, nightscout, pathway, security
 from telesurveillance.cli import store as store_commands
 from telesurveillance.domain import calendar
 from telesurveillance.domain.billing import engine, explain, file_active
@@ -34,6 +34,21 @@ for _area in (store_commands, alerts, pathway, billing, security, demo, nightsco
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+
+@app.callback()
+def _root(
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Language of the messages: fr (default) or en.", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Open-source French medical telemonitoring (LATM) platform."""
+    if lang is not None and lang not in i18n.LANGUAGES:
+        raise typer.BadParameter(i18n.t("cli.lang_invalid"), param_hint="--lang")
+    i18n.choose(lang)
 
 
 def _regulation() -> store.Regulation:
@@ -228,6 +243,14 @@ def regulation_check(
         raise typer.Exit(1)
 
 
+def command(language: str) -> Any:
+    """The command tree with its help texts in `language`."""
+    built = typer.main.get_command(app)
+    i18n.localize(built, language)
+    return built
+
+
 def main() -> None:
-    """Entry point of the console script and of `python -m telesurveillance`."""
-    app()
+    """Entry point of the console script and of `python -m telesurveillance`: the help in the
+    language of `--lang` / `TELESURVEILLANCE_LANG` (French by default)."""
+    command(i18n.from_argv(sys.argv[1:]))()
