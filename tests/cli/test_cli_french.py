@@ -70,7 +70,10 @@ def test_the_language_of_the_help_is_read_from_the_command_line() -> None:
     assert i18n.from_argv(["demo", "--help"]) == "fr"
 
 
-@pytest.mark.parametrize("path", ["demo", "db", "serve", "import", "alerts"])
+@pytest.mark.parametrize(
+    "path",
+    ["demo", "db", "serve", "import", "alerts", "user", "token", "backup", "restore", "lang"],
+)
 def test_every_help_of_the_translated_commands_has_its_french_text(path: str) -> None:
     import typer
 

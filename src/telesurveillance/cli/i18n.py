@@ -71,7 +71,7 @@ def localize(command: Any, language: str, path: str = "") -> list[str]:
     elif command.help:
         missing.append(key)
     for param in command.params:
-        if not hasattr(param, "help") or param.name in ("help", "lang", None):
+        if not hasattr(param, "help") or param.name in ("help", None):
             continue
         entry = catalog().get(f"{key}.{param.name}")
         if entry is not None:
