@@ -137,7 +137,7 @@ def load(package: str, folder: str = "catalog") -> dict[str, Message]:
     return parse(files)
 
 
-def translate(found: Mapping[str, Message], key: str, lang: str, **values: object) -> str:
+def translate(found: Mapping[str, Message], key: str, lang: str, /, **values: object) -> str:
     """The message `key` of a catalogue in `lang` (French if unknown), with its placeholders
     filled; the plural form follows the value `n`. An unknown key is returned as it is (tests
     check that every key used exists)."""

@@ -42,7 +42,7 @@ def lang() -> str:
     return found if found in LANGUAGES else "fr"
 
 
-def t(key: str, **values: object) -> str:
+def t(key: str, /, **values: object) -> str:
     """The message `key` in the invocation's language."""
     return catalogs.translate(catalog(), key, lang(), **values)
 
