@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from telesurveillance import cli
 from telesurveillance.cli import i18n
+from tests.conftest import CASES
 
 runner = CliRunner()
 
@@ -92,3 +93,17 @@ def test_every_message_key_used_by_the_command_line_exists() -> None:
     known = i18n.catalog()
     assert used
     assert sorted(k for k in used if k not in known and not k.endswith(".")) == []
+
+
+def test_the_regulation_check_summary_is_in_french() -> None:
+    result = runner.invoke(cli.app, ["regulation", "check", "--today", "2026-01-01"])
+    assert "paramètres" in result.output
+    assert "valeur(s) encore à confirmer" in result.output
+
+
+def test_json_outputs_do_not_change_with_the_language() -> None:
+    case = CASES / "public" / "01_ic_observant_serie_6.yaml"
+    french = runner.invoke(cli.app, ["billing", "case", str(case)])
+    english = runner.invoke(cli.app, ["--lang", "en", "billing", "case", str(case)])
+    assert french.exit_code == english.exit_code == 0, french.output
+    assert french.stdout == english.stdout
