@@ -71,15 +71,10 @@ def test_the_language_of_the_help_is_read_from_the_command_line() -> None:
     assert i18n.from_argv(["demo", "--help"]) == "fr"
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["demo", "db", "serve", "import", "alerts", "user", "token", "backup", "restore", "lang"],
-)
-def test_every_help_of_the_translated_commands_has_its_french_text(path: str) -> None:
+def test_every_command_and_option_has_its_french_help() -> None:
     import typer
 
-    missing = i18n.localize(typer.main.get_command(cli.app), "fr")
-    assert [m for m in missing if m == f"help.{path}" or m.startswith(f"help.{path}.")] == []
+    assert i18n.localize(typer.main.get_command(cli.app), "fr") == []
 
 
 def test_every_message_key_used_by_the_command_line_exists() -> None:
