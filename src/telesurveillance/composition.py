@@ -27,6 +27,7 @@ from telesurveillance.adapters.sql.dashboard import worklist as sql_worklist
 from telesurveillance.adapters.sql.fhir import group_commit as sql_group_commit
 from telesurveillance.adapters.sql.fhir import observations as sql_observations
 from telesurveillance.adapters.sql.fhir import store as sql_fhir
+from telesurveillance.adapters.sql.followup import store as sql_followup
 from telesurveillance.adapters.sql.glycaemia import readings as sql_glycaemia
 from telesurveillance.adapters.sql.nightscout import entries as sql_nightscout_entries
 from telesurveillance.adapters.sql.nightscout import sites as sql_nightscout_sites
@@ -46,6 +47,7 @@ from telesurveillance.services.dashboard import notes
 from telesurveillance.services.dashboard import ports as dashboard_ports
 from telesurveillance.services.demo import build as demo_build
 from telesurveillance.services.fhir import ports as fhir_ports
+from telesurveillance.services.followup import ports as followup_ports
 from telesurveillance.services.glycaemia import ports as glycaemia_ports
 from telesurveillance.services.nightscout import reads as nightscout_reads
 from telesurveillance.services.nightscout import sites as nightscout_sites
@@ -105,6 +107,8 @@ class Store:
     admin: admin.Store
     # --- patient_space (issue 17: the patient's own page, its access links and entries)
     patient_space: patient_space_ports.Store
+    # --- followup (issue 15c: follow-up tasks marked done)
+    followup: followup_ports.Store
 
 
 def over(engine: sa.Engine) -> Store:
@@ -151,6 +155,8 @@ def over(engine: sa.Engine) -> Store:
         admin=sql_admin.SqlAdmin(engine),
         # --- patient_space
         patient_space=sql_patient_space.SqlPatientSpace(engine),
+        # --- followup
+        followup=sql_followup.SqlFollowup(engine),
     )
 
 

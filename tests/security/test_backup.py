@@ -22,6 +22,13 @@ from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.core import readings, tables
 from telesurveillance.cli import app as cli
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the command's English lines (French is the default)."""
+    monkeypatch.setenv("TELESURVEILLANCE_LANG", "en")
+
+
 runner = CliRunner()
 
 

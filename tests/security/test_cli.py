@@ -20,6 +20,13 @@ from telesurveillance.services.security import accounts, audit
 from telesurveillance.web import app
 from telesurveillance.web.security import hardening
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the command's English lines (French is the default)."""
+    monkeypatch.setenv("TELESURVEILLANCE_LANG", "en")
+
+
 runner = CliRunner()
 PASSWORD = "Correct-horse-9"
 

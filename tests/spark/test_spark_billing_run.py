@@ -18,6 +18,13 @@ from telesurveillance.domain.regulation import store
 from telesurveillance.services.billing import ledger as bl
 from telesurveillance.services.billing import run as billing_run
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the command's English lines (French is the default)."""
+    monkeypatch.setenv("TELESURVEILLANCE_LANG", "en")
+
+
 if shutil.which("java") is None and not os.environ.get("CI"):
     pytest.skip(
         "no Java runtime: Spark needs one (scripts/install-system-deps installs it)",

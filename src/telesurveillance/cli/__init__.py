@@ -14,7 +14,7 @@ from rich.table import Table
 
 from telesurveillance.adapters.cases import loader as case_file
 from telesurveillance.adapters.cases import verdict_json
-from telesurveillance.cli import alerts, billing, demo, nightscout, pathway, security
+from telesurveillance.cli import alerts, billing, demo, i18n, nightscout, pathway, security
 from telesurveillance.cli import store as store_commands
 from telesurveillance.domain import calendar
 from telesurveillance.domain.billing import engine, explain, file_active
@@ -36,11 +36,26 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
+@app.callback()
+def _root(
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Language of the messages: fr (default) or en.", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Open-source French medical telemonitoring (LATM) platform."""
+    if lang is not None and lang not in i18n.LANGUAGES:
+        raise typer.BadParameter(i18n.t("cli.lang_invalid"), param_hint="--lang")
+    i18n.choose(lang)
+
+
 def _regulation() -> store.Regulation:
     try:
         return store.packaged()
     except loader.RegulationError as exc:
-        err.print(f"[red]regulatory data invalid:[/] {exc}")
+        err.print(f"[red]{i18n.t('regulation.invalid')}[/] {exc}")
         raise typer.Exit(2) from None
 
 
@@ -70,11 +85,13 @@ def billing_case(
         try:
             case = case_file.parse(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
-            err.print(f"[red]INVALID[/] {path}: cannot read: {exc}")
+            err.print(
+                f"[red]{i18n.t('case.invalid')}[/] {path}: {i18n.t('case.unreadable', error=exc)}"
+            )
             invalid += 1
             continue
         except case_file.CaseError as exc:
-            err.print(f"[red]INVALID[/] {path}: {exc}")
+            err.print(f"[red]{i18n.t('case.invalid')}[/] {path}: {exc}")
             invalid += 1
             continue
         judged = engine.judge(regulation, case.situation, case.as_of)
@@ -90,17 +107,17 @@ def billing_case(
         problems = case_file.mismatches(case, judged)
         if problems:
             differs += 1
-            out.print(f"[red]FAIL[/] {path}: {case.name}", highlight=False)
+            out.print(f"[red]{i18n.t('case.fail')}[/] {path}: {case.name}", highlight=False)
             for problem in problems:
                 out.print(f"    {problem}", highlight=False)
         else:
-            out.print(f"[green]PASS[/] {path}: {case.name}", highlight=False)
+            out.print(f"[green]{i18n.t('case.pass')}[/] {path}: {case.name}", highlight=False)
     if not check_ and not explain_:
         document: Any = results[0] if len(files) == 1 and results else results
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         passed = len(files) - differs - invalid
-        out.print(f"{passed} passed, {differs} failed, {invalid} invalid")
+        out.print(i18n.t("case.summary", passed=passed, failed=differs, invalid=invalid))
     if invalid:
         raise typer.Exit(2)
     if differs:
@@ -130,11 +147,11 @@ def billing_simulate(
     except timeline.NotInForce as missing:
         err.print(f"[red]{missing}[/]")
         raise typer.Exit(1) from None
-    out.print(f"APPROXIMATE — simulator only, never a billed amount ({grid.value.lecture})")
+    out.print(i18n.t("simulate.approximate", lecture=grid.value.lecture))
     for reading in file_active.Reading:
         sim = file_active.simulate(grid.value, floors.value, benefit, file_active_, reading)
-        shown = "unknown (tier not in the data)" if sim.amount is None else f"{sim.amount:.2f} €"
-        floored = " (floor)" if sim.floored else ""
+        shown = i18n.t("simulate.unknown") if sim.amount is None else f"{sim.amount:.2f} €"
+        floored = f" ({i18n.t('simulate.floor')})" if sim.floored else ""
         out.print(f"{reading.value}: {shown}{floored}", highlight=False)
 
 
@@ -144,7 +161,7 @@ def _parse_day(value: str | None, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        err.print(f"[red]{option}: {value!r} is not a date YYYY-MM-DD[/]")
+        err.print(f"[red]{i18n.t('cli.not_a_date', option=option, value=repr(value))}[/]")
         raise typer.Exit(2) from None
 
 
@@ -159,20 +176,26 @@ def regulation_show(
     regulation = _regulation()
     key = catalogue.name_of(name)
     if key not in catalogue.CATALOGUE:
-        err.print(f"[red]unknown parameter {key!r}[/]; see `telesurveillance regulation list`")
+        err.print(
+            f"[red]{i18n.t('regulation.unknown', key=repr(key))}[/]{i18n.t('regulation.see')}"
+        )
         raise typer.Exit(2)
     day = _parse_day(at, "--at")
     tl = regulation.any(key)
     dated = tl.get(day)
     out.print(f"[bold]{key}[/] — {tl.title}")
     if dated is None:
-        out.print(f"[red]nothing in force on {day.isoformat()}[/]")
+        out.print(f"[red]{i18n.t('regulation.nothing', day=day.isoformat())}[/]")
         raise typer.Exit(1)
     until = dated.until.isoformat() if dated.until else "…"
-    out.print(f"in force on {day.isoformat()}: since {dated.since.isoformat()} until {until}")
+    out.print(
+        i18n.t(
+            "regulation.in_force", day=day.isoformat(), since=dated.since.isoformat(), until=until
+        )
+    )
     out.print(json.dumps(_plain(dated.value), ensure_ascii=False, indent=2), highlight=False)
     if dated.note:
-        out.print(f"note: {dated.note}", highlight=False)
+        out.print(i18n.t("regulation.note", note=dated.note), highlight=False)
     for c in dated.cite:
         out.print(f"  • \\[{c.status.value}] {c.short()}", highlight=False)
         if c.quote:
@@ -195,7 +218,7 @@ def _default(value: Any) -> Any:
 def regulation_list() -> None:
     """List every regulatory parameter with its title."""
     regulation = _regulation()
-    table = Table("parameter", "title", "values")
+    table = Table(*(i18n.t(f"regulation.col.{h}") for h in ("parameter", "title", "values")))
     for tl in regulation:
         table.add_row(tl.name, tl.title, str(len(tl.entries)))
     out.print(table)
@@ -216,18 +239,29 @@ def regulation_check(
     errors = [f for f in findings if f.severity is check.Severity.ERROR]
     infos = [f for f in findings if f.severity is check.Severity.INFO]
     for f in errors:
-        out.print(f"[red]error[/] {f.name}: {f.message}", highlight=False)
+        out.print(f"[red]{i18n.t('regulation.error')}[/] {f.name}: {f.message}", highlight=False)
     if show_to_confirm:
         for f in infos:
-            out.print(f"to confirm: {f.name}: {f.message}", highlight=False)
+            out.print(
+                i18n.t("regulation.to_confirm", name=f.name, message=f.message), highlight=False
+            )
     out.print(
-        f"{len(regulation.names())} parameters, {len(errors)} error(s), "
-        f"{len(infos)} value(s) still to confirm"
+        i18n.t(
+            "regulation.checked", n=len(regulation.names()), errors=len(errors), infos=len(infos)
+        )
     )
     if errors:
         raise typer.Exit(1)
 
 
+def command(language: str) -> Any:
+    """The command tree with its help texts in `language`."""
+    built = typer.main.get_command(app)
+    i18n.localize(built, language)
+    return built
+
+
 def main() -> None:
-    """Entry point of the console script and of `python -m telesurveillance`."""
-    app()
+    """Entry point of the console script and of `python -m telesurveillance`: the help in the
+    language of `--lang` / `TELESURVEILLANCE_LANG` (French by default)."""
+    command(i18n.from_argv(sys.argv[1:]))()

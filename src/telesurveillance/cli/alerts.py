@@ -21,7 +21,7 @@ from rich.table import Table
 
 from telesurveillance import composition
 from telesurveillance.adapters.notify import smtp, webhook
-from telesurveillance.cli import common
+from telesurveillance.cli import common, i18n
 from telesurveillance.domain import calendar
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.services.alerts import outbox, rounds, stats
@@ -84,7 +84,8 @@ def _loop(store: composition.Store, *, once: bool, interval: float, passes: int 
     sets = ruleset.packaged()
     tolerance = common.settings().clock_tolerance
     configured = channels()
-    common.out.print(f"channels: {', '.join(sorted(configured)) or 'none configured'}")
+    names = ", ".join(sorted(configured)) or i18n.t("alerts.no_channel")
+    common.out.print(i18n.t("alerts.channels", names=names))
     done = 0
     while True:
         started = time.perf_counter()
@@ -92,10 +93,18 @@ def _loop(store: composition.Store, *, once: bool, interval: float, passes: int 
         caught, swept, sent = did.caught, did.swept, did.sent
         seconds = time.perf_counter() - started
         common.out.print(
-            f"{_now().isoformat(timespec='seconds')} catch-up: {caught.readings} readings "
-            f"judged, {len(caught.opened)} opened; sweep: {len(swept.opened)} opened, "
-            f"{len(swept.updated)} updated; notifications: {sent.sent} sent, "
-            f"{sent.retried} to retry, {sent.failed} failed ({seconds:.2f} s)",
+            i18n.t(
+                "alerts.pass",
+                at=_now().isoformat(timespec="seconds"),
+                n=caught.readings,
+                caught=len(caught.opened),
+                opened=len(swept.opened),
+                updated=len(swept.updated),
+                sent=sent.sent,
+                retried=sent.retried,
+                failed=sent.failed,
+                seconds=f"{seconds:.2f}",
+            ),
             highlight=False,
         )
         done += 1
@@ -104,7 +113,7 @@ def _loop(store: composition.Store, *, once: bool, interval: float, passes: int 
         try:
             time.sleep(max(0.0, interval - seconds))
         except KeyboardInterrupt:  # Ctrl-C between passes: a clean stop
-            common.out.print("stopped")
+            common.out.print(i18n.t("alerts.stopped"))
             return
 
 
@@ -112,7 +121,7 @@ def _day(value: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        common.err.print(f"[red]{option}: {value!r} is not a date YYYY-MM-DD[/]")
+        common.err.print(f"[red]{i18n.t('cli.not_a_date', option=option, value=repr(value))}[/]")
         raise typer.Exit(2) from None
 
 
@@ -135,11 +144,12 @@ def statistics(
         raise typer.Exit(2) from None
     finally:
         composition.close(store)
+    headers = ("operateur", "indication", "rule", "alerts", "patient_months", "per_month",
+               "closed", "no_action", "artefact", "median")  # fmt: skip
     table = Table(
-        "opérateur", "indication", "rule", "alerts", "patient-months", "per patient-month",
-        "closed", "no_action", "artefact", "median min to ack",
-        title=f"Alert burden {first.isoformat()} → {last.isoformat()} (end excluded)",
-    )  # fmt: skip
+        *(i18n.t(f"alerts.col.{h}") for h in headers),
+        title=i18n.t("alerts.burden", start=first.isoformat(), end=last.isoformat()),
+    )
 
     def cell(value: object) -> str:
         return "—" if value is None else str(value)
@@ -160,12 +170,15 @@ def show_rules(
 ) -> None:
     """The default rules of each indication, with their source or review mark."""
     sets = ruleset.packaged()
-    table = Table("indication", "rule", "kind", "label", "severity", "source")
+    headers = ("indication", "rule", "kind", "label", "severity", "source")
+    table = Table(*(i18n.t(f"alerts.col.{h}") for h in headers))
     for name, rules in sorted(sets.by_indication.items()):
         if indication and name != indication:
             continue
         for rule in rules:
-            source = rule.source.url or f"clinical default: {rule.source.clinical_default}"
+            source = rule.source.url or i18n.t(
+                "alerts.clinical_default", mark=rule.source.clinical_default
+            )
             table.add_row(name, rule.id, rule.kind.value, rule.label, rule.severity.value, source)
     common.out.print(table)
 

@@ -18,7 +18,7 @@ import typer
 from rich.table import Table
 
 from telesurveillance.adapters.exports import fhir_chargeitem, tabular
-from telesurveillance.cli import common
+from telesurveillance.cli import common, i18n
 from telesurveillance.domain import calendar
 from telesurveillance.domain.billing import explain
 from telesurveillance.domain.regulation import records, store
@@ -45,13 +45,18 @@ Lang = Annotated[
 ]
 
 
+def _table(*headers: str) -> Table:
+    """A table with its column headers in the invocation's language."""
+    return Table(*(i18n.t(f"billing.col.{h}") for h in headers))
+
+
 def _day(value: str | None, option: str) -> dt.date:
     if value is None:
         return dt.datetime.now(calendar.PARIS).date()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        common.err.print(f"[red]{option}: {value!r} is not a date YYYY-MM-DD[/]")
+        common.err.print(f"[red]{i18n.t('cli.not_a_date', option=option, value=repr(value))}[/]")
         raise typer.Exit(2) from None
 
 
@@ -104,9 +109,15 @@ def run(
     )
     total = sum(ln.amount_cents or 0 for ln in outcome.written)
     common.out.print(
-        f"run {outcome.run.id}: {outcome.judged_periods} periods judged, "
-        f"{outcome.billable_periods} billable, {len(outcome.written)} lines written "
-        f"({_euros(total)} €), {outcome.already_billed} already billed",
+        i18n.t(
+            "billing.run",
+            id=outcome.run.id,
+            n=outcome.judged_periods,
+            billable=outcome.billable_periods,
+            lines=len(outcome.written),
+            euros=_euros(total),
+            already=outcome.already_billed,
+        ),
         highlight=False,
     )
 
@@ -117,7 +128,7 @@ def _spark_days(master: str, until: dt.date) -> dict[int, frozenset[dt.date]]:
     try:
         from telesurveillance.adapters.spark import job
     except ImportError as missing:
-        common.err.print(f"[red]--spark: PySpark is not installed ({missing.name})[/]")
+        common.err.print(f"[red]{i18n.t('billing.no_spark', name=missing.name)}[/]")
         raise typer.Exit(2) from None
     with tempfile.TemporaryDirectory(prefix="telesurveillance-spark-") as tmp:
         scale_out.export(common.store().scale_out, Path(tmp))
@@ -141,7 +152,7 @@ def audit(
     """Re-judge every standing charge with today's data and rules; list the indu risk."""
     ledger = _store()
     found = billing_audit.run_audit(ledger, store.packaged(), _day(today, "--today"), operateur)
-    table = Table("line", "patient", "period", "forfait", "billed €", "at risk €", "reasons")
+    table = _table("line", "patient", "period", "forfait", "billed", "at_risk", "reasons")
     for f in found:
         table.add_row(
             str(f.line.id),
@@ -161,10 +172,10 @@ def audit(
                 common.out.print(f"{head} {f.line.id}", highlight=False, markup=False)
                 common.out.print(explain.render([why]), highlight=False, markup=False)
     risk = sum(f.at_risk_cents for f in found)
-    common.out.print(f"{len(found)} line(s) at risk, {_euros(risk)} € in all", highlight=False)
+    common.out.print(i18n.t("billing.at_risk", n=len(found), euros=_euros(risk)), highlight=False)
     if reverse:
         done = billing_audit.reverse_not_due(ledger, found, actor=actor, now=_now())
-        common.out.print(f"{len(done)} reversal line(s) written", highlight=False)
+        common.out.print(i18n.t("billing.reversed", n=len(done)), highlight=False)
     if found:
         raise typer.Exit(1)
 
@@ -184,15 +195,17 @@ def lines(
         _store(), operateur_id=operateur, exploitant_id=exploitant_id, run_id=run_id
     )
     if not explain_:
-        table = Table(
+        table = _table(
             "line", "run", "entry", "patient", "indication", "period", "forfait", "code",
-            "amount €", "days",
+            "amount", "days",
         )  # fmt: skip
         for ln in found:
             table.add_row(
                 str(ln.id),
                 str(ln.run_id),
-                ln.entry.value if ln.reverses_id is None else f"reversal of {ln.reverses_id}",
+                ln.entry.value
+                if ln.reverses_id is None
+                else i18n.t("billing.reversal_of", id=ln.reverses_id),
                 str(ln.patient_id),
                 ln.indication,
                 f"{ln.period_number} ({ln.period_start.isoformat()})",
@@ -202,7 +215,7 @@ def lines(
                 f"{ln.days_with_data}/{ln.expected_days}",
             )
         common.out.print(table)
-        common.out.print(f"{len(found)} line(s)", highlight=False)
+        common.out.print(i18n.t("billing.lines", n=len(found)), highlight=False)
         return
     fr = lang is explain.Lang.FR
     for e in explained.charges(regulation, found, lang):
@@ -231,7 +244,7 @@ def reverse(
 ) -> None:
     """Cancel billed lines with reversal lines (a line is never changed)."""
     done = corrections.reverse(_store(), line_ids, reason, actor=actor, now=_now())
-    common.out.print(f"{len(done)} reversal line(s) written", highlight=False)
+    common.out.print(i18n.t("billing.reversed", n=len(done)), highlight=False)
 
 
 def mark(
@@ -242,7 +255,7 @@ def mark(
 ) -> None:
     """Record that lines were sent, paid or rejected (who and when are kept)."""
     count = billing_lines.mark(_store(), line_ids, status, actor=actor, now=_now(), note=note)
-    common.out.print(f"{count} line(s) marked {status.value}", highlight=False)
+    common.out.print(i18n.t("billing.marked", n=count, status=status.value), highlight=False)
 
 
 def _write(rows: list[billing_export.Row], fmt: str, out: Path | None) -> None:
@@ -253,13 +266,13 @@ def _write(rows: list[billing_export.Row], fmt: str, out: Path | None) -> None:
     elif fmt == "fhir":
         text = json.dumps(fhir_chargeitem.bundle(rows), ensure_ascii=False, indent=2)
     else:
-        common.err.print(f"[red]--format: {fmt!r} is not csv, json or fhir[/]")
+        common.err.print(f"[red]{i18n.t('billing.format', fmt=repr(fmt))}[/]")
         raise typer.Exit(2)
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         out.write_text(text, encoding="utf-8")
-        common.err.print(f"{len(rows)} line(s) written to {out}", highlight=False)
+        common.err.print(i18n.t("billing.written", n=len(rows), out=out), highlight=False)
 
 
 def export_operateur(
@@ -298,7 +311,7 @@ def forecast(
 ) -> None:
     """Patients whose current period may miss the observance threshold (the worklist)."""
     found = billing_forecast.worklist(_store(), store.packaged(), _day(today, "--today"), operateur)
-    table = Table("patient", "indication", "period", "days", "needed", "days left", "outlook")
+    table = _table("patient", "indication", "period", "days", "needed", "days_left", "outlook")
     for f in found:
         table.add_row(
             str(f.patient_id),
@@ -310,7 +323,7 @@ def forecast(
             f.outlook.value,
         )
     common.out.print(table)
-    common.out.print(f"{len(found)} patient(s) at risk", highlight=False)
+    common.out.print(i18n.t("billing.patients_at_risk", n=len(found)), highlight=False)
 
 
 def exploitant(
@@ -325,7 +338,7 @@ def exploitant(
     regulation = store.packaged()
     day = _day(as_of, "--as-of")
     view = billing_exploitant.for_exploitant(_store(), regulation, exploitant_id, day, benefit)
-    table = Table("month", "indication", "file active", "revenue €", "unpriced lines")
+    table = _table("month", "indication", "file_active", "revenue", "unpriced")
     for m in view.months:
         table.add_row(
             m.month.strftime("%Y-%m"),
@@ -336,18 +349,32 @@ def exploitant(
         )
     common.out.print(table)
     for t in view.tiers:
-        tier = f"{t.tier_from}–{t.tier_to or '…'}" if t.tier_from is not None else "unknown"
+        tier = (
+            f"{t.tier_from}–{t.tier_to or '…'}"
+            if t.tier_from is not None
+            else i18n.t("billing.unknown")
+        )
         sims = ", ".join(f"{s.reading.value}: {s.amount or '?'} €" for s in t.simulations)
         common.out.print(
-            f"{t.indication}: semester average {t.semester_average}, tier {tier} "
-            f"(APPROXIMATE: {sims})",
+            i18n.t(
+                "billing.tier",
+                indication=t.indication,
+                average=t.semester_average,
+                tier=tier,
+                sims=sims,
+            ),
             highlight=False,
         )
     if simulate is not None:
         for s in billing_exploitant.simulate(regulation, benefit, simulate, day):
-            shown = "unknown" if s.amount is None else f"{s.amount} € per patient"
+            shown = (
+                i18n.t("billing.unknown")
+                if s.amount is None
+                else i18n.t("billing.per_patient", amount=s.amount)
+            )
             common.out.print(
-                f"APPROXIMATE file active {simulate}, {s.reading.value}: {shown}", highlight=False
+                i18n.t("billing.simulated", n=simulate, reading=s.reading.value, shown=shown),
+                highlight=False,
             )
 
 
@@ -359,7 +386,9 @@ def export_parquet(
     """Export the day counters (and raw readings) as Parquet for Spark or DuckDB."""
     counts = scale_out.export(common.store().scale_out, out, raw=raw)
     for name, count in counts.items():
-        common.out.print(f"{name}: {count} rows → {out / name}", highlight=False)
+        common.out.print(
+            i18n.t("billing.parquet", name=name, n=count, path=out / name), highlight=False
+        )
 
 
 def _billing_group(app: typer.Typer) -> typer.Typer:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 
 from telesurveillance.adapters.cgm import formats, localtime
-from telesurveillance.cli import common
+from telesurveillance.cli import common, i18n
 from telesurveillance.domain import calendar
 from telesurveillance.domain.access import matrix, roles, writes
 from telesurveillance.domain.alerts import ruleset
@@ -53,7 +53,7 @@ def refuse_without_patient(file: Path) -> None:
     found = is_export(file)
     if found is not None:
         common.err.print(
-            f"[red]{file}: a {found.value} export — say whose readings they are: --patient ID[/]",
+            f"[red]{i18n.t('cgm.whose', file=file, source=found.value)}[/]",
             highlight=False,
         )
         raise typer.Exit(2)
@@ -65,7 +65,7 @@ def _zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        common.err.print(f"[red]unknown time zone {name!r} (e.g. Europe/Paris)[/]")
+        common.err.print(f"[red]{i18n.t('cgm.zone', name=repr(name))}[/]")
         raise typer.Exit(2) from None
 
 
@@ -76,7 +76,7 @@ def _order(name: str | None) -> localtime.DateOrder | None:
         return localtime.DateOrder(name.upper())
     except ValueError:
         names = ", ".join(o.value for o in localtime.DateOrder)
-        common.err.print(f"[red]--date-order {name!r}: one of {names}[/]")
+        common.err.print(f"[red]{i18n.t('cgm.date_order', name=repr(name), names=names)}[/]")
         raise typer.Exit(2) from None
 
 
@@ -86,7 +86,7 @@ def run(file: Path, patient: int, *, zone: str | None, date_order: str | None) -
     try:
         data = file.read_bytes()
     except OSError as error:
-        common.err.print(f"[red]{file}: cannot read: {error}[/]")
+        common.err.print(f"[red]{i18n.t('import.unreadable', file=file, error=error)}[/]")
         raise typer.Exit(2) from None
     store = common.store()
     table = measures.packaged()
@@ -137,28 +137,33 @@ def _print(file: Path, found: cgm.FileReport, failures: list[str]) -> None:
     report = found.report
     for failure in failures[:SHOWN]:
         common.err.print(
-            f"[red]alert evaluation failed: {failure} — the readings are stored and stay "
-            "pending: `telesurveillance alerts run --once` judges them[/]",
-            highlight=False,
+            f"[red]{i18n.t('import.evaluation_failed', failure=failure)}[/]", highlight=False
         )
     meta = found.metadata
+    t = i18n.t
     said = [
-        f"{file.name}: {found.source} export",
-        f"units {meta.unit}" if meta.unit else "",
-        f"dates {meta.date_order}" if meta.date_order else "",
-        f"exported {meta.exported_on}" if meta.exported_on else "",
-        f"name in the file: {meta.patient_name}" if meta.patient_name else "",
+        t("cgm.export", file=file.name, source=found.source),
+        t("cgm.units", unit=meta.unit) if meta.unit else "",
+        t("cgm.dates", order=meta.date_order) if meta.date_order else "",
+        t("cgm.exported", on=meta.exported_on) if meta.exported_on else "",
+        t("cgm.name", name=meta.patient_name) if meta.patient_name else "",
     ]
     common.out.print(", ".join(s for s in said if s), highlight=False)
     for rejected in report.refused[:SHOWN]:
         where = f" ({rejected.expression})" if rejected.expression else ""
-        common.out.print(f"line {rejected.line}: {rejected.diagnostics}{where}", highlight=False)
+        line = t("import.line", line=rejected.line, diagnostics=rejected.diagnostics)
+        common.out.print(f"{line}{where}", highlight=False)
     if len(report.refused) > SHOWN:
-        common.out.print(f"… and {len(report.refused) - SHOWN} more refused lines")
+        common.out.print(t("cgm.more", n=len(report.refused) - SHOWN))
     reasons: dict[str, int] = {}
     for skipped in report.skipped:
         reasons[skipped.reason] = reasons.get(skipped.reason, 0) + 1
     if reasons:
         listed = ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items()))
-        common.out.print(f"skipped: {listed}", highlight=False)
-    common.out.print(cgm.summary(found), highlight=False)
+        common.out.print(t("cgm.skipped", listed=listed), highlight=False)
+    summary = t(
+        "cgm.summary", source=found.source, lines=report.lines, accepted=report.accepted,
+        duplicates=report.duplicates, skipped=len(report.skipped), refused=len(report.refused),
+        n=report.readings, bounds=found.bounds, seconds=f"{report.seconds:.2f}",
+    )  # fmt: skip
+    common.out.print(summary, highlight=False)

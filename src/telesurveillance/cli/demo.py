@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from telesurveillance import composition
-from telesurveillance.cli import common
+from telesurveillance.cli import common, i18n
 from telesurveillance.domain import calendar
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import table as measures
@@ -45,7 +45,9 @@ def demo(
         try:
             day = dt.date.fromisoformat(today)
         except ValueError:
-            common.err.print(f"[red]--today: {today!r} is not a date YYYY-MM-DD[/]")
+            common.err.print(
+                f"[red]{i18n.t('cli.not_a_date', option='--today', value=repr(today))}[/]"
+            )
             raise typer.Exit(2) from None
         # Readings run up to 10:00 Paris time on the chosen day.
         now = dt.datetime.combine(day, dt.time(10), tzinfo=calendar.PARIS).astimezone(dt.UTC)
@@ -61,8 +63,8 @@ def demo(
         )  # fmt: skip
     except build.NotADemo as refused:
         common.err.print(
-            f"[red]{refused.location} holds non-synthetic data or no demo marker: refusing to "
-            "wipe it.[/] Point TELESURVEILLANCE_DATABASE_URL elsewhere, or pass --force."
+            f"[red]{i18n.t('demo.refused', location=refused.location)}[/] "
+            + i18n.t("demo.refused_hint")
         )
         raise typer.Exit(1) from None
     finally:
@@ -75,24 +77,31 @@ def demo(
 def _report(summary: build.Summary, seconds: float) -> None:
     built, outcome = summary.built, summary.billing
     count = f"{built.readings:,}".replace(",", " ")
+    t = i18n.t
     common.out.print(
-        f"SYNTHETIC demo in {summary.location}: {len(built.patient_ids)} patients, "
-        f"{count} readings",
+        t("demo.built", location=summary.location, n=len(built.patient_ids), readings=count),
         highlight=False,
     )
     common.out.print(
-        f"billing: {outcome.judged_periods} periods judged, "
-        f"{outcome.billable_periods} billable, {len(outcome.written)} ledger lines",
+        t(
+            "demo.billing",
+            n=outcome.judged_periods,
+            billable=outcome.billable_periods,
+            lines=len(outcome.written),
+        ),
         highlight=False,
     )
     common.out.print(
-        f"alerts: {summary.queue} not closed in the triage queue "
-        f"({len(summary.judged.opened)} opened on the last eight days of readings, "
-        f"{len(summary.swept.opened)} for missing data)",
+        t(
+            "demo.alerts",
+            n=summary.queue,
+            opened=len(summary.judged.opened),
+            missing=len(summary.swept.opened),
+        ),
         highlight=False,
     )
-    common.out.print(f"built in {seconds:.1f} s", highlight=False)
-    common.out.print(f"log-ins (password {build.PASSWORD}):", highlight=False)
+    common.out.print(t("demo.seconds", seconds=f"{seconds:.1f}"), highlight=False)
+    common.out.print(t("demo.logins", password=build.PASSWORD), highlight=False)
     for username, role, _name in build.ACCOUNTS:
         common.out.print(f"  {username:<12} {role.value}", highlight=False)
 
@@ -101,7 +110,7 @@ def _serve(host: str, port: int) -> None:
     # By import path: the CLI and the web edge do not import each other (import-linter).
     import uvicorn
 
-    common.out.print(f"serving on http://{host}:{port}/ (Ctrl+C to stop)", highlight=False)
+    common.out.print(i18n.t("cli.serving", url=f"http://{host}:{port}/"), highlight=False)
     uvicorn.run("telesurveillance.web.dashboard.asgi:app", factory=True, host=host, port=port)
 
 

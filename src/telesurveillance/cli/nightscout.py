@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from telesurveillance.adapters.nightscout import credentials
-from telesurveillance.cli import common
+from telesurveillance.cli import common, i18n
 from telesurveillance.services.nightscout import sites
 
 app = typer.Typer(help="Nightscout upload sites: a per-patient URL and secret for uploaders.")
@@ -56,18 +56,18 @@ def issue(
         raise typer.Exit(2) from None
     url = site_url(base_url, issued.site)
     scheme, _, rest = url.partition("://")
+    t = i18n.t
     lines = [
-        f"Patient/{patient}: Nightscout site {issued.site.key}",
+        t("nightscout.site", patient=patient, key=issued.site.key),
         f"URL:    {url}",
-        f"secret: {issued.secret}   (shown once: give it to the patient now)",
+        t("nightscout.secret", secret=issued.secret),
         f"xDrip+ (Cloud Upload > Nightscout > Base URL): {scheme}://{issued.secret}@{rest}/api/v1/",
-        f"Loop (Services > Nightscout): Site URL {scheme}://{rest.split('/', 1)[0]} (the root), "
-        "API Secret the secret.",
-        "share2nightscout-bridge, nightscout-connect: NS the URL above, API_SECRET the secret.",
-        "See docs/data-sources.md (AndroidAPS uploads through xDrip+).",
+        t("nightscout.loop", root=f"{scheme}://{rest.split('/', 1)[0]}"),
+        t("nightscout.bridge"),
+        t("nightscout.see"),
     ]
     if issued.revoked is not None:
-        lines.append(f"revoked: the previous site {issued.revoked.key}")
+        lines.append(t("nightscout.revoked_previous", key=issued.revoked.key))
     for line in lines:
         common.out.print(line, highlight=False, soft_wrap=True)
 
@@ -82,12 +82,23 @@ def show(
     """The patient's live site (its secret cannot be shown: issue a new one if it is lost)."""
     site = common.store().nightscout_sites.live_for_patient(patient)
     if site is None:
-        common.out.print(f"Patient/{patient}: no live Nightscout site", highlight=False)
+        common.out.print(i18n.t("nightscout.none", patient=patient), highlight=False)
         raise typer.Exit(1)
-    used = site.last_used_at.isoformat(timespec="minutes") if site.last_used_at else "never"
+    used = (
+        site.last_used_at.isoformat(timespec="minutes")
+        if site.last_used_at
+        else i18n.t("nightscout.never")
+    )
     common.out.print(
-        f"Patient/{patient}: {site_url(base_url, site)} ({site.units}), issued "
-        f"{site.issued_at.isoformat(timespec='minutes')} by {site.issued_by}, last used {used}",
+        i18n.t(
+            "nightscout.show",
+            patient=patient,
+            url=site_url(base_url, site),
+            units=site.units,
+            issued=site.issued_at.isoformat(timespec="minutes"),
+            by=site.issued_by,
+            used=used,
+        ),
         highlight=False,
     )
 
@@ -99,9 +110,9 @@ def revoke(patient: Patient) -> None:
         common.store().nightscout_sites, patient_id=patient, now=dt.datetime.now(dt.UTC)
     )
     if site is None:
-        common.err.print(f"[red]Patient/{patient}: no live Nightscout site[/]", highlight=False)
+        common.err.print(f"[red]{i18n.t('nightscout.none', patient=patient)}[/]", highlight=False)
         raise typer.Exit(1)
-    common.out.print(f"Patient/{patient}: site {site.key} revoked", highlight=False)
+    common.out.print(i18n.t("nightscout.revoked", patient=patient, key=site.key), highlight=False)
 
 
 def register(main: typer.Typer) -> None:

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from telesurveillance.adapters.pdf import render
-from telesurveillance.cli import common
+from telesurveillance.cli import common, i18n
 from telesurveillance.domain import calendar, identity
 from telesurveillance.domain.pathway import eligibility, refusals
 from telesurveillance.domain.regulation import catalogue, records
@@ -39,7 +39,7 @@ def _day(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        common.err.print(f"[red]{value!r} is not a date YYYY-MM-DD[/]")
+        common.err.print(f"[red]{i18n.t('pathway.not_a_date', value=repr(value))}[/]")
         raise typer.Exit(2) from None
 
 
@@ -48,13 +48,15 @@ def _mapped() -> Iterator[None]:
     try:
         yield
     except refusals.Refused as refused:
-        common.err.print(f"[red]refused[/] ({refused.rule}): {refused}", highlight=False)
+        common.err.print(
+            f"[red]{i18n.t('pathway.refused')}[/] ({refused.rule}): {refused}", highlight=False
+        )
         raise typer.Exit(1) from None
     except (setup.NotFound, care.Conflict) as problem:
         common.err.print(f"[red]{problem}[/]", highlight=False)
         raise typer.Exit(1) from None
     except (identity.IdentifierError, ValueError) as invalid:
-        common.err.print(f"[red]invalid:[/] {invalid}", highlight=False)
+        common.err.print(f"[red]{i18n.t('pathway.invalid')}[/] {invalid}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -101,7 +103,7 @@ def ars_declare(
     """Record the ARS declaration receipt: billing is open from its date."""
     with _mapped():
         setup.declare_ars(_store(), operateur_id, _day(received_on), reference)
-    common.out.print(f"operateur {operateur_id}: ARS receipt of {received_on}", highlight=False)
+    common.out.print(i18n.t("pathway.ars", id=operateur_id, day=received_on), highlight=False)
 
 
 @pathway_app.command("exploitant-add")
@@ -249,7 +251,7 @@ def ordonnance(
             _store(), regulation_store.packaged(), pec_id, render.ordonnance, prescription_id
         )
     out.write_bytes(content)
-    common.out.print(f"ordonnance written to {out}", highlight=False)
+    common.out.print(i18n.t("pathway.ordonnance", out=out), highlight=False)
 
 
 @pathway_app.command("tasks")
@@ -280,7 +282,7 @@ def stop(
     """Stop monitoring with a reason."""
     with _mapped():
         care.stop(_store(), regulation_store.packaged(), pec_id, _day(on), reason)
-    common.out.print(f"prise_en_charge {pec_id} stopped ({reason})", highlight=False)
+    common.out.print(i18n.t("pathway.stopped", id=pec_id, reason=reason), highlight=False)
 
 
 @pathway_app.command("end-report")
@@ -293,7 +295,7 @@ def end_report(
             _store(), regulation_store.packaged(), pec_id, _day(None), render.end_report
         )
     out.write_bytes(content)
-    common.out.print(f"end-of-care report written to {out}", highlight=False)
+    common.out.print(i18n.t("pathway.end_report", out=out), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

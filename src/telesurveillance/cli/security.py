@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from telesurveillance.adapters.backup import archive
-from telesurveillance.cli import common
+from telesurveillance.cli import common, i18n
 from telesurveillance.domain.access import roles
 from telesurveillance.services.security import accounts
 
@@ -67,7 +67,7 @@ def user_create(
     elif password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt(i18n.t("user.password"), hide_input=True, confirmation_prompt=True)
     store = common.store().accounts
     try:
         account_id = accounts.create_account(
@@ -83,7 +83,10 @@ def user_create(
     except accounts.AccountError as exc:
         common.err.print(f"[red]{exc}[/]", highlight=False)
         raise typer.Exit(1) from None
-    common.out.print(f"account {account_id} created: {username} ({chosen.value})", highlight=False)
+    common.out.print(
+        i18n.t("user.created", id=account_id, username=username, role=chosen.value),
+        highlight=False,
+    )
 
 
 @token_app.command("create")
@@ -118,20 +121,19 @@ def token_create(
     except accounts.AccountError as exc:
         common.err.print(f"[red]{exc}[/]", highlight=False)
         raise typer.Exit(1) from None
-    kind = "device token" if device else "token"
-    # plain print: a token must never be wrapped or styled
-    sys.stdout.write(
-        f"{kind} {token_id} ({chosen.value}); keep it secret, it is shown once: {secret}\n"
-    )
+    kind = i18n.t("token.device" if device else "token.token")
+    # plain print: a token must never be wrapped or styled; the secret stays the last word
+    shown = i18n.t("token.created", kind=kind, id=token_id, role=chosen.value)
+    sys.stdout.write(f"{shown} {secret}\n")
 
 
 @token_app.command("revoke")
 def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id.")]) -> None:
     """Revoke a token: every later request with it answers 401."""
     if not accounts.revoke_token(common.store().accounts, token_id, _now()):
-        common.err.print(f"[red]no live token {token_id}[/]", highlight=False)
+        common.err.print(f"[red]{i18n.t('token.no_live', id=token_id)}[/]", highlight=False)
         raise typer.Exit(1)
-    common.out.print(f"token {token_id} revoked", highlight=False)
+    common.out.print(i18n.t("token.revoked", id=token_id), highlight=False)
 
 
 @token_app.command("list")
@@ -154,9 +156,7 @@ def backup(
         common.err.print(f"[red]{exc}[/]", highlight=False)
         raise typer.Exit(1) from None
     common.out.print(
-        f"backup written to {destination} (mode {archive.MODE:04o}: readable by its owner "
-        "only; it holds every health record and the password hashes: keep it encrypted and "
-        "away from this server)",
+        i18n.t("backup.written", destination=destination, mode=f"{archive.MODE:04o}"),
         highlight=False,
     )
 
@@ -170,7 +170,7 @@ def restore(
     """Replace the configured store's content by a backup (stop the server first). The whole
     file is checked first: a truncated or damaged backup is refused and the store left as is."""
     if not yes:
-        common.err.print("[red]restore replaces the whole store: pass --yes to confirm[/]")
+        common.err.print(f"[red]{i18n.t('restore.confirm')}[/]")
         raise typer.Exit(2)
     url = common.settings().database_url
     try:
@@ -178,7 +178,7 @@ def restore(
     except archive.BackupError as exc:
         common.err.print(f"[red]{exc}[/]", highlight=False)
         raise typer.Exit(1) from None
-    common.out.print(f"restored from {source}", highlight=False)
+    common.out.print(i18n.t("restore.done", source=source), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,7 +20,7 @@ from rich.progress import (
 from telesurveillance import composition
 from telesurveillance.adapters.fhir import bulk
 from telesurveillance.cli import cgm as cgm_import
-from telesurveillance.cli import common
+from telesurveillance.cli import common, i18n
 from telesurveillance.domain.access import matrix, roles, writes
 from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import instants, reading
@@ -46,9 +46,11 @@ def db_upgrade() -> None:
     after = composition.revisions(store)
     url = composition.location(store)
     if before == after:
-        common.out.print(f"{url}: already at {', '.join(sorted(after))}", highlight=False)
+        heads = ", ".join(sorted(after))
+        common.out.print(i18n.t("db.already", url=url, heads=heads), highlight=False)
     else:
-        common.out.print(f"{url}: upgraded to {', '.join(sorted(after))}", highlight=False)
+        heads = ", ".join(sorted(after))
+        common.out.print(i18n.t("db.upgraded", url=url, heads=heads), highlight=False)
 
 
 def serve(
@@ -94,13 +96,13 @@ def import_(
     cgm_import.refuse_without_patient(file)
     suffix = file.suffix.lower()
     if suffix not in (".ndjson", ".jsonl", ".csv"):
-        common.err.print(f"[red]{file}: expected a .ndjson or .csv file[/]")
+        common.err.print(f"[red]{i18n.t('import.suffix', file=file)}[/]")
         raise typer.Exit(2)
     try:
         size = file.stat().st_size
         handle = file.open("rb")
     except OSError as error:
-        common.err.print(f"[red]{file}: cannot read: {error}[/]")
+        common.err.print(f"[red]{i18n.t('import.unreadable', file=file, error=error)}[/]")
         raise typer.Exit(2) from None
     ports = common.store()
     store = ports.readings
@@ -154,24 +156,29 @@ def import_(
         failures.append(f"{type(error).__name__}: {error}")
     for failure in failures[:SHOWN_REJECTED]:
         common.err.print(
-            f"[red]alert evaluation failed: {failure} — the readings are stored and stay "
-            "pending: `telesurveillance alerts run --once` judges them[/]",
-            highlight=False,
+            f"[red]{i18n.t('import.evaluation_failed', failure=failure)}[/]", highlight=False
         )
     for rejected in report.rejected[:SHOWN_REJECTED]:
         where = f" ({rejected.expression})" if rejected.expression else ""
-        common.out.print(f"line {rejected.line}: {rejected.diagnostics}{where}", highlight=False)
+        line = i18n.t("import.line", line=rejected.line, diagnostics=rejected.diagnostics)
+        common.out.print(f"{line}{where}", highlight=False)
     if len(report.rejected) > SHOWN_REJECTED:
-        common.out.print(f"… and {len(report.rejected) - SHOWN_REJECTED} more rejected lines")
+        common.out.print(i18n.t("import.more", n=len(report.rejected) - SHOWN_REJECTED))
     common.out.print(
-        f"accepted {report.accepted}, duplicates {report.duplicates}, "
-        f"rejected {len(report.rejected)} — {report.readings} new readings in "
-        f"{report.seconds:.2f} s ({report.rate:,.0f} lines/s)",
+        i18n.t(
+            "import.summary",
+            accepted=report.accepted,
+            duplicates=report.duplicates,
+            rejected=len(report.rejected),
+            n=report.readings,
+            seconds=f"{report.seconds:.2f}",
+            rate=f"{report.rate:,.0f}",
+        ),
         highlight=False,
     )
     if caught.spans:
         common.out.print(
-            f"alerts: {caught.readings} readings left pending judged ({len(caught.opened)} opened)",
+            i18n.t("import.caught", n=caught.readings, opened=len(caught.opened)),
             highlight=False,
         )
     if report.rejected:

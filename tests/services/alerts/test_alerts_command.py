@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
@@ -16,6 +17,12 @@ from telesurveillance.domain.measures import reading
 from tests.adapters.alerts import seed
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the command's English lines (French is the default)."""
+    monkeypatch.setenv("TELESURVEILLANCE_LANG", "en")
 
 
 def _env(engine: sa.Engine) -> dict[str, str]:

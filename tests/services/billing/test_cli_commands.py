@@ -17,6 +17,13 @@ from telesurveillance.adapters.sql.billing import synthetic
 from telesurveillance.adapters.sql.core import tables
 from telesurveillance.cli import app
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the command's English lines (French is the default)."""
+    monkeypatch.setenv("TELESURVEILLANCE_LANG", "en")
+
+
 #: The synthetic population's first start of monitoring.
 START = dt.date(2025, 1, 6)
 

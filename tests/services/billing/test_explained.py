@@ -24,6 +24,13 @@ from telesurveillance.domain.billing import explain, verdict
 from telesurveillance.domain.regulation import store
 from telesurveillance.services.billing import audit, explained, export, notes, run
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the command's English lines (French is the default)."""
+    monkeypatch.setenv("TELESURVEILLANCE_LANG", "en")
+
+
 #: The synthetic population's first start of monitoring.
 START = dt.date(2025, 1, 6)
 UNTIL = dt.date(2025, 9, 1)

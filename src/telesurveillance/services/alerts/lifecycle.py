@@ -21,13 +21,35 @@ from enum import StrEnum
 from typing import Protocol
 
 from telesurveillance.domain import calendar
-from telesurveillance.domain.alerts import lifecycle, rules, ruleset
+from telesurveillance.domain.alerts import bounds, lifecycle, rules, ruleset
 from telesurveillance.domain.measures import reading
+from telesurveillance.domain.measures import table as measures
 from telesurveillance.domain.pathway import delegation
 
 
 class NotFound(LookupError):
     pass
+
+
+class OverrideConflict(Exception):
+    """The override is no longer the value the user saw: someone else changed it first."""
+
+    def __init__(self, rule_id: str, field: str, expected: float | None, found: float | None):
+        def shown(value: float | None) -> str:
+            return "the default" if value is None else f"{value:g}"
+
+        super().__init__(
+            f"{rule_id}.{field} is {shown(found)}, not {shown(expected)}: "
+            "another user changed it first"
+        )
+        self.found = found
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """The override value the user saw (None: the rule's default) — a compare-and-set."""
+
+    value: float | None
 
 
 #: The longest closure comment kept (characters); a longer one is refused, not cut.
@@ -109,7 +131,11 @@ class Store(Protocol):
         self, change: Change, verdict: lifecycle.Verdict, exploitant_id: int | None
     ) -> None: ...
 
-    def set_override(self, entry: OverrideEntry) -> OverrideEntry: ...
+    def set_override(self, entry: OverrideEntry, expected: Expected | None) -> OverrideEntry:
+        """Compare-and-set of the override from the value found (which must be `expected`
+        when given) to `entry.new_value`, with its history row in the same transaction; raises
+        `OverrideConflict` when the value changed meanwhile."""
+        ...
 
     def override_history(self, patient_id: int) -> list[OverrideEntry]:
         """Every override change of the patient, oldest first."""
@@ -236,24 +262,26 @@ def set_override(
     actor: str,
     reason: str,
     now: dt.datetime,
+    expected: Expected | None = None,
+    table: measures.Table | None = None,
 ) -> OverrideEntry:
-    """Override one number of one rule for one patient (`None`: back to the default); the
-    history keeps who, when, why and the old and new values."""
+    """Override one number of one rule for one patient (`None`: back to the default), within
+    the field's allowed range (`domain.alerts.bounds`: a threshold within the measurement's
+    plausible range); the history keeps who, when, why and the old and new values. With
+    `expected`, the value the user saw, a concurrent change is an `OverrideConflict`."""
     rule = sets.by_id.get(rule_id)
     if rule is None:
         raise NotFound(f"no rule {rule_id!r}")
     if not reason.strip():
         raise ValueError("an override needs a reason")
-    if value is not None:
-        rule.with_overrides({field: value})  # refuses a field that cannot be overridden
-        if field != "threshold" and field != "enabled" and value <= 0:
-            raise ValueError(f"{field} must be positive")
-    elif field not in rules.OVERRIDABLE:
+    if field not in rules.OVERRIDABLE:
         raise ValueError(f"{field!r} cannot be overridden (allowed: {rules.OVERRIDABLE})")
+    if value is not None:
+        value = bounds.check(rule, field, value, table or measures.packaged())
     entry = OverrideEntry(
         patient_id, rule_id, field, None, value, actor, reading.millis(now), reason.strip()
     )
-    return store.set_override(entry)
+    return store.set_override(entry, expected)
 
 
 def override_history(store: Store, patient_id: int) -> list[OverrideEntry]:

@@ -82,6 +82,7 @@ def _error(error: Exception) -> JSONResponse:
         lifecycle.Refused: 403,
         lifecycle.Conflict: 409,
         acting.NotFound: 404,
+        acting.OverrideConflict: 409,
     }.get(type(error), 422)
     return JSONResponse({"detail": str(error)}, status_code=status)
 
@@ -154,7 +155,7 @@ def set_override(
             _store(request).alert_lifecycle, ruleset.packaged(),
             patient_id, rule_id, field, body.value, actor, body.reason, _now(request),
         )  # fmt: skip
-    except (acting.NotFound, ValueError) as error:
+    except (acting.NotFound, acting.OverrideConflict, ValueError) as error:
         return _error(error)
     return JSONResponse(dataclasses.asdict(entry))
 

@@ -31,6 +31,8 @@ def include(app: FastAPI) -> None:
         setup,
         triage,
     )
+    from telesurveillance.web.dashboard import tasks as task_pages  # issue 15c
+    from telesurveillance.web.dashboard import thresholds as threshold_pages  # issue 15c
 
     cache = worklist.Cache()
     app.state.worklist_cache = cache
@@ -46,5 +48,7 @@ def include(app: FastAPI) -> None:
     app.include_router(desk.router)  # issue 16: the billing desk
     app.include_router(exploitant.router)  # issue 16: the exploitant's workspace
     patient_space_pages.include(app)  # issue 17: the patient's own page and its access links
+    app.include_router(threshold_pages.router)  # issue 15c: a patient's alert thresholds
+    app.include_router(task_pages.router)  # issue 15c: follow-up tasks
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

@@ -31,6 +31,7 @@ ITEMS: tuple[Item, ...] = (
     Item("dashboard.worklist", "/ui/worklist", "nav.worklist", "worklist"),
     Item("dashboard.alerts", "/ui/alerts", "nav.alerts", "alerts"),
     Item("dashboard.patients", "/ui/patients", "nav.patients", "patients"),
+    Item("dashboard.tasks", "/ui/tasks", "nav.tasks", "tasks"),
     Item("dashboard.billing", "/ui/billing", "nav.billing", "billing"),
     Item("dashboard.desk", "/ui/desk", "nav.desk", "desk"),
     Item("dashboard.exploitant", "/ui/exploitant", "nav.exploitant", "exploitant"),

@@ -13,7 +13,7 @@ from telesurveillance.services.alerts import lifecycle as acting
 from telesurveillance.services.dashboard import notes
 from telesurveillance.services.dashboard import patient as patient_view
 from telesurveillance.web import context
-from telesurveillance.web.dashboard import alert_actions, charts, diabetes, patients, render
+from telesurveillance.web.dashboard import alert_actions, charts, diabetes, patients, render, tasks
 
 router = APIRouter(prefix="/ui", tags=["dashboard"])
 
@@ -48,6 +48,7 @@ def patient_page(request: Request, patient_id: int, done: str | None = None) -> 
         notes=found.notes,
         note_max=notes.MAX_NOTE,
         diabetes=diabetes.panel(request, patient_id),
+        tasks=tasks.panel(request, patient_id),  # issue 15c: follow-up tasks
         comment_max=acting.NOTE_MAX,
         draft=None,
         contact=patients.contact(request, patient_id),  # issue 15: contact block

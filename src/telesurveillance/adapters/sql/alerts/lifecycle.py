@@ -157,17 +157,47 @@ class SqlLifecycle:
                 change.alert_id, lifecycle.Status.OPEN, "already pre-filtered"
             ) from None
 
-    def set_override(self, entry: service.OverrideEntry) -> service.OverrideEntry:
+    def set_override(
+        self, entry: service.OverrideEntry, expected: service.Expected | None
+    ) -> service.OverrideEntry:
+        # Compare-and-set on the value found: an UPDATE or DELETE matching that value (rowcount
+        # checked), or an INSERT that the primary key refuses when another writer inserted
+        # first; the history row is written in the same transaction.
         o = tables_alerts.alert_overrides.c
         key = sa.and_(
             o.patient_id == entry.patient_id, o.rule_id == entry.rule_id, o.field == entry.field
         )
-        with database.writing(self.engine) as conn:
-            old = conn.execute(sa.select(o.value).where(key)).scalar()
-            conn.execute(sa.delete(tables_alerts.alert_overrides).where(key))
+        try:
+            with database.writing(self.engine) as conn:
+                old = conn.execute(sa.select(o.value).where(key)).scalar()
+                if expected is not None and old != expected.value:
+                    raise service.OverrideConflict(entry.rule_id, entry.field, expected.value, old)
+                done = dataclasses.replace(entry, old_value=old)
+                if not self._swap(conn, done):
+                    raise service.OverrideConflict(entry.rule_id, entry.field, old, None)
+                conn.execute(
+                    sa.insert(tables_alerts.alert_override_history).values(
+                        **dataclasses.asdict(done)
+                    )
+                )
+        except sa.exc.IntegrityError:
+            raise service.OverrideConflict(
+                entry.rule_id, entry.field, None if expected is None else expected.value, None
+            ) from None
+        return done
+
+    @staticmethod
+    def _swap(conn: sa.Connection, entry: service.OverrideEntry) -> bool:
+        """Replace `entry.old_value` by `entry.new_value`; False when the row changed."""
+        table = tables_alerts.alert_overrides
+        o = table.c
+        key = sa.and_(
+            o.patient_id == entry.patient_id, o.rule_id == entry.rule_id, o.field == entry.field
+        )
+        if entry.old_value is None:
             if entry.new_value is not None:
                 conn.execute(
-                    sa.insert(tables_alerts.alert_overrides).values(
+                    sa.insert(table).values(
                         patient_id=entry.patient_id,
                         rule_id=entry.rule_id,
                         field=entry.field,
@@ -177,11 +207,16 @@ class SqlLifecycle:
                         reason=entry.reason,
                     )
                 )
-            done = dataclasses.replace(entry, old_value=old)
-            conn.execute(
-                sa.insert(tables_alerts.alert_override_history).values(**dataclasses.asdict(done))
-            )
-        return done
+            return True
+        same = sa.and_(key, o.value == entry.old_value)
+        if entry.new_value is None:
+            return conn.execute(sa.delete(table).where(same)).rowcount == 1
+        changed = conn.execute(
+            sa.update(table)
+            .where(same)
+            .values(value=entry.new_value, actor=entry.actor, at=entry.at, reason=entry.reason)
+        )
+        return changed.rowcount == 1
 
     def override_history(self, patient_id: int) -> list[service.OverrideEntry]:
         h = tables_alerts.alert_override_history.c
