@@ -17,7 +17,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 def include(app: FastAPI) -> None:
     from telesurveillance.services.dashboard import worklist
     from telesurveillance.web import context
-    from telesurveillance.web.dashboard import admin, errors, pages, patient, setup, triage
+    from telesurveillance.web.dashboard import admin, errors, pages, patient, setup, triage, uploads
 
     cache = worklist.Cache()
     app.state.worklist_cache = cache
@@ -27,5 +27,6 @@ def include(app: FastAPI) -> None:
     app.include_router(setup.router)  # issue 15: set-up pages
     app.include_router(admin.router)  # issue 15: administration pages
     app.include_router(triage.router)
+    app.include_router(uploads.router)  # issue 17c: CGM export upload
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
