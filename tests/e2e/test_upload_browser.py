@@ -47,9 +47,7 @@ def test_a_libreview_export_is_uploaded_from_the_patient_page_on_a_phone(
         expect(report).to_contain_text("Compte rendu de l'import de « libreview_en_mgdl")
         expect(report.locator(".counts")).to_contain_text("lignes refusées")
         expect(report.locator("table.refused tbody tr")).to_have_count(2)
-        expect(report.locator("table.refused tbody tr").first.locator("td").first).to_have_text(
-            "8"
-        )
+        expect(report.locator("table.refused tbody tr").first.locator("td").first).to_have_text("8")
         assert diabetes_kit._overflow(page) <= 0, "the upload report overflows at 390 px"
         page.screenshot(path=str(diabetes_kit._artifact("20-upload-phone")), full_page=True)
 
