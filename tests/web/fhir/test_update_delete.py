@@ -167,3 +167,115 @@ def test_billing_staff_may_not_correct_readings(
     assert billing.put(f"/fhir/Observation/{oid}", json=_with(weight, "amended")).status_code == 403
     assert billing.delete(f"/fhir/Observation/{oid}").status_code == 403
     assert fhir.get(f"/fhir/Observation/{oid}").json()["valueQuantity"]["value"] == 80
+
+
+def _bundle(kind: str, *entries: dict[str, Any]) -> dict[str, Any]:
+    return {"resourceType": "Bundle", "type": kind, "entry": list(entries)}
+
+
+def _put(oid: str, resource: dict[str, Any]) -> dict[str, Any]:
+    return {"resource": resource, "request": {"method": "PUT", "url": f"Observation/{oid}"}}
+
+
+def _delete(oid: str) -> dict[str, Any]:
+    return {"request": {"method": "DELETE", "url": f"Observation/{oid}"}}
+
+
+def _statuses(answer: Any) -> list[str]:
+    return [e["response"]["status"] for e in answer.json()["entry"]]
+
+
+def test_a_batch_corrects_by_put_and_delete_entries_beside_its_creates(
+    fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    weight = resources.weight(patient_ref, AT, value=80)
+    oid = _created(fhir, weight)
+    other = resources.weight(patient_ref, "2026-01-15T08:00:00Z", value=70)
+    gone = _created(fhir, other)
+    fresh = resources.weight(patient_ref, "2026-01-16T08:00:00Z", value=71)
+    answer = fhir.post(
+        "/fhir",
+        json=_bundle(
+            "batch",
+            _put(oid, _with(weight, "amended", 82)),
+            _delete(gone),
+            _delete(gone),  # a retry of the delete: nothing left, still a success
+            {"resource": fresh, "request": {"method": "POST", "url": "Observation"}},
+        ),
+    )
+    assert answer.status_code == 200, answer.text
+    assert _statuses(answer) == ["200 OK", "200 OK", "204 No Content", "201 Created"]
+    assert fhir.get(f"/fhir/Observation/{oid}").json()["valueQuantity"]["value"] == 82
+    assert fhir.get(f"/fhir/Observation/{gone}").status_code == 404
+    with engine.connect() as conn:
+        pid = _pid(patient_ref)
+        assert readings.days(conn, pid) == {(DAY, 1): 1, (dt.date(2026, 1, 16), 1): 1}
+        assert readings.days(conn, pid) == readings.recount(conn, pid)
+
+
+def test_a_transaction_whose_put_withdraws_nothing_writes_nothing(
+    fhir: TestClient, patient_ref: str
+) -> None:
+    weight = resources.weight(patient_ref, AT, value=80)
+    oid = _created(fhir, weight)
+    fhir.delete(f"/fhir/Observation/{oid}")
+    fresh = resources.weight(patient_ref, "2026-01-16T08:00:00Z", value=71)
+    answer = fhir.post(
+        "/fhir",
+        json=_bundle(
+            "transaction",
+            {"resource": fresh, "request": {"method": "POST", "url": "Observation"}},
+            _put(oid, _with(weight, "entered-in-error")),
+        ),
+    )
+    assert answer.status_code == 404, answer.text
+    assert answer.json()["issue"][0]["expression"][0].startswith("Bundle.entry[1]")
+    search = fhir.get(f"/fhir/Observation?subject={patient_ref}").json()
+    assert search.get("total", len(search.get("entry", []))) == 0
+
+
+def test_a_transaction_amends_and_withdraws_in_one_commit(
+    fhir: TestClient, patient_ref: str
+) -> None:
+    weight = resources.weight(patient_ref, AT, value=80)
+    oid = _created(fhir, weight)
+    panel = resources.blood_pressure(patient_ref, AT, sys=130, dia=80)
+    bp = _created(fhir, panel)
+    amended = resources.blood_pressure(patient_ref, AT, sys=128, dia=78)
+    answer = fhir.post(
+        "/fhir",
+        json=_bundle("transaction", _put(bp, {**amended, "status": "corrected"}), _delete(oid)),
+    )
+    assert _statuses(answer) == ["200 OK", "200 OK"], answer.text
+    read = fhir.get(f"/fhir/Observation/{bp}").json()
+    assert [c["valueQuantity"]["value"] for c in read["component"]] == [128, 78]
+    assert fhir.get(f"/fhir/Observation/{oid}").status_code == 404
+
+
+def test_a_scoped_token_corrects_nothing_outside_its_scope_by_a_bundle(
+    fhir: TestClient, patient_ref: str, make_client: ClientFactory
+) -> None:
+    weight = resources.weight(patient_ref, AT, value=80)
+    oid = _created(fhir, weight)
+    mine = fhir.post("/fhir/Patient", json=resources.patient(None, "AUTRE")).json()["id"]
+    device = make_client("patient", patient_id=int(mine), device=True)
+    batch = device.post(
+        "/fhir", json=_bundle("batch", _put(oid, _with(weight, "amended", 60)), _delete(oid))
+    )
+    assert _statuses(batch) == ["403", "403"], batch.text
+    whole = device.post("/fhir", json=_bundle("transaction", _delete(oid)))
+    assert whole.status_code == 403
+    assert fhir.get(f"/fhir/Observation/{oid}").json()["valueQuantity"]["value"] == 80
+
+
+def test_a_bundle_put_of_a_registry_resource_or_a_delete_of_another_type_is_refused(
+    fhir: TestClient, patient_ref: str
+) -> None:
+    put = {"resource": resources.patient(None), "request": {"method": "PUT", "url": patient_ref}}
+    answer = fhir.post("/fhir", json=_bundle("batch", put))
+    assert answer.status_code == 422
+    assert answer.json()["issue"][0]["code"] == "not-supported"
+    delete = {"request": {"method": "DELETE", "url": patient_ref}}
+    answer = fhir.post("/fhir", json=_bundle("batch", delete))
+    assert answer.status_code == 422
+    assert answer.json()["issue"][0]["expression"] == ["Bundle.entry[0].request.url"]

@@ -35,8 +35,28 @@ UPDATE = "fhir.observation.update"
 DELETE = "fhir.observation.delete"
 
 
-def _key(request: Request) -> tuple[str, ids.ObservationKey]:
-    text = str(request.path_params["id"])
+def same_key(batch: list[reading.Reading], text: str, key: ids.ObservationKey) -> None:
+    """Refuse an update whose readings are not the ones id `text` names (`key`)."""
+    first = batch[0]
+    kinds = tuple(r.kind for r in batch)
+    if (first.patient_id, first.ts) != (key.patient_id, key.ts) or set(kinds) != set(key.kinds):
+        named = ids.observation(first.patient_id, kinds, first.ts)
+        raise outcome.Invalid(
+            f"the Observation sent is {named}, not {text}: a change of patient, code or instant "
+            "is another reading (withdraw this one, create that one)",
+            "Observation",
+            status=400,
+            code="business-rule",
+        )
+
+
+def withdrawn(key: ids.ObservationKey) -> list[reading.Reading]:
+    """The readings at `key`, as a withdrawal names them (their values are not read)."""
+    return [reading.Reading(key.patient_id, kind, key.ts, 0.0) for kind in key.kinds]
+
+
+def key_of(text: str) -> ids.ObservationKey:
+    """The reading key of Observation id `text`; 404 when it is not an id of ours."""
     key = ids.parse_observation(text)
     if key is None:
         raise outcome.Invalid(
@@ -44,7 +64,12 @@ def _key(request: Request) -> tuple[str, ids.ObservationKey]:
             status=404,
             code="not-found",
         )
-    return text, key
+    return key
+
+
+def _key(request: Request) -> tuple[str, ids.ObservationKey]:
+    text = str(request.path_params["id"])
+    return text, key_of(text)
 
 
 async def update(request: Request) -> Response:
@@ -59,17 +84,7 @@ async def update(request: Request) -> Response:
         )
     services = http.services(request)
     batch = observations.parse(resource, services.measures, http.window(request), withdrawals=True)
-    first = batch[0]
-    kinds = tuple(r.kind for r in batch)
-    if (first.patient_id, first.ts) != (key.patient_id, key.ts) or set(kinds) != set(key.kinds):
-        named = ids.observation(first.patient_id, kinds, first.ts)
-        raise outcome.Invalid(
-            f"the Observation sent is {named}, not {text}: a change of patient, code or instant "
-            "is another reading (withdraw this one, create that one)",
-            "Observation",
-            status=400,
-            code="business-rule",
-        )
+    same_key(batch, text, key)
     action = observations.action(resource)
     if action is not observations.Action.WITHDRAW:
         action = observations.Action.REPLACE
@@ -82,7 +97,7 @@ async def update(request: Request) -> Response:
 
 async def delete(request: Request) -> Response:
     _text, key = _key(request)
-    batch = [reading.Reading(key.patient_id, kind, key.ts, 0.0) for kind in key.kinds]
+    batch = withdrawn(key)
     grant = http.grant(request, DELETE, batch, None)
     action = observations.Action.WITHDRAW
     stored = await asyncio.wrap_future(
@@ -92,6 +107,6 @@ async def delete(request: Request) -> Response:
     if not stored.new:
         return Response(status_code=204)
     services = http.services(request)
-    withdrawn = observations.render(stored.new, services.measures)
-    withdrawn["status"] = observations.WITHDRAWN
-    return http.respond(withdrawn, 200)
+    shown = observations.render(stored.new, services.measures)
+    shown["status"] = observations.WITHDRAWN
+    return http.respond(shown, 200)
