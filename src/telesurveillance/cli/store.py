@@ -143,7 +143,12 @@ def import_(
         # lines go through the same judge as the API's, which the store requires.
         judge = writes.Judge(matrix.packaged(), roles.CONSOLE)
         report = ingest.bulk(
-            parsed, store, ingest.judged_by(judge), table=table, after_write=evaluate
+            parsed,
+            store,
+            ingest.judged_by(judge),
+            table=table,
+            after_write=evaluate,
+            correct=store.correct,
         )
     # Whatever is still pending (an evaluation that failed, a crash of an earlier run, a server
     # stopped mid-way) is judged now too.
@@ -163,6 +168,8 @@ def import_(
         common.out.print(f"line {rejected.line}: {rejected.diagnostics}{where}", highlight=False)
     if len(report.rejected) > SHOWN_REJECTED:
         common.out.print(f"… and {len(report.rejected) - SHOWN_REJECTED} more rejected lines")
+    if report.corrected:
+        common.out.print(f"corrected {report.corrected} readings (amended or withdrawn)")
     common.out.print(
         f"accepted {report.accepted}, duplicates {report.duplicates}, "
         f"rejected {len(report.rejected)} — {report.readings} new readings in "
