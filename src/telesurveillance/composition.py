@@ -67,7 +67,7 @@ class Store:
     """
 
     engine: sa.Engine
-    readings: ingest.Store
+    readings: ingest.CorrectingStore
     # --- alerts
     alerts: alerts_ports.Evaluation
     alert_lifecycle: lifecycle.Store

@@ -145,7 +145,12 @@ def import_(
         # lines go through the same judge as the API's, which the store requires.
         judge = writes.Judge(matrix.packaged(), roles.CONSOLE)
         report = ingest.bulk(
-            parsed, store, ingest.judged_by(judge), table=table, after_write=evaluate
+            parsed,
+            store,
+            ingest.judged_by(judge),
+            table=table,
+            after_write=evaluate,
+            correct=store.correct,
         )
     # Whatever is still pending (an evaluation that failed, a crash of an earlier run, a server
     # stopped mid-way) is judged now too.
@@ -164,6 +169,8 @@ def import_(
         common.out.print(f"{line}{where}", highlight=False)
     if len(report.rejected) > SHOWN_REJECTED:
         common.out.print(i18n.t("import.more", n=len(report.rejected) - SHOWN_REJECTED))
+    if report.corrected:
+        common.out.print(i18n.t("import.corrected", n=report.corrected))
     common.out.print(
         i18n.t(
             "import.summary",

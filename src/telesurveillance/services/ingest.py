@@ -8,6 +8,12 @@ another line) are refused with their number; the good readings are committed in 
 durable transaction each) through the `Store` port. A line is a duplicate when every reading it
 carries was already stored (same patient, kind and instant).
 
+A line may also correct a stored reading (issue 17: an NDJSON Observation whose status is
+`amended`/`corrected` replaces the value at its key, `entered-in-error` withdraws it; its
+`Parsed.action`): judged as any line, checked as any line, then applied through the caller's
+`correct` after the chunk's new readings, in line order (a line withdrawing nothing is refused,
+`not-found`). Without `correct`, such lines are refused (the source takes no corrections).
+
 Each line is judged before anything else is looked up (`authorise`: the role × route table and
 the patient scope, `domain/access/writes.py`), on the readings parsed from that line, which are
 the readings written: a line refused there is reported as `forbidden` with its number, and the
@@ -76,6 +82,8 @@ class Parsed:
     where: Where = OBSERVATION
     resource_type: str = "Observation"
     """The type of the resource the line carried (the route it stands for)."""
+    action: Action = Action.STORE
+    """What the line does with its readings: store them, or correct the stored ones."""
 
 
 Grant = writes.Authorised[Sequence[reading.Reading]]
@@ -92,6 +100,10 @@ class Stored:
 #: Judges one parsed line: its readings authorised, or why they are refused.
 Authorise = Callable[[Parsed], Grant | writes.Refusal]
 
+#: Applies corrections durably (one transaction), in order: for each (grant, REPLACE or
+#: WITHDRAW), the readings whose value was written, or the readings removed.
+Correct = Callable[[Sequence[tuple[Grant, Action]]], Sequence[Sequence[reading.Reading]]]
+
 
 @dataclass(slots=True)
 class Report:
@@ -99,13 +111,15 @@ class Report:
     duplicates: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     readings: int = 0
+    corrected: int = 0
+    """Lines that replaced or withdrew a stored reading."""
     seconds: float = 0.0
     patients: set[int] = field(default_factory=set)
     """The patients of the lines stored (new or already there)."""
 
     @property
     def lines(self) -> int:
-        return self.accepted + self.duplicates + len(self.rejected)
+        return self.accepted + self.duplicates + self.corrected + len(self.rejected)
 
     @property
     def forbidden(self) -> int:
@@ -125,6 +139,14 @@ class Store(Protocol):
 
     def write(self, batch: Sequence[Grant]) -> Sequence[reading.Reading]:
         """Commit the readings of `batch` durably; returns the readings that were new."""
+        ...
+
+
+class CorrectingStore(Store, Protocol):
+    """A store that also takes corrections (the FHIR readings store)."""
+
+    def correct(self, batch: Sequence[tuple[Grant, Action]]) -> Sequence[Sequence[reading.Reading]]:
+        """Apply the corrections durably, in order (`Correct`)."""
         ...
 
 
@@ -157,9 +179,10 @@ def bulk(
     chunk: int = CHUNK,
     after_write: Callable[[Sequence[reading.Reading]], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    correct: Correct | None = None,
 ) -> Report:
     """Ingest `lines` chunk by chunk, each line judged by `authorise`; `after_write` gets each
-    chunk's new readings."""
+    chunk's new readings (and the values written by corrections)."""
     report = Report()
     started = time.perf_counter()
     births: dict[int, dt.date] = {}
@@ -167,6 +190,8 @@ def bulk(
     for parsed in lines:
         if parsed.rejected is not None:
             report.rejected.append(parsed.rejected)
+        elif parsed.action is not Action.STORE and correct is None:
+            report.rejected.append(_uncorrectable(parsed))
         else:
             granted = authorise(parsed)
             if isinstance(granted, writes.Refusal):
@@ -174,14 +199,24 @@ def bulk(
             else:
                 pending.append((parsed, granted))
         if len(pending) >= chunk:
-            _flush(pending, store, table, births, report, after_write)
+            _flush(pending, store, table, births, report, after_write, correct)
             pending = []
         if progress is not None:
             progress(parsed.line)
-    _flush(pending, store, table, births, report, after_write)
+    _flush(pending, store, table, births, report, after_write, correct)
     report.rejected.sort(key=lambda r: r.line)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _uncorrectable(parsed: Parsed) -> Rejected:
+    return Rejected(
+        parsed.line,
+        "this source takes no corrections (status amended, corrected or entered-in-error): "
+        "send them to POST /fhir/Observation or POST /fhir/$import",
+        f"{parsed.resource_type}.status",
+        "business-rule",
+    )
 
 
 def _forbidden(parsed: Parsed, refusal: writes.Refusal) -> Rejected:
@@ -248,6 +283,7 @@ def _flush(
     births: dict[int, dt.date],
     report: Report,
     after_write: Callable[[Sequence[reading.Reading]], None] | None,
+    correct: Correct | None = None,
 ) -> None:
     if not pending:
         return
@@ -265,7 +301,10 @@ def _flush(
     if disordered:
         report.rejected += disordered.values()
         good = [(p, g) for p, g in good if p.line not in disordered]
-    written = store.write([grant for _parsed, grant in good])
+    fixes = [(p, g) for p, g in good if p.action is not Action.STORE]
+    if fixes:
+        good = [(p, g) for p, g in good if p.action is Action.STORE]
+    written = list(store.write([grant for _parsed, grant in good]))
     new = set(written)
     report.readings += len(new)
     for _parsed, grant in good:
@@ -275,5 +314,26 @@ def _flush(
             new.difference_update(grant.value)
         else:
             report.duplicates += 1
+    if fixes and correct is not None:
+        done = correct([(grant, parsed.action) for parsed, grant in fixes])
+        for (parsed, grant), changed in zip(fixes, done, strict=True):
+            if parsed.action is Action.WITHDRAW and not changed:
+                report.rejected.append(_nothing_to_withdraw(parsed, grant))
+                continue
+            report.corrected += 1
+            report.patients |= grant.patients
+            if parsed.action is Action.REPLACE:
+                written += changed
     if after_write is not None and written:
         after_write(written)
+
+
+def _nothing_to_withdraw(parsed: Parsed, grant: Grant) -> Rejected:
+    first = grant.value[0]
+    return Rejected(
+        parsed.line,
+        f"no reading of Patient/{first.patient_id} is stored at {instants.shown(first.ts)} for "
+        "this code: nothing to withdraw",
+        parsed.where.instant,
+        "not-found",
+    )

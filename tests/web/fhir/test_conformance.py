@@ -70,7 +70,7 @@ def test_the_capability_statement_lists_every_fhir_route_of_the_app(fhir: TestCl
     assert codes["Flag"] == {"read", "search-type"}
     assert codes["AuditEvent"] == {"search-type"}
     assert codes["OperationDefinition"] == {"read"}
-    assert codes["Observation"] == {"create", "read", "search-type"}
+    assert codes["Observation"] == {"create", "read", "update", "delete", "search-type"}
     assert codes["QuestionnaireResponse"] == {"create"}
     for rtype in ("Patient", "Practitioner", "Organization", "Device"):
         assert codes[rtype] == {"create", "read", "update", "search-type"}

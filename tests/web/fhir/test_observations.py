@@ -122,7 +122,7 @@ def test_the_capability_statement_lists_the_routes(fhir: TestClient) -> None:
     types = {
         r["type"]: {i["code"] for i in r["interaction"]} for r in statement["rest"][0]["resource"]
     }
-    assert types["Observation"] == {"create", "read", "search-type"}
+    assert types["Observation"] == {"create", "read", "update", "delete", "search-type"}
     assert types["Patient"] == {"create", "read", "update", "search-type"}
 
 

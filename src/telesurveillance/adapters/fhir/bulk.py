@@ -28,9 +28,10 @@ MAX_KEY_DIGITS = 18
 
 
 def resource_readings(
-    resource: Any, table: measures.Table, window: instants.Window
+    resource: Any, table: measures.Table, window: instants.Window, *, withdrawals: bool = False
 ) -> list[reading.Reading]:
-    """The readings of one bulk resource (fast path first, the model path otherwise)."""
+    """The readings of one bulk resource (fast path first, the model path otherwise); with
+    `withdrawals`, an `entered-in-error` Observation gives the readings it withdraws."""
     if not isinstance(resource, dict):
         raise outcome.Invalid("each line must be a JSON object (a FHIR resource)", code="structure")
     found = fast.readings(resource, table, window)
@@ -38,7 +39,14 @@ def resource_readings(
         return found
     if resource.get("resourceType") == "QuestionnaireResponse":
         return questionnaires.parse(resource, table, window)
-    return observations.parse(resource, table, window)
+    return observations.parse(resource, table, window, withdrawals=withdrawals)
+
+
+def _action(resource: dict[str, Any]) -> ingest.Action:
+    """A correction (amended, corrected, entered-in-error) for an Observation; else STORE."""
+    if resource.get("resourceType") != "Observation":
+        return ingest.Action.STORE
+    return observations.action(resource)
 
 
 def _rejected(line: int, error: outcome.Invalid) -> ingest.Parsed:
@@ -72,7 +80,7 @@ def ndjson(
             yield _rejected(number, error)
             continue
         try:
-            found = resource_readings(resource, table, window)
+            found = resource_readings(resource, table, window, withdrawals=True)
         except outcome.Invalid as error:
             yield _rejected(number, error)
         except (OverflowError, RecursionError) as error:
@@ -83,6 +91,7 @@ def ndjson(
                 found,
                 where=observations.where(resource),
                 resource_type=resource["resourceType"],
+                action=_action(resource),
             )
 
 

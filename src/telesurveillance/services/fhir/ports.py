@@ -129,6 +129,11 @@ class Unit(Reads, Protocol):
         """Check the patients, then store the authorised readings."""
         ...
 
+    def correct(self, grant: Grant, action: ingest.Action) -> ingest.Stored:
+        """A correction of the authorised readings at their keys (issue 17): REPLACE gives
+        the readings whose value was written, WITHDRAW the readings removed."""
+        ...
+
 
 class Store(Protocol):
     """The registry: reads on their own connection, writes each in its own transaction, and

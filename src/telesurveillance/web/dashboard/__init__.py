@@ -30,6 +30,7 @@ def include(app: FastAPI) -> None:
         patients,
         setup,
         triage,
+        uploads,
     )
     from telesurveillance.web.dashboard import tasks as task_pages  # issue 15c
     from telesurveillance.web.dashboard import thresholds as threshold_pages  # issue 15c
@@ -50,5 +51,6 @@ def include(app: FastAPI) -> None:
     patient_space_pages.include(app)  # issue 17: the patient's own page and its access links
     app.include_router(threshold_pages.router)  # issue 15c: a patient's alert thresholds
     app.include_router(task_pages.router)  # issue 15c: follow-up tasks
+    app.include_router(uploads.router)  # issue 17c: CGM export upload
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

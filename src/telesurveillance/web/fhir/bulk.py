@@ -8,6 +8,10 @@ readings, as parsed, are judged as the route the line stands for (`fhir.observat
 what the judge authorised. So a JSON document spread over several lines is several lines, each
 judged on what it is.
 
+An Observation line whose status is `amended` or `corrected` replaces the value of the reading
+at its key, `entered-in-error` withdraws it (issue 17), judged as the line's create route like a
+correction POSTed to `/fhir/Observation`; they are counted as `corrected`.
+
 A line the judge refuses is reported with its number and the code `forbidden`, and the answer
 is then a 403; the other good lines are stored all the same (one bad line never blocks the good
 ones) and the same OperationOutcome counts them.
@@ -51,9 +55,11 @@ async def import_ndjson(request: Request) -> Response:
                 authorise,
                 table=services.measures,
                 after_write=lambda new: http.notify(request, new),
+                correct=store.correct,
             )
         )
         total.accepted += report.accepted
+        total.corrected += report.corrected
         total.duplicates += report.duplicates
         total.rejected += report.rejected
         total.readings += report.readings
@@ -82,6 +88,8 @@ def report_outcome(report: ingest.Report, listed: int = 1000) -> dict[str, Any]:
         f"accepted {report.accepted}, duplicates {report.duplicates}, "
         f"rejected {len(report.rejected)} ({report.readings} new readings)"
     )
+    if report.corrected:
+        summary += f"; corrected {report.corrected} (amended, corrected or entered-in-error)"
     if report.forbidden:
         summary += f"; {report.forbidden} of the rejected lines are forbidden to you"
     issues = [outcome.issue(summary, code="informational", severity="information")]

@@ -42,7 +42,7 @@ from telesurveillance.domain.measures import table as measures
 from telesurveillance.services import ingest
 from telesurveillance.services.fhir import ports
 from telesurveillance.web.fhir import entries as fhir_entries
-from telesurveillance.web.fhir import http, registry
+from telesurveillance.web.fhir import http, registry, updates
 from telesurveillance.web.security import gate
 
 T = TypeVar("T")
@@ -77,6 +77,13 @@ def _readings(
             status=400,
             code="not-supported",
         )
+    if entry.method == "DELETE":
+        return updates.withdrawn(updates.key_of(str(entry.target)))
+    if entry.method == "PUT":
+        target = str(entry.target)
+        corrected = observations.parse(resource, table, now.window, resolve, withdrawals=True)
+        updates.same_key(corrected, target, updates.key_of(target))
+        return corrected
     found = fast.readings(resource, table, now.window)
     if found is not None:
         return found
@@ -171,6 +178,7 @@ def _transaction(
             written |= patients
             answers[entry.index] = {"status": _status(201 if new else 200), "location": location}
         grants: list[http.Grant] = []
+        fixes: list[tuple[Entry, http.Grant]] = []
         for entry in entries:
             if not entry.is_reading:
                 continue
@@ -178,14 +186,41 @@ def _transaction(
                 resource = _resolved(entry.resource, created)
                 found = _readings(entry, resource, table, now, resolve)
                 grant = _judged(judge, entry, {r.patient_id for r in found}, found)
-                unit.check_patients(found, observations.where(resource))
+                if entry.method != "DELETE":
+                    unit.check_patients(found, observations.where(resource))
             except outcome.Invalid as error:
                 raise _located(error, entry.index) from None
+            if entry.action is not observations.Action.STORE:
+                fixes.append((entry, grant))
+                continue
             grants.append(grant)
             answers[entry.index] = {"status": "201 Created", "location": _location(found)}
         stored = unit.write(grants)
+        stored_new = list(stored.new)
+        for entry, fix in fixes:  # corrections after the creates, in entry order
+            done = unit.correct(fix, entry.action)
+            try:
+                answers[entry.index] = _corrected(entry, fix, done)
+            except outcome.Invalid as error:
+                raise _located(error, entry.index) from None
+            if entry.action is observations.Action.REPLACE:
+                stored_new.extend(done.new)
+            grants.append(fix)
     written |= {p for grant in grants for p in grant.patients}
-    return [{"response": a} for a in answers], list(stored.new), written
+    return [{"response": a} for a in answers], stored_new, written
+
+
+def _corrected(entry: Entry, grant: http.Grant, done: ingest.Stored) -> dict[str, Any]:
+    """The response of a correction entry; 404 for a PUT withdrawing nothing (as
+    `PUT /fhir/Observation/{id}`), 204 for a DELETE of nothing (FHIR: a delete succeeds)."""
+    location = _location(grant.value)
+    if entry.action is observations.Action.WITHDRAW and not done.new:
+        if entry.method == "DELETE":
+            return {"status": "204 No Content", "location": location}
+        raise outcome.Invalid(
+            f"nothing is stored at {location}: nothing to withdraw", status=404, code="not-found"
+        )
+    return {"status": "200 OK", "location": location}
 
 
 def _resolved(resource: dict[str, Any], created: dict[str, str]) -> dict[str, Any]:
@@ -223,23 +258,45 @@ def _batch(
     with store.writing() as unit:
         births = unit.births({p for grant in parsed.values() for p in grant.patients})
         for i, grant in parsed.items():
+            if entries[i].method == "DELETE":  # nothing created: no patient to check
+                continue
             where = observations.where(entries[i].resource)
             why = _refusal(grant.value, births, where)
             if why is not None:
                 refused[i] = why
-        good = {i: grant for i, grant in parsed.items() if i not in refused}
+        stores = observations.Action.STORE
+        good = {
+            i: grant
+            for i, grant in parsed.items()
+            if i not in refused and entries[i].action is stores
+        }
         stored = unit.write(list(good.values()))
+        fixed: dict[int, ingest.Stored] = {}
+        for i, grant in parsed.items():  # corrections after the creates, in entry order
+            if i not in refused and entries[i].action is not stores:
+                fixed[i] = unit.correct(grant, entries[i].action)
     new = set(stored.new)
+    replaced: list[reading.Reading] = []
     for i, grant in parsed.items():
         if i in refused:
             answers[i] = _refused(refused[i], i)
+            continue
+        if i in fixed:
+            try:
+                answers[i] = {"response": _corrected(entries[i], grant, fixed[i])}
+            except outcome.Invalid as error:
+                answers[i] = _refused(error, i)
+                continue
+            if entries[i].action is observations.Action.REPLACE:
+                replaced.extend(fixed[i].new)
+            written |= grant.patients
             continue
         rs = grant.value
         status = 201 if any(r in new for r in rs) else 200
         new.difference_update(rs)  # the same reading twice in one batch: the second is a retry
         answers[i] = {"response": {"status": _status(status), "location": _location(rs)}}
         written |= grant.patients
-    return answers, list(stored.new), written
+    return answers, [*stored.new, *replaced], written
 
 
 def _location(rows: Sequence[reading.Reading]) -> str:

@@ -21,7 +21,15 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from telesurveillance.adapters.fhir import outcome
-from telesurveillance.web.fhir import bulk, bundles, capability, http, observations, registry
+from telesurveillance.web.fhir import (
+    bulk,
+    bundles,
+    capability,
+    http,
+    observations,
+    registry,
+    updates,
+)
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 PREFIX = "/fhir"
@@ -103,6 +111,8 @@ ROUTES: tuple[Route, ...] = (
         "Observation",
         "read",
     ),
+    Route("PUT", "/Observation/{id}", updates.UPDATE, updates.update, "Observation", "update"),
+    Route("DELETE", "/Observation/{id}", updates.DELETE, updates.delete, "Observation", "delete"),
     Route(
         "POST",
         "/QuestionnaireResponse",

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from telesurveillance.adapters.sql.alerts import pending
 from telesurveillance.adapters.sql.core import readings, tables
 from telesurveillance.domain.measures import reading
+from telesurveillance.services import ingest
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +75,16 @@ def withdraw(conn: sa.Connection, batch: Iterable[reading.Reading]) -> tuple[rea
         if value is not None and readings.delete(conn, patient_id, kind, ts):
             removed.append(reading.Reading(patient_id, kind, ts, float(value)))
     return tuple(removed)
+
+
+def apply(
+    conn: sa.Connection, batch: Iterable[reading.Reading], action: ingest.Action
+) -> readings.Stored:
+    """A correction: REPLACE gives the readings whose value was written (changed or new),
+    WITHDRAW the readings removed (with the value they had); `duplicates` the others."""
+    batch = list(batch)
+    if action is ingest.Action.REPLACE:
+        replaced = replace(conn, batch)
+        return readings.Stored(replaced.written, replaced.unchanged)
+    removed = withdraw(conn, batch)
+    return readings.Stored(removed, len(set(batch)) - len(removed))

@@ -115,7 +115,7 @@ class GroupCommit:
                 stored = readings.store(conn, good)
                 for i, (batch, _w, act, _f) in enumerate(group):
                     if i not in refused and act is not Action.STORE:
-                        corrected[i] = _correct(conn, batch, act)
+                        corrected[i] = corrections.apply(conn, batch, act)
         except Exception as error:  # nothing of the group is stored
             log.exception("group commit of %d requests failed", len(group))
             for _batch, _where, _action, future in group:
@@ -132,14 +132,3 @@ class GroupCommit:
             mine = tuple(r for r in dict.fromkeys(batch) if r in new)
             new.difference_update(mine)  # the same reading in two requests: the second is a retry
             future.set_result(readings.Stored(mine, len(set(batch)) - len(mine)))
-
-
-def _correct(
-    conn: sa.Connection, batch: Sequence[reading.Reading], action: Action
-) -> readings.Stored:
-    """A correction in the group's transaction, after the group's new readings."""
-    if action is Action.REPLACE:
-        replaced = corrections.replace(conn, batch)
-        return readings.Stored(replaced.written, replaced.unchanged)
-    removed = corrections.withdraw(conn, batch)
-    return readings.Stored(removed, len(set(batch)) - len(removed))

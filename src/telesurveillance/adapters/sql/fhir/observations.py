@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import database
-from telesurveillance.adapters.sql.core import readings, tables
+from telesurveillance.adapters.sql.core import corrections, readings, tables
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.measures import table as measures
@@ -84,6 +84,13 @@ class SqlStore:
     def write(self, batch: Sequence[Grant]) -> Sequence[reading.Reading]:
         with database.writing(self.engine) as conn:
             return readings.store(conn, [r for grant in batch for r in grant.value]).new
+
+    def correct(
+        self, batch: Sequence[tuple[Grant, ingest.Action]]
+    ) -> list[tuple[reading.Reading, ...]]:
+        """Corrections in one durable transaction, in order (`ingest.Correct`)."""
+        with database.writing(self.engine) as conn:
+            return [corrections.apply(conn, grant.value, action).new for grant, action in batch]
 
 
 # --- Reading back -----------------------------------------------------------------------------

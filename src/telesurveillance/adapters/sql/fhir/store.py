@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.fhir import ids, outcome
 from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.core import corrections
 from telesurveillance.adapters.sql.fhir import observations, registry
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import reading
@@ -122,6 +123,9 @@ class _Unit:
 
     def write(self, grants: Sequence[ports.Grant]) -> ingest.Stored:
         return observations.write(self.conn, grants)
+
+    def correct(self, grant: ports.Grant, action: ingest.Action) -> ingest.Stored:
+        return corrections.apply(self.conn, grant.value, action)
 
 
 class SqlRegistry:
