@@ -8,6 +8,7 @@ from telesurveillance.adapters.sql.core.tables import metadata
 from telesurveillance.adapters.sql.nightscout import tables as tables_nightscout  # noqa: F401
 from telesurveillance.adapters.sql.notes import tables as tables_notes  # noqa: F401
 from telesurveillance.adapters.sql.pathway import tables as tables_pathway  # noqa: F401
+from telesurveillance.adapters.sql.security import shared as tables_shared  # noqa: F401
 from telesurveillance.adapters.sql.security import tables as tables_security  # noqa: F401
 from telesurveillance.adapters.sql.setup import tables as tables_setup  # noqa: F401
 
