@@ -15,13 +15,10 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def include(app: FastAPI) -> None:
-    from telesurveillance.services.dashboard import worklist
-    from telesurveillance.web import context
     from telesurveillance.web.dashboard import admin, errors, pages, patient, setup, triage
 
-    cache = worklist.Cache()
-    app.state.worklist_cache = cache
-    context.of_app(app).after_ingest.append(cache.clear)
+    # issue 18: no worklist cache — the counters make it a read of a few indexed rows, and a
+    # per-process cache would be stale in the other workers
     app.include_router(pages.router)
     app.include_router(patient.router)
     app.include_router(setup.router)  # issue 15: set-up pages
