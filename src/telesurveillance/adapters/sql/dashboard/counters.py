@@ -32,6 +32,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from telesurveillance.adapters.sql.core import tables
 
+#: Prises en charge per `IN` list of a roll-over.
+CHUNK = 500
 #: The advisory-lock namespace of the worklist counters (PostgreSQL `pg_advisory_xact_lock`).
 LOCK_SPACE = 18_3
 
@@ -62,9 +64,11 @@ def _lock(conn: sa.Connection, patients: Iterable[int]) -> None:
     deadlock between two writers); SQLite has one writer at a time already."""
     if conn.dialect.name != "postgresql":
         return
-    for patient in sorted(set(patients)):
+    ordered = sorted(set(patients))
+    if ordered:  # one statement: the locks are taken in the array's (sorted) order
         conn.exec_driver_sql(
-            "SELECT pg_advisory_xact_lock(%s::int4, %s::int4)", (LOCK_SPACE, patient)
+            "SELECT pg_advisory_xact_lock(%s::int4, p) FROM unnest(%s::int4[]) AS t(p)",
+            (LOCK_SPACE, ordered),
         )
 
 
@@ -136,25 +140,47 @@ def count(conn: sa.Connection, patient_id: int, start: dt.date, end: dt.date) ->
 
 def roll(conn: sa.Connection, stale: Iterable[tuple[int, int, dt.date, dt.date]]) -> dict[int, int]:
     """Set each (prise en charge, patient, start, end) counter to that period, recounted; in
-    the caller's write transaction. The prise en charge id → its days."""
+    the caller's write transaction, set-based (a first read may roll thousands over). The
+    prise en charge id → its days."""
     todo = sorted(stale, key=lambda s: (s[1], s[0]))
+    if not todo:
+        return {}
     _lock(conn, (s[1] for s in todo))
     w = worklist_periods.c
+    pd = patient_days.c
+    ids = [pec_id for pec_id, _p, _s, _e in todo]
+    conn.execute(
+        sa.delete(worklist_periods).where(w.prise_en_charge_id == sa.bindparam("pec")),
+        [{"pec": pec_id} for pec_id in ids],
+    )
+    conn.execute(
+        sa.insert(worklist_periods),
+        [
+            {
+                "prise_en_charge_id": pec_id,
+                "patient_id": patient_id,
+                "period_start": start,
+                "period_end": end,
+                "days": 0,
+            }
+            for pec_id, patient_id, start, end in todo
+        ],
+    )
+    days = (
+        sa.select(sa.func.count())
+        .where(pd.patient_id == w.patient_id, pd.day >= w.period_start, pd.day <= w.period_end)
+        .scalar_subquery()
+    )
     found: dict[int, int] = {}
-    for pec_id, patient_id, start, end in todo:
-        values = {"patient_id": patient_id, "period_start": start, "period_end": end}
-        updated = conn.execute(
-            sa.update(worklist_periods).where(w.prise_en_charge_id == pec_id).values(**values)
-        ).rowcount
-        if not updated:
-            conn.execute(
-                sa.insert(worklist_periods).values(prise_en_charge_id=pec_id, days=0, **values)
-            )
-        days = count(conn, patient_id, start, end)
+    for first in range(0, len(ids), CHUNK):
+        chunk = ids[first : first + CHUNK]
         conn.execute(
-            sa.update(worklist_periods).where(w.prise_en_charge_id == pec_id).values(days=days)
+            sa.update(worklist_periods).where(w.prise_en_charge_id.in_(chunk)).values(days=days)
         )
-        found[pec_id] = days
+        rows = conn.execute(
+            sa.select(w.prise_en_charge_id, w.days).where(w.prise_en_charge_id.in_(chunk))
+        )
+        found.update({int(pec_id): int(n) for pec_id, n in rows})
     return found
 
 
