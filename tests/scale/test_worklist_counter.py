@@ -1,6 +1,6 @@
 """The worklist's current-period counter (issue 18, point 3) always equals a recount from the
-day counters, after any mix of ingests, withdrawals and period roll-overs — on SQLite and on
-PostgreSQL — and the worklist reads it instead of counting."""
+day counters, after any mix of ingests, corrections, withdrawals and period roll-overs — on
+SQLite and on PostgreSQL — and the worklist reads it instead of counting."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.alerts import tables as tables_alerts
-from telesurveillance.adapters.sql.core import readings, tables
+from telesurveillance.adapters.sql.core import corrections, readings, tables
 from telesurveillance.adapters.sql.dashboard import counters, worklist
 from telesurveillance.domain.measures import reading
 
@@ -76,14 +76,22 @@ _ingest = st.tuples(
     st.just("ingest"), st.integers(1, 2), st.integers(0, 95), st.integers(1, 3), st.integers(0, 19)
 )
 _withdraw = st.tuples(st.just("withdraw"), st.integers(0, 10_000))
+#: an amended or corrected Observation: a new value at a stored key, or a reading not yet stored
+_correct = st.tuples(
+    st.just("correct"), st.integers(1, 2), st.integers(0, 95), st.integers(1, 3), st.integers(0, 19)
+)
 _read = st.tuples(st.just("read"), st.integers(0, 95))
 
 
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(steps=st.lists(st.one_of(_ingest, _ingest, _withdraw, _read), min_size=1, max_size=30))
-def test_the_counter_equals_the_recount_after_ingests_withdrawals_and_roll_overs(
+@given(
+    steps=st.lists(
+        st.one_of(_ingest, _ingest, _correct, _withdraw, _read), min_size=1, max_size=30
+    )
+)
+def test_the_counter_equals_the_recount_after_ingests_corrections_withdrawals_roll_overs(
     engine: sa.Engine, steps: list[tuple[object, ...]]
 ) -> None:
     _world(engine)
@@ -91,7 +99,7 @@ def test_the_counter_equals_the_recount_after_ingests_withdrawals_and_roll_overs
     stored: list[tuple[int, int, int]] = []
     today = FIRST
     for step in steps:
-        if step[0] == "ingest":
+        if step[0] in ("ingest", "correct"):
             _, patient, offset, kind, hour = step
             assert isinstance(patient, int)
             assert isinstance(offset, int)
@@ -99,7 +107,10 @@ def test_the_counter_equals_the_recount_after_ingests_withdrawals_and_roll_overs
             assert isinstance(hour, int)
             key = (patient, kind, _ts(FIRST + dt.timedelta(days=offset), hour))
             with database.writing(engine) as conn:
-                readings.store(conn, [readings.Reading(*key, 70.0)])
+                if step[0] == "ingest":
+                    readings.store(conn, [readings.Reading(*key, 70.0)])
+                else:
+                    corrections.replace(conn, [readings.Reading(*key, 71.5)])
             if key not in stored:
                 stored.append(key)
         elif step[0] == "withdraw" and stored:
