@@ -87,9 +87,7 @@ _read = st.tuples(st.just("read"), st.integers(0, 95))
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    steps=st.lists(
-        st.one_of(_ingest, _ingest, _correct, _withdraw, _read), min_size=1, max_size=30
-    )
+    steps=st.lists(st.one_of(_ingest, _ingest, _correct, _withdraw, _read), min_size=1, max_size=30)
 )
 def test_the_counter_equals_the_recount_after_ingests_corrections_withdrawals_roll_overs(
     engine: sa.Engine, steps: list[tuple[object, ...]]
