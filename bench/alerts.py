@@ -2,10 +2,11 @@
 
     python bench/alerts.py --patients 100000 --rate 3333 --seconds 60
 
-Setup (not timed): a store (SQLite file in --dir, or --database-url) with `patients` SYNTHETIC
-patients, each under one indication (the seven LATM activities in turn) and with three days of
-baseline readings of its kinds, written through the normal write path (counters and last
-readings kept).
+Setup (not timed): a store (a SQLite file in --dir, or with `--backend postgresql` the
+database `telesurveillance_bench_alerts`, dropped and created again, on the server of `--pg`)
+with `patients` SYNTHETIC patients, each under one indication (the seven LATM activities in
+turn) and with three days of baseline readings of its kinds, written through the normal write
+path (counters and last readings kept).
 
 A. Ingest: every `--batch-ms` a batch of `rate × batch` readings for random patients (about 2 %
    abnormal) is written durably (one commit, which also marks it in the evaluation outbox),
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import shutil
 import statistics
@@ -191,6 +193,36 @@ def sweep(engine: sa.Engine) -> tuple[float, int, float]:
     return t1 - t0, len(first.opened), t2 - t1
 
 
+def _pg_server(backend: str, pg: str | None) -> str | None:
+    """The PostgreSQL server URL of `--backend postgresql` (`--pg`, else the
+    TELESURVEILLANCE_TEST_PG_URL the test command sets), or None for SQLite."""
+    if backend != "postgresql" and pg is None:
+        return None
+    found = pg or os.environ.get("TELESURVEILLANCE_TEST_PG_URL")
+    if found is None:
+        raise SystemExit("--backend postgresql needs --pg URL or TELESURVEILLANCE_TEST_PG_URL")
+    return found
+
+
+def _fresh(pg: str | None, name: str, folder: Path) -> str:
+    """The URL of an empty store called `name`: `folder/name.sqlite3`, or the database
+    `telesurveillance_bench_<name>` on `pg`."""
+    if pg is None:
+        path = folder / f"{name}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    server = sa.make_url(pg)
+    database = f"telesurveillance_bench_{name}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        conn.exec_driver_sql(f"CREATE DATABASE {database}")
+    admin.dispose()
+    return server.set(database=database).render_as_string(hide_password=False)
+
+
 def run(argv: list[str] | None = None) -> Figures:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--patients", type=int, default=100_000)
@@ -199,19 +231,19 @@ def run(argv: list[str] | None = None) -> Figures:
     parser.add_argument("--batch-ms", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=Path("bench-data/alerts"))
-    parser.add_argument("--database-url", default=None, help="default: a SQLite file in --dir")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--pg",
+        default=None,
+        help="a PostgreSQL server URL (implies --backend postgresql; default for that backend: "
+        "TELESURVEILLANCE_TEST_PG_URL); the benchmark uses its own database there",
+    )
     args = parser.parse_args(argv)
-    if args.database_url is None:
+    pg = _pg_server(args.backend, args.pg)
+    if pg is None:
         shutil.rmtree(args.dir, ignore_errors=True)
-        args.dir.mkdir(parents=True)
-        url = f"sqlite:///{args.dir / 'alerts.sqlite3'}"
-    else:
-        url = args.database_url
+    url = _fresh(pg, "alerts", args.dir)
     engine = database.create(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-            conn.exec_driver_sql("CREATE SCHEMA public")
     migrate.upgrade(engine)
     t0 = time.perf_counter()
     setup(engine, args.patients, args.seed)

@@ -3,7 +3,9 @@
 
     python bench/glucose_imports.py --days 90
 
-Each on a fresh SQLite store (WAL, synchronous=FULL), the patient created first:
+Each on a fresh store, the patient created first: a SQLite file (WAL, synchronous=FULL), or with
+`--backend postgresql` a database of its own (dropped and created again) on the server of `--pg`
+(default: TELESURVEILLANCE_TEST_PG_URL):
 
 1. LibreView: an English mg/dL "Glucose History" export, historic records every 15 minutes
    (the Libre 1/2 rate) for `--days` days, imported, then imported again (every line a
@@ -13,13 +15,17 @@ Each on a fresh SQLite store (WAL, synchronous=FULL), the patient created first:
    request through the whole app (security gate, secret, judge, audit trail) in process
    (`TestClient`), for `--days` days, then the same uploads again.
 
-Figures are lines (or entries) per second, parse included.
+Figures are lines (or entries) per second, parse included, each with the ratio to the store's
+ceiling measured in the same run: the readings the export produced written raw into the
+`readings` table of a fresh migrated store (SQLite: sorted `executemany` in one transaction;
+PostgreSQL: `COPY`), with no parsing, no checks and no day counters.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import tempfile
 import time
@@ -80,8 +86,72 @@ def clarity(days: int) -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
-def _store(path: Path) -> tuple[sa.Engine, int]:
-    engine = database.create(f"sqlite:///{path}")
+def _pg_server(backend: str, pg: str | None) -> str | None:
+    """The PostgreSQL server URL of `--backend postgresql` (`--pg`, else the
+    TELESURVEILLANCE_TEST_PG_URL the test command sets), or None for SQLite."""
+    if backend != "postgresql" and pg is None:
+        return None
+    found = pg or os.environ.get("TELESURVEILLANCE_TEST_PG_URL")
+    if found is None:
+        raise SystemExit("--backend postgresql needs --pg URL or TELESURVEILLANCE_TEST_PG_URL")
+    return found
+
+
+def _fresh(pg: str | None, name: str, folder: Path) -> str:
+    """An empty store `name`: `folder/name.sqlite3`, or `telesurveillance_bench_glucose_<name>`
+    on `pg` (dropped and created again)."""
+    if pg is None:
+        path = folder / f"{name}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    server = sa.make_url(pg)
+    database_name = f"telesurveillance_bench_glucose_{name}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {database_name} WITH (FORCE)")
+        conn.exec_driver_sql(f"CREATE DATABASE {database_name}")
+    admin.dispose()
+    return server.set(database=database_name).render_as_string(hide_password=False)
+
+
+def ceiling(url: str, rows: list[tuple[int, int, int, float]]) -> float:
+    """Seconds to write `rows` raw into `readings` of a fresh migrated store at `url`."""
+    engine = database.create(url)
+    migrate.upgrade(engine)
+    rows = sorted(rows)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        started = time.perf_counter()
+        if engine.dialect.name == "postgresql":
+            with cursor.copy(  # type: ignore[attr-defined]
+                "COPY readings (patient_id, kind, ts, value) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.execute("BEGIN IMMEDIATE")
+            cursor.executemany("INSERT INTO readings VALUES (?, ?, ?, ?)", rows)
+        raw.commit()
+        seconds = time.perf_counter() - started
+        cursor.close()
+    finally:
+        raw.close()
+        engine.dispose()
+    return seconds
+
+
+def _readings(engine: sa.Engine) -> list[tuple[int, int, int, float]]:
+    r = tables.readings.c
+    with engine.connect() as conn:
+        found = conn.execute(sa.select(r.patient_id, r.kind, r.ts, r.value))
+        return [(int(p), int(k), int(t), float(v)) for p, k, t, v in found]
+
+
+def _store(url: str) -> tuple[sa.Engine, int]:
+    engine = database.create(url)
     migrate.upgrade(engine)
     with engine.begin() as conn:
         patient = conn.execute(
@@ -92,8 +162,11 @@ def _store(path: Path) -> tuple[sa.Engine, int]:
     return engine, int(patient)
 
 
-def export(path: Path, data: bytes) -> list[tuple[str, float, cgm.FileReport]]:
-    engine, patient = _store(path)
+def export(
+    url: str, data: bytes
+) -> tuple[list[tuple[str, float, cgm.FileReport]], list[tuple[int, int, int, float]]]:
+    """The two imports' (label, seconds, report), and the readings stored."""
+    engine, patient = _store(url)
     store = composition.over(engine)
     table = measures.packaged()
     floor = regulation_store.packaged().common_law_start()
@@ -112,12 +185,13 @@ def export(path: Path, data: bytes) -> list[tuple[str, float, cgm.FileReport]]:
             window=window,
         )
         found.append((label, time.perf_counter() - started, report))
+    stored = _readings(engine)
     engine.dispose()
-    return found
+    return found, stored
 
 
-def nightscout(path: Path, days: int) -> list[tuple[str, float, int]]:
-    engine, patient = _store(path)
+def nightscout(url: str, folder: Path, days: int) -> list[tuple[str, float, int]]:
+    engine, patient = _store(url)
     secret = credentials.issue("bench")
     issued = sites.issue(
         composition.over(engine).nightscout_sites,
@@ -126,7 +200,7 @@ def nightscout(path: Path, days: int) -> list[tuple[str, float, int]]:
         now=END,
         issued_by="bench",
     )
-    settings = config.Settings(database_url=str(engine.url), data_dir=path.parent)
+    settings = config.Settings(database_url=url, data_dir=folder)
     client = TestClient(app.create_app(settings, engine=engine, now=lambda: END))
     base = f"/nightscout/{issued.site.key}/api/v1/entries"
     headers = {"api-secret": credentials.sha1_hex(secret)}
@@ -156,21 +230,32 @@ def run(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--pg", default=None, help="a PostgreSQL server URL")
     args = parser.parse_args(argv)
+    pg = _pg_server(args.backend, args.pg)
     work = args.dir or Path(tempfile.mkdtemp(prefix="bench-glucose-"))
     out = sys.stdout
+    out.write(f"backend: {'sqlite' if pg is None else 'postgresql'}\n")
     figures: dict[str, float] = {}
     for name, data in (("libreview", libreview(args.days)), ("clarity", clarity(args.days))):
-        for label, seconds, found in export(work / f"{name}.sqlite3", data):
-            report = found.report
+        found, stored = export(_fresh(pg, name, work), data)
+        top = len(stored) / ceiling(_fresh(pg, f"{name}_ceiling", work), stored)
+        figures[f"{name} ceiling"] = top
+        out.write(
+            f"{name} ceiling ({'COPY' if pg else 'raw executemany'} of its {len(stored):,} "
+            f"readings): {top:,.0f} readings/s\n"
+        )
+        for label, seconds, report_ in found:
+            report = report_.report
             rate = report.lines / seconds
             figures[f"{name} {label}"] = rate
             out.write(
                 f"{name} {label}: {report.lines:,} lines in {seconds:.2f} s = {rate:,.0f} lines/s "
-                f"(accepted {report.accepted:,}, duplicates {report.duplicates:,}, "
-                f"refused {len(report.refused)})\n"
+                f"= {rate / top:.3f}× ceiling (accepted {report.accepted:,}, duplicates "
+                f"{report.duplicates:,}, refused {len(report.refused)})\n"
             )
-    for label, seconds, n in nightscout(work / "nightscout.sqlite3", args.days):
+    for label, seconds, n in nightscout(_fresh(pg, "nightscout", work), work, args.days):
         rate = n / seconds
         figures[f"nightscout {label}"] = rate
         out.write(

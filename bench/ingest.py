@@ -1,22 +1,33 @@
-"""Ingestion benchmark: the SQLite ceiling, then our bulk, batched-API and single-reading paths.
+"""Ingestion benchmark: the store's ceiling, then our bulk, batched-API and single-reading paths.
 
     python bench/ingest.py --readings 1000000
+    python bench/ingest.py --readings 1000000 --backend postgresql [--pg URL] [--workers 1,2]
 
-All in one run, on this machine, each on a fresh SQLite store (WAL, synchronous=FULL):
+All in one run, on this machine, each on a fresh store: a SQLite file (WAL, synchronous=FULL), or
+with `--backend postgresql` a database the benchmark drops and creates again on the server of
+`--pg` (default: the TELESURVEILLANCE_TEST_PG_URL the test command sets):
 
-0. Ceiling: raw `sqlite3` executemany of pre-built, key-sorted tuples into a `readings` table of
-   the same schema (WITHOUT ROWID, primary key patient, kind, ts), in transactions of 20,000 rows:
-   what SQLite itself does, with no parsing, no checks and no day counters.
+0. Ceiling: what the database itself does, with no parsing, no checks and no day counters. SQLite:
+   raw `sqlite3` executemany of pre-built, key-sorted tuples into a `readings` table of the same
+   schema (WITHOUT ROWID, primary key patient, kind, ts), in transactions of 20,000 rows.
+   PostgreSQL: `COPY` of the same rows into the migrated `readings` table (same schema, same
+   primary key), in one transaction.
 1. Bulk import: our `telesurveillance import` path over an NDJSON file of FHIR Observations
    (parse, fast-path checks, patient check, `readings.store` with the day counters, commits in
    chunks); and the same over CSV.
 2. Batched API: `POST /fhir` batch Bundles of 1,000 Observations to a uvicorn server (its own
    process, security gate and audit trail included), over two keep-alive connections.
 3. Single-reading API: `POST /fhir/Observation`, one reading per request, over `--concurrency`
-   keep-alive connections, each answered after the durable (group) commit holding it.
+   keep-alive connections, each answered after the durable (group) commit holding it; on
+   PostgreSQL once per `--workers` count (default 1 and 2: `serve --workers N`), SQLite serving
+   from one process.
 
 Each figure is printed as readings/s (requests/s for 3) and as a ratio to the ceiling, with the
-bytes per stored reading (dbstat after VACUUM) and the file size per reading.
+bytes per stored reading (SQLite: dbstat after VACUUM, and the file size per reading;
+PostgreSQL: the `readings` heap, then with its primary key index).
+
+The load generator runs in this process; where `taskset` exists and the machine has two cores or
+more, the server is pinned to the last core and this process to the others (printed).
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -38,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
 
 from telesurveillance.adapters.fhir import bulk
@@ -115,9 +128,45 @@ def _observation(patient: int, ts: int, value: float) -> dict[str, Any]:
     }
 
 
-def ceiling(path: Path, n: int, patients: int) -> Figure:
+#: The databases the benchmark (re)creates on a PostgreSQL server, one per stage: never one of
+#: the caller's.
+PG_DATABASE = "telesurveillance_bench_ingest_{stage}"
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where each stage's fresh store is: SQLite files under `work`, or databases on `pg`."""
+
+    work: Path
+    pg: str | None = None
+
+    @property
+    def name(self) -> str:
+        return "sqlite" if self.pg is None else "postgresql"
+
+    def fresh(self, stage: str) -> str:
+        """The URL of an empty store for `stage` (not migrated)."""
+        if self.pg is None:
+            path = self.work / f"{stage}.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            return f"sqlite:///{path}"
+        server = sa.make_url(self.pg)
+        name = PG_DATABASE.format(stage=stage)
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+        admin.dispose()
+        return server.set(database=name).render_as_string(hide_password=False)
+
+
+def ceiling(backend: Backend, n: int, patients: int) -> Figure:
     rows = list(_rows(n, patients))
-    conn = sqlite3.connect(path, isolation_level=None)
+    url = backend.fresh("ceiling")
+    if backend.pg is not None:
+        return _pg_ceiling(url, rows)
+    conn = sqlite3.connect(sa.make_url(url).database or "", isolation_level=None)
     for pragma in database.SQLITE_PRAGMAS:
         conn.execute(pragma)
     conn.execute(
@@ -135,8 +184,30 @@ def ceiling(path: Path, n: int, patients: int) -> Figure:
     return Figure("ceiling (raw sqlite3 executemany, sorted)", n, seconds)
 
 
-def _store(path: Path, patients: int) -> sa.Engine:
-    engine = database.create(f"sqlite:///{path}")
+def _pg_ceiling(url: str, rows: list[tuple[int, int, int, float]]) -> Figure:
+    """COPY of the same rows into the migrated `readings` table (same schema and key)."""
+    engine = database.create(url)
+    migrate.upgrade(engine)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        started = time.perf_counter()
+        with cursor.copy(  # type: ignore[attr-defined]
+            "COPY readings (patient_id, kind, ts, value) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        raw.commit()
+        seconds = time.perf_counter() - started
+        cursor.close()
+    finally:
+        raw.close()
+        engine.dispose()
+    return Figure("ceiling (COPY into readings, sorted)", len(rows), seconds)
+
+
+def _store(url: str, patients: int) -> sa.Engine:
+    engine = database.create(url)
     migrate.upgrade(engine)
     with database.writing(engine) as conn:
         conn.execute(
@@ -154,8 +225,8 @@ def _store(path: Path, patients: int) -> sa.Engine:
     return engine
 
 
-def bulk_import(path: Path, source: Path, n: int, patients: int, csv: bool) -> Figure:
-    engine = _store(path, patients)
+def bulk_import(url: str, source: Path, n: int, patients: int, csv: bool) -> Figure:
+    engine = _store(url, patients)
     table = measures.packaged()
     store = observations.SqlStore(engine)
     with source.open("rb") as handle:
@@ -173,9 +244,26 @@ def bulk_import(path: Path, source: Path, n: int, patients: int, csv: bool) -> F
     return Figure(f"bulk import ({'CSV' if csv else 'NDJSON'})", n, seconds)
 
 
-def _server(path: Path, patients: int) -> tuple[subprocess.Popen[bytes], int, str]:
-    """A uvicorn server (its own process, as in production) over a fresh store, and a token."""
-    engine = _store(path, patients)
+def pinning(processes: int) -> tuple[list[str], str]:
+    """(the server command's prefix, what was done): the server on the last core(s) and this
+    process (the load generator) on the others, when the machine has a core left for it."""
+    cores = sorted(os.sched_getaffinity(0))
+    taskset = shutil.which("taskset")
+    if taskset is None or len(cores) <= processes:
+        return [], f"not pinned ({len(cores)} cores for {processes} server process(es) + client)"
+    server = cores[-processes:]
+    client = cores[: len(cores) - processes]
+    os.sched_setaffinity(0, client)
+    listed = ",".join(map(str, server))
+    return [taskset, "-c", listed], f"server on core(s) {listed}, client on {client}"
+
+
+def _server(
+    url: str, patients: int, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], int, str, str]:
+    """A server (its own process(es), as in production: `telesurveillance serve --workers N`)
+    over a fresh store, a token, and how it was pinned."""
+    engine = _store(url, patients)
     token = accounts.TOKEN_PREFIX + secrets.token_urlsafe(32)
     security_accounts.SqlAccounts(engine).add_token(
         accounts.digest(token),
@@ -193,13 +281,15 @@ def _server(path: Path, patients: int) -> tuple[subprocess.Popen[bytes], int, st
         port = int(probe.getsockname()[1])
     env = {
         **os.environ,
-        "TELESURVEILLANCE_DATABASE_URL": f"sqlite:///{path}",
-        "TELESURVEILLANCE_DATA_DIR": str(path.parent),
+        "TELESURVEILLANCE_DATABASE_URL": url,
+        "TELESURVEILLANCE_DATA_DIR": str(Path(tempfile.gettempdir())),
         "TELESURVEILLANCE_SECURE_COOKIES": "0",
         "TELESURVEILLANCE_TOKEN_RATE": "1e12",
         "TELESURVEILLANCE_TOKEN_BURST": "1e12",
     }
+    prefix, pinned = pinning(workers)
     command = [
+        *prefix,
         sys.executable,
         "-m",
         "uvicorn",
@@ -209,12 +299,14 @@ def _server(path: Path, patients: int) -> tuple[subprocess.Popen[bytes], int, st
         "127.0.0.1",
         "--port",
         str(port),
+        "--workers",
+        str(workers),
         "--log-level",
         "warning",
         "--no-access-log",
     ]
     server = subprocess.Popen(command, env=env)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 60 * workers
     while True:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
@@ -224,7 +316,7 @@ def _server(path: Path, patients: int) -> tuple[subprocess.Popen[bytes], int, st
                 server.kill()
                 raise RuntimeError("the benchmark server did not start") from None
             time.sleep(0.1)
-    return server, port, token
+    return server, port, token, pinned
 
 
 async def _post_all(
@@ -259,18 +351,43 @@ async def _post_all(
     return time.perf_counter() - started
 
 
+def _ready(port: int, workers: int) -> None:
+    """Off the clock: until the app answers (each worker builds it after the port opens)."""
+    deadline = time.monotonic() + 60 * workers
+    answered = 0
+    while answered < 4 * workers:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/fhir/metadata", timeout=5).status_code == 200:
+                answered += 1
+                continue
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("the benchmark server does not answer")
+        time.sleep(0.1)
+
+
 def _served(
-    path: Path, patients: int, url: str, bodies: Sequence[bytes], connections: int, expect: int
-) -> float:
-    server, port, token = _server(path, patients)
+    url: str,
+    patients: int,
+    path: str,
+    bodies: Sequence[bytes],
+    connections: int,
+    expect: int,
+    workers: int = 1,
+) -> tuple[float, str]:
+    cores = os.sched_getaffinity(0)
+    server, port, token, pinned = _server(url, patients, workers)
     try:
-        return asyncio.run(_post_all(port, token, url, bodies, connections, expect))
+        _ready(port, workers)
+        return asyncio.run(_post_all(port, token, path, bodies, connections, expect)), pinned
     finally:
+        os.sched_setaffinity(0, cores)
         server.terminate()
         server.wait(timeout=30)
 
 
-def batched(path: Path, n: int, patients: int, size: int) -> Figure:
+def batched(backend: Backend, n: int, patients: int, size: int) -> Figure:
     rows = list(_rows(n, patients))
     bodies = []
     for start in range(0, len(rows), size):
@@ -283,20 +400,38 @@ def batched(path: Path, n: int, patients: int, size: int) -> Figure:
         ]
         bundle = {"resourceType": "Bundle", "type": "batch", "entry": entries}
         bodies.append(json.dumps(bundle).encode())
-    seconds = _served(path, patients, "/fhir", bodies, 2, 200)
-    return Figure(f"batched API (Bundles of {size}, uvicorn)", n, seconds)
+    url = backend.fresh("batched")
+    seconds, pinned = _served(url, patients, "/fhir", bodies, 2, 200)
+    return Figure(f"batched API (Bundles of {size}, uvicorn; {pinned})", n, seconds)
 
 
-def single(path: Path, n: int, patients: int, connections: int) -> Figure:
+def single(backend: Backend, n: int, patients: int, connections: int, workers: int) -> Figure:
     bodies = [json.dumps(_observation(p, ts, v)).encode() for p, _k, ts, v in _rows(n, patients)]
-    seconds = _served(path, patients, "/fhir/Observation", bodies, connections, 201)
+    url = backend.fresh(f"single_{workers}")
+    seconds, pinned = _served(url, patients, "/fhir/Observation", bodies, connections, 201, workers)
     return Figure(
-        f"single-reading API ({connections} connections, uvicorn)", n, seconds, "requests/s"
+        f"single-reading API ({connections} connections, {workers} worker(s); {pinned})",
+        n,
+        seconds,
+        "requests/s",
     )
 
 
-def footprint(path: Path) -> tuple[float, float]:
-    """(bytes per reading of the `readings` table via dbstat, file bytes per reading)."""
+def footprint(url: str) -> tuple[float, float]:
+    """Bytes per stored reading: SQLite (the `readings` table via dbstat, the whole file);
+    PostgreSQL (the `readings` heap, heap and primary key index)."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        engine = database.create(url)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE readings")
+            rows = conn.exec_driver_sql("SELECT count(*) FROM readings").scalar_one()
+            heap, total = conn.exec_driver_sql(
+                "SELECT pg_relation_size('readings'), pg_total_relation_size('readings')"
+            ).one()
+        engine.dispose()
+        return heap / rows, total / rows
+    path = Path(parsed.database or "")
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("VACUUM")
@@ -318,12 +453,32 @@ def run(argv: Sequence[str] | None = None) -> list[Figure]:
     parser.add_argument("--single", type=int, default=20_000, help="requests of part 3")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--dir", type=Path, default=None, help="work directory (default: temp)")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--pg",
+        default=None,
+        help="a PostgreSQL server URL (implies --backend postgresql; default for that backend: "
+        "TELESURVEILLANCE_TEST_PG_URL)",
+    )
+    parser.add_argument(
+        "--workers",
+        default="1,2",
+        help="PostgreSQL: the worker counts of the single-reading API, comma-separated",
+    )
     args = parser.parse_args(argv)
+    pg = args.pg
+    if pg is None and args.backend == "postgresql":
+        pg = os.environ.get("TELESURVEILLANCE_TEST_PG_URL")
+        if pg is None:
+            raise SystemExit("--backend postgresql needs --pg URL or TELESURVEILLANCE_TEST_PG_URL")
     n, patients = args.readings, min(args.patients, args.readings)
     work = Path(args.dir or tempfile.mkdtemp(prefix="bench-ingest-"))
     work.mkdir(parents=True, exist_ok=True)
+    backend = Backend(work, pg)
+    # SQLite is served by one process (`serve` refuses several workers there)
+    counts = [1] if pg is None else sorted({int(w) for w in args.workers.split(",")})
     out = sys.stdout
-    out.write(f"{n:,} readings, {patients:,} patients, work dir {work}\n")
+    out.write(f"{backend.name}: {n:,} readings, {patients:,} patients, work dir {work}\n")
     figures: list[Figure] = []
 
     def report(figure: Figure) -> None:
@@ -335,7 +490,7 @@ def run(argv: Sequence[str] | None = None) -> list[Figure]:
         )
         out.flush()
 
-    report(ceiling(work / "ceiling.sqlite3", n, patients))
+    report(ceiling(backend, n, patients))
     ndjson, csv = work / "readings.ndjson", work / "readings.csv"
     with ndjson.open("w") as fj, csv.open("w") as fc:
         fc.write("patient,code,effective,value,unit\n")
@@ -343,15 +498,19 @@ def run(argv: Sequence[str] | None = None) -> list[Figure]:
             observation = _observation(p, ts, v)
             fj.write(json.dumps(observation) + "\n")
             fc.write(f"{p},99504-3,{observation['effectiveDateTime']},{v},mg/dL\n")
-    report(bulk_import(work / "bulk.sqlite3", ndjson, n, patients, csv=False))
-    table_bytes, file_bytes = footprint(work / "bulk.sqlite3")
-    out.write(
-        f"bytes per stored reading: {table_bytes:.1f} (readings table, dbstat), "
-        f"{file_bytes:.1f} (whole file incl. day counters)\n"
+    bulk_url = backend.fresh("bulk")
+    report(bulk_import(bulk_url, ndjson, n, patients, csv=False))
+    table_bytes, file_bytes = footprint(bulk_url)
+    what = (
+        "(readings table, dbstat), {:.1f} (whole file incl. day counters)"
+        if pg is None
+        else "(readings heap), {:.1f} (heap and primary key index)"
     )
-    report(bulk_import(work / "bulk_csv.sqlite3", csv, n, patients, csv=True))
-    report(batched(work / "batched.sqlite3", min(args.api_readings or n, n), patients, args.bundle))
-    report(single(work / "single.sqlite3", min(args.single, n), patients, args.concurrency))
+    out.write(f"bytes per stored reading: {table_bytes:.1f} {what.format(file_bytes)}\n")
+    report(bulk_import(backend.fresh("bulk_csv"), csv, n, patients, csv=True))
+    report(batched(backend, min(args.api_readings or n, n), patients, args.bundle))
+    for workers in counts:
+        report(single(backend, min(args.single, n), patients, args.concurrency, workers))
     out.write(
         "targets: bulk ≥ 200,000 readings/s (≥ 0.42× ceiling), batched API ≥ 50,000 readings/s, "
         "single-reading API ≥ 1,600 requests/s, ≤ 24 bytes per reading\n"

@@ -38,6 +38,7 @@ from telesurveillance.adapters.sql.patient_space import store as sql_patient_spa
 from telesurveillance.adapters.sql.security import accounts as sql_accounts
 from telesurveillance.adapters.sql.security import admin as sql_admin
 from telesurveillance.adapters.sql.security import audit as sql_audit
+from telesurveillance.adapters.sql.security import shared as sql_shared
 from telesurveillance.adapters.sql.setup import registry as sql_setup
 from telesurveillance.services import ingest
 from telesurveillance.services.alerts import lifecycle, outbox, stats, views
@@ -54,7 +55,7 @@ from telesurveillance.services.nightscout import sites as nightscout_sites
 from telesurveillance.services.pathway import patient_ports
 from telesurveillance.services.pathway import ports as pathway_ports
 from telesurveillance.services.patient_space import ports as patient_space_ports
-from telesurveillance.services.security import accounts, admin, audit
+from telesurveillance.services.security import accounts, admin, audit, shared
 from telesurveillance.services.setup import ports as setup_ports
 
 
@@ -93,6 +94,9 @@ class Store:
     accounts: accounts.Store
     audit_trail: audit.Trail
     audit: audit.Log
+    # --- several workers (issue 18): what they share
+    rate_limits: shared.RateLimits
+    oidc_pending: shared.PendingLogins
     # --- fhir
     fhir: fhir_ports.Store
     observations: fhir_ports.Observations
@@ -141,6 +145,14 @@ def over(engine: sa.Engine) -> Store:
         accounts=sql_accounts.SqlAccounts(engine),
         audit_trail=sql_audit.GroupedAuditLog(engine),
         audit=sql_audit.SqlAuditLog(engine),
+        # --- several workers (issue 18): in the database on PostgreSQL; SQLite serves one
+        # process, whose limiter stays in memory (no disk flush per API request)
+        rate_limits=(
+            shared.MemoryRateLimits()
+            if database.is_sqlite(engine)
+            else sql_shared.SqlRateLimits(engine)
+        ),
+        oidc_pending=sql_shared.SqlPendingLogins(engine),
         # --- fhir
         fhir=sql_fhir.SqlRegistry(engine),
         observations=sql_observations.SqlObservations(engine),

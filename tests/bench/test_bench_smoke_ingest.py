@@ -1,7 +1,9 @@
-"""The ingestion benchmark runs end to end on a tiny volume (seconds, not minutes)."""
+"""The ingestion benchmark runs end to end on a tiny volume (seconds, not minutes), on SQLite
+and on the PostgreSQL of the test command (with 1 and 2 API workers there)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,9 +11,14 @@ import pytest
 from bench import ingest
 
 
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def test_the_ingest_benchmark_measures_every_path(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], backend: str
 ) -> None:
+    if backend == "postgresql" and not os.environ.get("TELESURVEILLANCE_TEST_PG_URL"):
+        pytest.skip("no PostgreSQL: run through scripts/test (TELESURVEILLANCE_TEST_PG_URL)")
     figures = ingest.run(
         [
             "--readings",
@@ -26,10 +33,17 @@ def test_the_ingest_benchmark_measures_every_path(
             "4",
             "--dir",
             str(tmp_path),
+            "--backend",
+            backend,
         ]
     )
-    assert [f.count for f in figures] == [300, 300, 300, 300, 40]
+    singles = [40] if backend == "sqlite" else [40, 40]  # 1 worker; 1 and 2 on PostgreSQL
+    assert [f.count for f in figures] == [300, 300, 300, 300, *singles]
     assert all(f.rate > 0 for f in figures)
     printed = capsys.readouterr().out
+    assert printed.startswith(backend)
     assert "× ceiling" in printed
     assert "bytes per stored reading" in printed
+    if backend == "postgresql":
+        assert "1 worker(s)" in printed
+        assert "2 worker(s)" in printed

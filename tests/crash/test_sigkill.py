@@ -4,7 +4,8 @@ the end every reading that got a 2xx is stored exactly once, with the value sent
 counters equal a recount, and every acknowledged abnormal reading is counted in its alert
 exactly once — even those whose evaluation the kill interrupted (the retry then finds them
 stored and hands nothing new over: only the evaluation outbox and the server's catch-up judge
-them) — on SQLite and on PostgreSQL."""
+them) — on SQLite and on PostgreSQL, and with two worker processes serving one port on
+PostgreSQL (`serve --workers 2`): the group of workers is killed at once."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import database
@@ -56,8 +58,9 @@ class Server:
     """The real app served by uvicorn on loopback, in a process forked by `forkserver` (which
     imported everything once); killed with SIGKILL and restarted at will."""
 
-    def __init__(self, url: str, log: Path) -> None:
+    def __init__(self, url: str, log: Path, processes: int = 1) -> None:
         self.port = _free_port()
+        self.processes = processes
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log.open("ab")
         env = {
@@ -81,7 +84,7 @@ class Server:
     def start(self) -> None:
         assert self.forks.stdin is not None
         assert self.forks.stdout is not None
-        self.forks.stdin.write("start\n")
+        self.forks.stdin.write(f"start {self.processes}\n")
         self.forks.stdin.flush()
         self.pid = int(self.forks.stdout.readline())
         deadline = time.monotonic() + 30
@@ -95,13 +98,15 @@ class Server:
 
     def kill(self) -> None:
         assert self.pid is not None
-        os.kill(self.pid, signal.SIGKILL)  # no shutdown, no flush, no goodbye
+        # the leader and its workers: no shutdown, no flush, no goodbye
+        os.killpg(self.pid, signal.SIGKILL)
         _wait_gone(self.pid)
+        _wait_closed(self.port)
 
     def close(self) -> None:
         if self.pid is not None:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
+                os.killpg(self.pid, signal.SIGKILL)
         self.forks.kill()
         self.forks.wait()
 
@@ -115,6 +120,18 @@ def _wait_gone(pid: int) -> None:
             return
         time.sleep(0.01)
     raise AssertionError(f"process {pid} survived SIGKILL")
+
+
+def _wait_closed(port: int) -> None:
+    """Until nothing listens on `port` any more (every worker of the group is dead; an
+    orphaned worker may stay a zombie a moment, but its sockets are closed at its death)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"a process still listens on port {port} after SIGKILL")
 
 
 def _abnormal(i: int) -> bool:
@@ -302,9 +319,12 @@ def _burst_then_kill(
     return set(indices)
 
 
+@pytest.mark.parametrize("processes", [1, 2], ids=["one-worker", "two-workers"])
 def test_every_acknowledged_reading_survives_sigkill_exactly_once(
-    engine: sa.Engine, tmp_path: Path
+    engine: sa.Engine, tmp_path: Path, processes: int
 ) -> None:
+    if processes > 1 and engine.dialect.name != "postgresql":
+        pytest.skip("several workers need PostgreSQL (serve refuses them on SQLite)")
     _patient_under_monitoring(engine)
     _, secret = accounts.create_token(
         security_accounts.SqlAccounts(engine),
@@ -313,7 +333,8 @@ def test_every_acknowledged_reading_survives_sigkill_exactly_once(
         patient_id=PATIENT,
         device=True,
     )
-    server = Server(engine.url.render_as_string(hide_password=False), tmp_path / "server.log")
+    url = engine.url.render_as_string(hide_password=False)
+    server = Server(url, tmp_path / "server.log", processes)
     server.start()
     stream = Stream(server.base, secret)
     workers = [threading.Thread(target=stream.work) for _ in range(WORKERS)]

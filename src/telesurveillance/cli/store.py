@@ -56,12 +56,35 @@ def db_upgrade() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes (PostgreSQL only: SQLite serves from one process).",
+        ),
+    ] = 1,
 ) -> None:
-    """Serve the API and the dashboard (migrations are applied on start)."""
+    """Serve the API and the dashboard (migrations are applied on start).
+
+    With --workers N (PostgreSQL), N processes share the port; what they must agree on (token
+    rate limits, OpenID Connect log-ins under way, log-in lock-outs) is in the database.
+    """
     import uvicorn
 
+    if workers > 1:
+        url = common.settings().database_url
+        if not url.startswith("postgresql"):
+            common.err.print(
+                f"[red]--workers {workers}: several worker processes need PostgreSQL "
+                "(TELESURVEILLANCE_DATABASE_URL=postgresql+psycopg://…); an SQLite store is "
+                "served by one process: drop --workers or use --workers 1[/]",
+                highlight=False,
+            )
+            raise typer.Exit(2)
+        # Migrate once here, before the workers start (each then finds the schema current).
+        composition.close(common.store())
     # By name: the CLI and the web edge do not import each other (import-linter).
-    uvicorn.run(ASGI_FACTORY, factory=True, host=host, port=port, log_level="info")
+    uvicorn.run(ASGI_FACTORY, factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 def _lines(handle: BinaryIO, progress: Progress, task: TaskID) -> Iterator[bytes]:

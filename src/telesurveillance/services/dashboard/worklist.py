@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -105,7 +104,7 @@ def _name(f: ports.Followed) -> str:
 
 @dataclass(slots=True)
 class Observed:
-    """The part of the worklist read from the counters (cacheable: alerts are read apart)."""
+    """The part of the worklist read from the counters (alerts are read apart)."""
 
     followed: int
     at_risk: list[RiskRow]
@@ -162,28 +161,6 @@ def observe(
     return out
 
 
-class Cache:
-    """The observed part per (day, filters), for `TTL` seconds or until new readings arrive
-    (`clear` is an after-ingest listener). Alerts are always read fresh."""
-
-    TTL = 30.0
-
-    def __init__(self) -> None:
-        self._found: dict[tuple[object, ...], tuple[float, Observed]] = {}
-
-    def get(self, key: tuple[object, ...]) -> Observed | None:
-        hit = self._found.get(key)
-        if hit is None or time.monotonic() - hit[0] > self.TTL:
-            return None
-        return hit[1]
-
-    def put(self, key: tuple[object, ...], value: Observed) -> None:
-        self._found[key] = (time.monotonic(), value)
-
-    def clear(self, *_: object) -> None:
-        self._found.clear()
-
-
 def build(
     reads: ports.Worklist,
     regulation: store.Regulation,
@@ -191,14 +168,8 @@ def build(
     *,
     indication: str | None = None,
     member: int | None = None,
-    cache: Cache | None = None,
 ) -> Worklist:
-    key = (today, indication, member)
-    seen = cache.get(key) if cache is not None else None
-    if seen is None:
-        seen = observe(reads, regulation, today, indication, member)
-        if cache is not None:
-            cache.put(key, seen)
+    seen = observe(reads, regulation, today, indication, member)
     out = Worklist(followed=seen.followed, at_risk=seen.at_risk, renewals=seen.renewals)
     by_patient: dict[int, list[ports.OpenAlert]] = defaultdict(list)
     every = reads.open_alerts()
@@ -246,8 +217,7 @@ def page(
     *,
     indication: str | None = None,
     member: int | None = None,
-    cache: Cache | None = None,
 ) -> Page:
     """The worklist page: the worklist for the filters, and the prescribers to filter by."""
-    work = build(reads, regulation, today, indication=indication, member=member, cache=cache)
+    work = build(reads, regulation, today, indication=indication, member=member)
     return Page(work, reads.prescribers())

@@ -15,8 +15,6 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def include(app: FastAPI) -> None:
-    from telesurveillance.services.dashboard import worklist
-    from telesurveillance.web import context
     from telesurveillance.web import patient_space as patient_space_pages
     from telesurveillance.web.dashboard import (
         admin,
@@ -35,9 +33,8 @@ def include(app: FastAPI) -> None:
     from telesurveillance.web.dashboard import tasks as task_pages  # issue 15c
     from telesurveillance.web.dashboard import thresholds as threshold_pages  # issue 15c
 
-    cache = worklist.Cache()
-    app.state.worklist_cache = cache
-    context.of_app(app).after_ingest.append(cache.clear)
+    # issue 18: no worklist cache — the counters make it a read of a few indexed rows, and a
+    # per-process cache would be stale in the other workers
     app.include_router(pages.router)
     app.include_router(patients.router)  # issue 15: patient register (before /patients/{id})
     app.include_router(patient.router)

@@ -74,7 +74,6 @@ def worklist_page(
         today,
         indication=chosen,
         member=member_id,
-        cache=request.app.state.worklist_cache,
     )
     return render.page(
         request,

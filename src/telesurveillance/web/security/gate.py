@@ -46,7 +46,7 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from telesurveillance.adapters.fhir import ids
-from telesurveillance.domain.access import bucket, matrix, roles, writes
+from telesurveillance.domain.access import matrix, roles, writes
 from telesurveillance.services.security import audit
 from telesurveillance.web.security import auth, hardening
 
@@ -176,7 +176,6 @@ class Guard:
         self.fastapi = fastapi
         self.options = options
         self.matrix = matrix.packaged()
-        self.buckets: dict[int, bucket.Bucket] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -244,7 +243,9 @@ class Guard:
             refused = hardening.Refused(403, "forbidden", "your role may not do this")
         elif refused is None and who.principal is not None:
             refused = _scope_refusal(who.principal, rule, target, scope, named)
-            refused = refused or self._throttle(who.principal)
+            if refused is None and who.principal.kind is roles.Kind.TOKEN:
+                # a database round trip on PostgreSQL (shared by the workers): off the loop
+                refused = await run_in_threadpool(self._throttle, who.principal)
             if refused is None and who.by_cookie and scope["method"] in UNSAFE:
                 receive, refused = await hardening.check_csrf(scope, receive, who.csrf_token)
         call = self.app if refused is None else hardening.refusal(scope, refused)
@@ -270,12 +271,9 @@ class Guard:
     def _throttle(self, who: roles.Principal) -> hardening.Refused | None:
         if who.kind is not roles.Kind.TOKEN:
             return None
-        now = time.monotonic()
-        limit = self.buckets.get(who.id)
-        if limit is None:
-            limit = bucket.Bucket.full(self.options.token_rate, self.options.token_burst, now)
-            self.buckets[who.id] = limit
-        wait = limit.take(now)
+        # shared by the workers on PostgreSQL (services.security.shared), wall-clock seconds
+        limits = self.fastapi.state.services.store.rate_limits
+        wait = limits.take(who.id, self.options.token_rate, self.options.token_burst, time.time())
         if wait <= 0:
             return None
         return hardening.Refused(

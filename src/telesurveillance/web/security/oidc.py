@@ -7,16 +7,15 @@ against the provider's JWKS and its `iss`, `aud`, `exp` and `nonce` (joserfc), t
 session for the **existing** local account named by the configured claim: the provider proves
 who the person is; the platform's administrator decides which role that person has
 (`telesurveillance user create`). Pending log-ins (state → nonce, verifier, next) live in the
-server process for ten minutes.
+database for ten minutes (`services.security.shared`): the callback may reach another worker
+than the start, and a state is used once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -28,31 +27,29 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from telesurveillance import config
+from telesurveillance.services.security import shared
 from telesurveillance.web.security import auth
 
 PENDING_SECONDS = 600
 router = APIRouter(tags=["security"])
 
 
-@dataclass(frozen=True, slots=True)
-class _Pending:
-    nonce: str
-    verifier: str
-    next: str
-    expires: float
-
-
 class Provider:
     """The configured provider: its endpoints (discovery document) and the pending log-ins."""
 
-    def __init__(self, settings: config.Settings, issuer: str, client_id: str) -> None:
+    def __init__(
+        self,
+        settings: config.Settings,
+        issuer: str,
+        client_id: str,
+        pending: shared.PendingLogins,
+    ) -> None:
         self.issuer = issuer.rstrip("/")
         self.client_id = client_id
         self.client_secret = settings.oidc_client_secret
         self.claim = settings.oidc_username_claim
         self._metadata: dict[str, Any] | None = None
-        self._pending: dict[str, _Pending] = {}
-        self._lock = threading.Lock()
+        self._pending = pending
 
     def metadata(self) -> dict[str, Any]:
         if self._metadata is None:
@@ -74,16 +71,11 @@ class Provider:
             timeout=10,
         )
 
-    def remember(self, state: str, pending: _Pending) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._pending = {k: v for k, v in self._pending.items() if v.expires > now}
-            self._pending[state] = pending
+    def remember(self, state: str, login: shared.PendingLogin) -> None:
+        self._pending.remember(state, login, time.time())
 
-    def take(self, state: str) -> _Pending | None:
-        with self._lock:
-            found = self._pending.pop(state, None)
-        return found if found is not None and found.expires > time.monotonic() else None
+    def take(self, state: str) -> shared.PendingLogin | None:
+        return self._pending.take(state, time.time()) if state else None
 
 
 def _provider(request: Request) -> Provider | None:
@@ -116,7 +108,8 @@ def start(request: Request, next: str = "/") -> Response:
         provider.metadata()["authorization_endpoint"], code_verifier=verifier, nonce=nonce
     )
     target = auth.safe_next(next)
-    provider.remember(state, _Pending(nonce, verifier, target, time.monotonic() + PENDING_SECONDS))
+    login = shared.PendingLogin(nonce, verifier, target, time.time() + PENDING_SECONDS)
+    provider.remember(state, login)
     return RedirectResponse(url, status_code=303)
 
 
@@ -161,5 +154,7 @@ def callback(request: Request, state: str = "", code: str = "") -> Response:
 def include(app: FastAPI, settings: config.Settings) -> None:
     """Mount the two routes; they answer 404 when no issuer is configured."""
     issuer, client_id = settings.oidc_issuer, settings.oidc_client_id
-    app.state.oidc = Provider(settings, issuer, client_id) if issuer and client_id else None
+    pending = app.state.services.store.oidc_pending
+    found = Provider(settings, issuer, client_id, pending) if issuer and client_id else None
+    app.state.oidc = found
     app.include_router(router)

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.dashboard import counters
 from telesurveillance.domain import calendar
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.regulation import catalogue, records, store
@@ -238,7 +239,13 @@ def populate(
                 for d in habit_days(rng, start, end)
             )
         for chunk in range(0, len(day_rows), 5000):
-            conn.execute(sa.insert(s.reading_days), day_rows[chunk : chunk + 5000])
+            rows = day_rows[chunk : chunk + 5000]
+            conn.execute(sa.insert(s.reading_days), rows)
+            # the worklist's day counter (one kind a day here, so a day's readings are its n)
+            conn.execute(
+                sa.insert(counters.patient_days),
+                [{"patient_id": r["patient_id"], "day": r["day"], "n": r["n"]} for r in rows],
+            )
     return Population(tuple(op_ids), exploitant, tuple(patient_ids), starts_on)
 
 

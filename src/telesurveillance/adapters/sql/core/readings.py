@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from telesurveillance.adapters.sql.alerts import pending
 from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.dashboard import counters as worklist_counters
 from telesurveillance.domain import calendar
 from telesurveillance.domain.measures import reading
 from telesurveillance.services import ingest
@@ -138,6 +139,11 @@ def _count(conn: sa.Connection, new: Sequence[Reading]) -> None:
         ),
         [{"patient_id": p, "day": d, "kind": k, "n": n} for (p, d, k), n in per_day.items()],
     )
+    # issue 18: the worklist's current-period counters (adapters/sql/dashboard/counters.py)
+    per_patient_day: Counter[tuple[int, dt.date]] = Counter()
+    for (p, d, _k), n in per_day.items():
+        per_patient_day[(p, d)] += n
+    worklist_counters.added(conn, per_patient_day)
     lasts = _insert(conn, tables.last_readings)
     conn.execute(
         lasts.on_conflict_do_update(
@@ -188,6 +194,7 @@ def delete(conn: sa.Connection, patient_id: int, kind: int, ts: int) -> bool:
             d.patient_id == patient_id, d.day == day, d.kind == kind, d.n <= 0
         )
     )
+    worklist_counters.removed(conn, patient_id, day)  # issue 18: the worklist's counters
     latest = conn.execute(
         sa.select(sa.func.max(r.ts)).where(r.patient_id == patient_id, r.kind == kind)
     ).scalar_one_or_none()

@@ -1,21 +1,27 @@
 """Read models of the dashboard's worklist (`services.dashboard.ports.Worklist`): a handful of
 set-based queries over the counters.
 
-The worklist must stay fast with 10,000 patients, so it never reads raw readings: the days with
-data of each prise en charge's *current period* are counted in `reading_days` by one grouped
-query whose period start is computed in SQL (`starts_on + length × ⌊elapsed / length⌋`), and
-open alerts are read through the `(status, opened_at)` index of the alerts table.
+The worklist must stay fast with 10,000 patients whatever the team's size, so it never counts
+readings: the days with data of each prise en charge's *current period* are one row of
+`worklist_periods` (`counters`: kept at ingest and on withdrawals), whose period is checked
+against the one holding `today` (computed in SQL: `starts_on + length × ⌊elapsed / length⌋`);
+the few rows of another period (a period rolled over, a new prise en charge) are recounted and
+rewritten first. Open alerts are read through the `(status, opened_at)` index of the alerts
+table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 
+from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.alerts import lifecycle as sql_lifecycle
 from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.dashboard import counters
 from telesurveillance.adapters.sql.security import tables as tables_security
 from telesurveillance.services.dashboard import ports
 
@@ -32,20 +38,19 @@ def _period_start(conn: sa.Connection, length: int) -> sa.ColumnElement[dt.date]
     return sa.func.date(pec.starts_on, shift)
 
 
-def followed(
-    conn: sa.Connection, today: dt.date, length: int, *, indication: str | None = None
-) -> list[ports.Followed]:
-    """Every prise en charge in monitoring on `today`, with its current period's data days and
-    its latest prescription: one query, correlated subqueries each an index range."""
-    pec, p, rd = tables.prises_en_charge.c, tables.patients.c, tables.reading_days.c
+def _period_query(conn: sa.Connection, length: int, indication: str | None) -> sa.Select[Any]:
+    """Every prise en charge in monitoring on `today` with its counter row (if any), the start of
+    its current period and its latest day with data in it (correlated index seeks)."""
+    pec, p, w = tables.prises_en_charge.c, tables.patients.c, counters.worklist_periods.c
+    pd = counters.patient_days.c
     rx = tables.prescriptions.c
-    in_period = sa.and_(
-        rd.patient_id == pec.patient_id,
-        rd.day >= _period_start(conn, length),
-        rd.day <= sa.bindparam("today", type_=sa.Date),
+    today = sa.bindparam("today", type_=sa.Date)
+    start = _period_start(conn, length)
+    last = (
+        sa.select(sa.func.max(pd.day))
+        .where(pd.patient_id == pec.patient_id, pd.day >= start, pd.day <= today)
+        .scalar_subquery()
     )
-    days = sa.select(sa.func.count(sa.distinct(rd.day))).where(in_period).scalar_subquery()
-    last = sa.select(sa.func.max(rd.day)).where(in_period).scalar_subquery()
     inner = tables.prescriptions.alias("latest_rx").c
     latest = (
         sa.select(inner.id)
@@ -64,12 +69,15 @@ def followed(
             pec.indication,
             pec.starts_on,
             pec.prescriber_id,
-            days,
+            w.days,
             last,
             rx.prescribed_on,
             rx.months,
+            start.label("current_start"),
+            w.period_start,
         )
         .join_from(tables.prises_en_charge, tables.patients, p.id == pec.patient_id)
+        .outerjoin(counters.worklist_periods, w.prise_en_charge_id == pec.id)
         .outerjoin(tables.prescriptions, rx.id == latest)
         .where(
             pec.starts_on <= today,
@@ -79,6 +87,26 @@ def followed(
     )
     if indication is not None:
         query = query.where(pec.indication == indication)
+    return query
+
+
+def followed(
+    engine: sa.Engine, today: dt.date, length: int, *, indication: str | None = None
+) -> list[ports.Followed]:
+    """Every prise en charge in monitoring on `today`, with its current period's data days (its
+    counter row; rolled over first where it counts another period) and its latest
+    prescription."""
+    with engine.connect() as conn:
+        rows = list(conn.execute(_period_query(conn, length, indication), {"today": today}))
+    stale = []
+    for r in rows:
+        current = _as_date(r[12])
+        if r[13] is None or _as_date(r[13]) != current:
+            stale.append((r[0], r[1], current, current + dt.timedelta(days=length - 1)))
+    rolled: dict[int, int] = {}
+    if stale:
+        with database.writing(engine) as conn:
+            rolled = counters.roll(conn, stale)
     return [
         ports.Followed(
             r[0],
@@ -89,13 +117,27 @@ def followed(
             r[5],
             _as_date(r[6]),
             r[7],
-            int(r[8] or 0),
+            rolled[r[0]] if r[0] in rolled else int(r[8] or 0),
             None if r[9] is None else _as_date(r[9]),
             None if r[10] is None else _as_date(r[10]),
             r[11],
         )
-        for r in conn.execute(query, {"today": today})
+        for r in rows
     ]
+
+
+def recounted(conn: sa.Connection, today: dt.date, length: int) -> dict[int, int]:
+    """Prise en charge → days with data in its current period counted from `reading_days`
+    (what the counters must equal; the tests compare them)."""
+    pec = tables.prises_en_charge.c
+    out = {}
+    query = sa.select(pec.id, pec.patient_id, pec.starts_on).where(pec.starts_on <= today)
+    for pec_id, patient_id, starts_on in conn.execute(query):
+        first = _as_date(starts_on)
+        start = first + dt.timedelta(days=(today - first).days // length * length)
+        end = start + dt.timedelta(days=length - 1)
+        out[int(pec_id)] = counters.recount(conn, patient_id, start, end)
+    return out
 
 
 def _as_date(value: object) -> dt.date:
@@ -151,8 +193,7 @@ class SqlWorklist:
     def followed(
         self, today: dt.date, length: int, *, indication: str | None = None
     ) -> list[ports.Followed]:
-        with self.engine.connect() as conn:
-            return followed(conn, today, length, indication=indication)
+        return followed(self.engine, today, length, indication=indication)
 
     def open_alerts(self) -> list[ports.OpenAlert]:
         with self.engine.connect() as conn:

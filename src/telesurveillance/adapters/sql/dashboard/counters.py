@@ -1,0 +1,206 @@
+"""The worklist's per-prise-en-charge counter of the current period (issue 18, point 3): the
+worklist reads one indexed row per prise en charge instead of counting days in `reading_days`.
+
+Two tables, kept in the transaction of every write of readings:
+
+- `patient_days` (patient, Paris day) → readings that day, any kind. `added` upserts it with
+  `n = n + k … RETURNING n`: a day whose `n` comes back equal to what this write added is a day
+  that had no data before — decided by the database row itself, so two concurrent writers never
+  both count the same new day. `removed` (a withdrawal) decrements it and deletes it at 0.
+- `worklist_periods` (prise en charge) → the period it counts (`period_start`..`period_end`) and
+  its days with data. A new day of a patient adds 1 to each of the patient's rows whose period
+  holds that day (`UPDATE … SET days = days + CASE …` over all the patient's rows, so the rows are
+  locked whatever their period); a withdrawn day's last reading takes 1 off.
+
+The period roll-over happens at read time (`current`): a prise en charge without a row, or
+whose row counts another period than the one holding `today` (a new period started, its start
+date changed), gets its row set to the current period and recounted from `patient_days` (an index
+range), in a write transaction. On PostgreSQL writers and the roll-over of one patient are
+serialised by a transaction-scoped advisory lock on the patient, taken before `patient_days` is
+touched: a recount never misses a day written by a transaction still in flight. The counter
+therefore always equals `recount` (the tests compare them after random ingests, withdrawals and
+roll-overs, on both backends).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from telesurveillance.adapters.sql.core import tables
+
+#: Prises en charge per `IN` list of a roll-over.
+CHUNK = 500
+#: The advisory-lock namespace of the worklist counters (PostgreSQL `pg_advisory_xact_lock`).
+LOCK_SPACE = 18_3
+
+patient_days = sa.Table(
+    "patient_days",
+    tables.metadata,
+    sa.Column("patient_id", sa.Integer, nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    # readings of that Paris day, every kind
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("patient_id", "day", name="pk_patient_days"),
+    sqlite_with_rowid=False,
+)
+
+worklist_periods = sa.Table(
+    "worklist_periods",
+    tables.metadata,
+    sa.Column("prise_en_charge_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("patient_id", sa.Integer, nullable=False, index=True),
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("period_end", sa.Date, nullable=False),
+    sa.Column("days", sa.Integer, nullable=False),
+)
+
+
+def _lock(conn: sa.Connection, patients: Iterable[int]) -> None:
+    """PostgreSQL: the patients' counter locks until the transaction ends, in id order (no
+    deadlock between two writers); SQLite has one writer at a time already."""
+    if conn.dialect.name != "postgresql":
+        return
+    ordered = sorted(set(patients))
+    if ordered:  # one statement: the locks are taken in the array's (sorted) order
+        conn.exec_driver_sql(
+            "SELECT pg_advisory_xact_lock(%s::int4, p) FROM unnest(%s::int4[]) AS t(p)",
+            (LOCK_SPACE, ordered),
+        )
+
+
+def _insert(conn: sa.Connection) -> postgresql.Insert | sqlite.Insert:
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(patient_days)
+    return sqlite.insert(patient_days)
+
+
+def _shift(conn: sa.Connection, changes: Mapping[tuple[int, dt.date], int]) -> None:
+    """Add ±1 to each counter of the patient whose period holds the day."""
+    if not changes:
+        return
+    w = worklist_periods.c
+    day = sa.bindparam("d", type_=sa.Date)
+    inside = sa.and_(w.period_start <= day, w.period_end >= day)
+    statement = (
+        sa.update(worklist_periods)
+        .where(w.patient_id == sa.bindparam("p"))
+        .values(days=w.days + sa.case((inside, sa.bindparam("k")), else_=0))
+    )
+    rows = [{"p": p, "d": d, "k": k} for (p, d), k in sorted(changes.items())]
+    conn.execute(statement, rows)
+
+
+def added(conn: sa.Connection, per_day: Mapping[tuple[int, dt.date], int]) -> None:
+    """New readings were stored: `per_day` is (patient, Paris day) → how many (no commit)."""
+    if not per_day:
+        return
+    _lock(conn, (p for p, _d in per_day))
+    upsert = _insert(conn)
+    d = patient_days.c
+    statement = upsert.on_conflict_do_update(
+        index_elements=["patient_id", "day"], set_={"n": d.n + upsert.excluded.n}
+    ).returning(d.patient_id, d.day, d.n, sort_by_parameter_order=True)
+    keys = sorted(per_day)
+    rows = [{"patient_id": p, "day": day, "n": per_day[(p, day)]} for p, day in keys]
+    new: dict[tuple[int, dt.date], int] = {}
+    for key, found in zip(keys, conn.execute(statement, rows), strict=True):
+        if found.n == per_day[key]:  # nothing was there before this write
+            new[key] = 1
+    _shift(conn, new)
+
+
+def removed(conn: sa.Connection, patient_id: int, day: dt.date) -> None:
+    """One reading of `patient_id` on `day` was withdrawn (no commit)."""
+    _lock(conn, [patient_id])
+    d = patient_days.c
+    left = conn.execute(
+        sa.update(patient_days)
+        .where(d.patient_id == patient_id, d.day == day)
+        .values(n=d.n - 1)
+        .returning(d.n)
+    ).scalar_one_or_none()
+    if left is None or left > 0:
+        return
+    conn.execute(sa.delete(patient_days).where(d.patient_id == patient_id, d.day == day))
+    _shift(conn, {(patient_id, day): -1})
+
+
+def count(conn: sa.Connection, patient_id: int, start: dt.date, end: dt.date) -> int:
+    """Days with data of `patient_id` from `start` to `end` (an index range)."""
+    d = patient_days.c
+    query = sa.select(sa.func.count()).where(
+        d.patient_id == patient_id, d.day >= start, d.day <= end
+    )
+    return int(conn.execute(query).scalar_one())
+
+
+def roll(conn: sa.Connection, stale: Iterable[tuple[int, int, dt.date, dt.date]]) -> dict[int, int]:
+    """Set each (prise en charge, patient, start, end) counter to that period, recounted; in
+    the caller's write transaction, set-based (a first read may roll thousands over). The
+    prise en charge id → its days."""
+    todo = sorted(stale, key=lambda s: (s[1], s[0]))
+    if not todo:
+        return {}
+    _lock(conn, (s[1] for s in todo))
+    w = worklist_periods.c
+    pd = patient_days.c
+    ids = [pec_id for pec_id, _p, _s, _e in todo]
+    conn.execute(
+        sa.delete(worklist_periods).where(w.prise_en_charge_id == sa.bindparam("pec")),
+        [{"pec": pec_id} for pec_id in ids],
+    )
+    conn.execute(
+        sa.insert(worklist_periods),
+        [
+            {
+                "prise_en_charge_id": pec_id,
+                "patient_id": patient_id,
+                "period_start": start,
+                "period_end": end,
+                "days": 0,
+            }
+            for pec_id, patient_id, start, end in todo
+        ],
+    )
+    days = (
+        sa.select(sa.func.count())
+        .where(pd.patient_id == w.patient_id, pd.day >= w.period_start, pd.day <= w.period_end)
+        .scalar_subquery()
+    )
+    found: dict[int, int] = {}
+    for first in range(0, len(ids), CHUNK):
+        chunk = ids[first : first + CHUNK]
+        conn.execute(
+            sa.update(worklist_periods).where(w.prise_en_charge_id.in_(chunk)).values(days=days)
+        )
+        rows = conn.execute(
+            sa.select(w.prise_en_charge_id, w.days).where(w.prise_en_charge_id.in_(chunk))
+        )
+        found.update({int(pec_id): int(n) for pec_id, n in rows})
+    return found
+
+
+def stored(conn: sa.Connection) -> dict[int, tuple[dt.date, dt.date, int]]:
+    """Every counter: prise en charge → (period start, period end, days) (for the tests)."""
+    w = worklist_periods.c
+    rows = conn.execute(sa.select(w.prise_en_charge_id, w.period_start, w.period_end, w.days))
+    return {r[0]: (_as_date(r[1]), _as_date(r[2]), int(r[3])) for r in rows}
+
+
+def recount(conn: sa.Connection, patient_id: int, start: dt.date, end: dt.date) -> int:
+    """The days with data recomputed from `reading_days` (what a counter must equal)."""
+    rd = tables.reading_days.c
+    query = sa.select(sa.func.count(sa.distinct(rd.day))).where(
+        rd.patient_id == patient_id, rd.day >= start, rd.day <= end
+    )
+    return int(conn.execute(query).scalar_one())
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
