@@ -61,7 +61,23 @@ def test_the_menu_offers_only_pages_the_role_may_open(role: roles.Role) -> None:
         assert table.decide(item.route, who) is matrix.Decision.ALLOW, item
     hidden = [i for i in menu.ITEMS if i not in menu.visible(who, table)]
     for item in hidden:
-        assert table.decide(item.route, who) is not matrix.Decision.ALLOW, item
+        rule = table.rule(item.route)
+        own_page_without_patient = rule is not None and rule.patient_self
+        allowed = table.decide(item.route, who) is matrix.Decision.ALLOW
+        assert not allowed or own_page_without_patient, item
+
+
+def test_the_administrateur_is_not_offered_a_patients_own_page() -> None:
+    # it may call every route, but "Mon espace" acts on the caller's own patient: it has none
+    routes = [i.route for i in menu.visible(_who(roles.Role.ADMINISTRATEUR), matrix.packaged())]
+    assert "patient_space.home" not in routes
+    assert "dashboard.setup" in routes
+
+
+def test_a_patients_menu_holds_their_own_page_only() -> None:
+    patient = roles.Principal(roles.Kind.ACCOUNT, 1, "P", roles.Role.PATIENT, patient_id=7)
+    routes = [i.route for i in menu.visible(patient, matrix.packaged())]
+    assert routes == ["patient_space.home"]
 
 
 def test_the_soignant_is_not_offered_the_billing_page(make_client: ClientFactory) -> None:

@@ -56,7 +56,16 @@ def visible(who: roles.Principal | None, table: matrix.Matrix) -> list[Item]:
     """The items `who` may open, in menu order (none without a principal)."""
     if who is None:
         return []
-    return [i for i in ITEMS if table.decide(i.route, who) is matrix.Decision.ALLOW]
+    return [i for i in ITEMS if _opens(i.route, who, table)]
+
+
+def _opens(route: str, who: roles.Principal, table: matrix.Matrix) -> bool:
+    """May `who` open the page? A page acting on the caller's own patient (`patient_self`)
+    needs a principal that is a patient (the administrateur may call it, but has none)."""
+    rule = table.rule(route)
+    if rule is not None and rule.patient_self and who.patient_id is None:
+        return False
+    return table.decide(route, who) is matrix.Decision.ALLOW
 
 
 def home(who: roles.Principal | None, table: matrix.Matrix) -> str | None:
@@ -65,6 +74,6 @@ def home(who: roles.Principal | None, table: matrix.Matrix) -> str | None:
         return None
     hrefs = {i.route: i.href for i in ITEMS}
     for route in HOMES.get(who.role, ()):
-        if route in hrefs and table.decide(route, who) is matrix.Decision.ALLOW:
+        if route in hrefs and _opens(route, who, table):
             return hrefs[route]
     return None
