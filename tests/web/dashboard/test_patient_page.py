@@ -90,3 +90,19 @@ def test_a_period_without_data_is_explained_as_not_billable(
     verdicts = verdicts.split('id="h-verdicts"', 1)[1]
     assert "— non facturable" in verdicts
     assert "— forfait dû" not in verdicts
+
+
+def test_a_reasons_machine_detail_shows_in_english_only(
+    make_client: ClientFactory, add_patient: AddPatient
+) -> None:
+    # an insufficient first period: its note's detail ("period 1: 5 of 30 days") is machine
+    # English; the French page says it in words in the explanation instead
+    start = TODAY - 45 * DAY
+    patient = add_patient("insuffisance_cardiaque", start, [start + i * DAY for i in range(5)])
+    client = make_client(now=clock)
+    verdicts = client.get(f"/ui/patients/{patient}").text.split('id="h-verdicts"', 1)[1]
+    assert "5 of 30 days" not in verdicts
+    assert "5 jours avec données sur 30 attendus" in verdicts
+    client.cookies.set("tsv_lang", "en")
+    verdicts = client.get(f"/ui/patients/{patient}").text.split('id="h-verdicts"', 1)[1]
+    assert "5 of 30 days" in verdicts
