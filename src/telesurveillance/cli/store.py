@@ -75,10 +75,7 @@ def serve(
         url = common.settings().database_url
         if not url.startswith("postgresql"):
             common.err.print(
-                f"[red]--workers {workers}: several worker processes need PostgreSQL "
-                "(TELESURVEILLANCE_DATABASE_URL=postgresql+psycopg://…); an SQLite store is "
-                "served by one process: drop --workers or use --workers 1[/]",
-                highlight=False,
+                f"[red]{i18n.t('serve.workers_sqlite', n=workers)}[/]", highlight=False
             )
             raise typer.Exit(2)
         # Migrate once here, before the workers start (each then finds the schema current).

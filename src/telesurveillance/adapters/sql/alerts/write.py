@@ -123,12 +123,18 @@ def _created_now(conn: sa.Connection, rule_ids: Sequence[str], now_ms: int) -> l
 
 
 def _load_open(conn: sa.Connection, keys: Sequence[str]) -> dict[str, _Open]:
+    """The open alerts of `keys`, locked until the transaction ends: `_flush` writes the count
+    and the implicated readings read here, so two evaluators (threads, or the worker processes
+    of `serve --workers`) must not both read the same alert before either writes it — on
+    PostgreSQL `FOR UPDATE`, in key order (no deadlock between two writers); SQLite's writer
+    already holds the database."""
     found: dict[str, _Open] = {}
     for start in range(0, len(keys), 900):
         rows = conn.execute(
-            sa.select(_a.open_key, _a.id, _a.last_ts, _a.count, _a.implicated).where(
-                _a.open_key.in_(keys[start : start + 900])
-            )
+            sa.select(_a.open_key, _a.id, _a.last_ts, _a.count, _a.implicated)
+            .where(_a.open_key.in_(keys[start : start + 900]))
+            .order_by(_a.open_key)
+            .with_for_update()
         )
         for key, alert_id, last_ts, count, implicated in rows:
             pairs = [(int(k), int(t)) for k, t in json.loads(implicated)]
