@@ -102,3 +102,15 @@ def test_json_outputs_do_not_change_with_the_language() -> None:
     english = runner.invoke(cli.app, ["--lang", "en", "billing", "case", str(case)])
     assert french.exit_code == english.exit_code == 0, french.output
     assert french.stdout == english.stdout
+
+
+def test_numbers_are_written_as_each_language_writes_them() -> None:
+    i18n.choose("fr")
+    try:
+        assert i18n.number(92_147) == "92\u202f147"
+        assert i18n.number(5.14, "0.0") == "5,1"
+        i18n.choose("en")
+        assert i18n.number(92_147) == "92,147"
+        assert i18n.number(5.14, "0.0") == "5.1"
+    finally:
+        i18n.choose(None)

@@ -76,7 +76,7 @@ def demo(
 
 def _report(summary: build.Summary, seconds: float) -> None:
     built, outcome = summary.built, summary.billing
-    count = f"{built.readings:,}".replace(",", " ")
+    count = i18n.number(built.readings)
     t = i18n.t
     common.out.print(
         t("demo.built", location=summary.location, n=len(built.patient_ids), readings=count),
@@ -100,7 +100,7 @@ def _report(summary: build.Summary, seconds: float) -> None:
         ),
         highlight=False,
     )
-    common.out.print(t("demo.seconds", seconds=f"{seconds:.1f}"), highlight=False)
+    common.out.print(t("demo.seconds", seconds=i18n.number(seconds, "0.0")), highlight=False)
     common.out.print(t("demo.logins", password=build.PASSWORD), highlight=False)
     for username, role, _name in build.ACCOUNTS:
         common.out.print(f"  {username:<12} {role.value}", highlight=False)

@@ -15,6 +15,8 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from babel import numbers
+
 from telesurveillance import catalogs
 
 ENV = "TELESURVEILLANCE_LANG"
@@ -40,6 +42,11 @@ def lang() -> str:
         return _chosen[0]
     found = os.environ.get(ENV, "fr").strip().lower()[:2]
     return found if found in LANGUAGES else "fr"
+
+
+def number(value: float, pattern: str = "#,##0") -> str:
+    """`value` written as the invocation's language writes numbers (French: `92 147`, `5,1`)."""
+    return numbers.format_decimal(value, format=pattern, locale=lang())
 
 
 def t(key: str, /, **values: object) -> str:
