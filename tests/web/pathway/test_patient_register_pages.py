@@ -114,3 +114,28 @@ def test_the_list_finds_by_name_and_birth_date_and_links_to_the_page(
 
 def test_billing_staff_may_not_open_the_register(make_client: ClientFactory) -> None:
     assert make_client(role="facturation").get("/ui/patients").status_code == 403
+
+
+def test_a_field_longer_than_its_bound_is_refused_and_nothing_is_stored(
+    make_client: ClientFactory, engine: sa.Engine
+) -> None:
+    client = make_client(role="medecin", now=lambda: NOW)
+    _create(client, family="M" * 100, nir="", nir_type="")  # at the bound: stored
+    with engine.connect() as conn:
+        before = conn.execute(sa.text("SELECT count(*) FROM patients")).scalar_one()
+    anonymous = {**FORM, "nir": "", "nir_type": ""}
+    answer = client.post("/ui/patients", data={**anonymous, "family": "M" * 101})
+    assert answer.status_code == 422
+    assert 'id="err-patient-family"' in answer.text
+    beyond = client.post("/ui/patients", data={**anonymous, "family": "M" * 201})
+    assert beyond.status_code == 422  # past what the form takes at all
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM patients")).scalar_one() == before
+
+
+def test_an_edit_without_the_version_seen_is_refused(make_client: ClientFactory) -> None:
+    client = make_client(role="medecin", now=lambda: NOW)
+    new = _create(client)
+    answer = client.post(f"/ui/patients/{new}/edit", data={**FORM, "family": "Autre"})
+    assert answer.status_code == 422
+    assert "Martin" in client.get(f"/ui/patients/{new}").text

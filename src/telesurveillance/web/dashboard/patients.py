@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from telesurveillance.domain import calendar, identity
 from telesurveillance.domain.access import roles
@@ -24,8 +25,6 @@ from telesurveillance.web.i18n import messages
 
 router = APIRouter(prefix="/ui/patients", tags=["dashboard"])
 
-Short = Annotated[str, Form(max_length=200)]
-Long = Annotated[str, Form(max_length=500)]
 FORM = "patient"
 
 
@@ -86,27 +85,41 @@ def new_patient(request: Request) -> HTMLResponse:
     return _form_page(request, record=None, typed=None)
 
 
-def _typed(
-    family: str,
-    given: str,
-    birth_date: str,
-    sex: str,
-    coverage: str,
-    nir: str,
-    nir_type: str,
-    phone: str,
-    email: str,
-    address: str,
-    medecin_traitant: str,
-    aidant: str,
-    aidant_phone: str,
-    confiance: str,
-    confiance_phone: str,
-) -> patients.Typed:
-    return patients.Typed(
-        family, given, birth_date, sex, coverage, nir, nir_type, phone, email, address,
-        medecin_traitant, aidant, aidant_phone, confiance, confiance_phone,
-    )  # fmt: skip
+Phone = Annotated[str, Field(max_length=30)]
+Name = Annotated[str, Field(max_length=200)]
+
+
+class PatientForm(BaseModel):
+    """The patient form's fields as posted (lengths bounded here; the rules in the service)."""
+
+    family: Name
+    birth_date: Annotated[str, Field(max_length=10)]
+    given: Name = ""
+    sex: Annotated[str, Field(max_length=8)] = "unknown"
+    coverage: Annotated[str, Field(max_length=16)] = "standard"
+    nir: Phone = ""
+    nir_type: Annotated[str, Field(max_length=8)] = ""
+    phone: Phone = ""
+    email: Name = ""
+    address: Annotated[str, Field(max_length=500)] = ""
+    medecin_traitant: Name = ""
+    aidant: Name = ""
+    aidant_phone: Phone = ""
+    confiance: Name = ""
+    confiance_phone: Phone = ""
+
+    def typed(self) -> patients.Typed:
+        return patients.Typed(
+            self.family, self.given, self.birth_date, self.sex, self.coverage, self.nir,
+            self.nir_type, self.phone, self.email, self.address, self.medecin_traitant,
+            self.aidant, self.aidant_phone, self.confiance, self.confiance_phone,
+        )  # fmt: skip
+
+
+class PatientEdit(PatientForm):
+    """The edit form: the version of the record the user saw (compare-and-set)."""
+
+    version: int
 
 
 def _refused(
@@ -133,26 +146,9 @@ def _operateur(request: Request) -> int | None:
 @router.post("", name="dashboard.patient_create", include_in_schema=False)
 def create_patient(
     request: Request,
-    family: Short,
-    birth_date: Annotated[str, Form(max_length=10)],
-    given: Short = "",
-    sex: Annotated[str, Form(max_length=8)] = "unknown",
-    coverage: Annotated[str, Form(max_length=16)] = "standard",
-    nir: Annotated[str, Form(max_length=30)] = "",
-    nir_type: Annotated[str, Form(max_length=8)] = "",
-    phone: Annotated[str, Form(max_length=30)] = "",
-    email: Short = "",
-    address: Long = "",
-    medecin_traitant: Short = "",
-    aidant: Short = "",
-    aidant_phone: Annotated[str, Form(max_length=30)] = "",
-    confiance: Short = "",
-    confiance_phone: Annotated[str, Form(max_length=30)] = "",
+    form: Annotated[PatientForm, Form()],
 ) -> Response:
-    typed = _typed(
-        family, given, birth_date, sex, coverage, nir, nir_type, phone, email, address,
-        medecin_traitant, aidant, aidant_phone, confiance, confiance_phone,
-    )  # fmt: skip
+    typed = form.typed()
     services = context.of(request)
     try:
         new = patients.create(
@@ -185,33 +181,15 @@ def edit_patient(request: Request, patient_id: int) -> HTMLResponse:
 def update_patient(
     request: Request,
     patient_id: int,
-    version: Annotated[int, Form()],
-    family: Short,
-    birth_date: Annotated[str, Form(max_length=10)],
-    given: Short = "",
-    sex: Annotated[str, Form(max_length=8)] = "unknown",
-    coverage: Annotated[str, Form(max_length=16)] = "standard",
-    nir: Annotated[str, Form(max_length=30)] = "",
-    nir_type: Annotated[str, Form(max_length=8)] = "",
-    phone: Annotated[str, Form(max_length=30)] = "",
-    email: Short = "",
-    address: Long = "",
-    medecin_traitant: Short = "",
-    aidant: Short = "",
-    aidant_phone: Annotated[str, Form(max_length=30)] = "",
-    confiance: Short = "",
-    confiance_phone: Annotated[str, Form(max_length=30)] = "",
+    form: Annotated[PatientEdit, Form()],
 ) -> Response:
-    typed = _typed(
-        family, given, birth_date, sex, coverage, nir, nir_type, phone, email, address,
-        medecin_traitant, aidant, aidant_phone, confiance, confiance_phone,
-    )  # fmt: skip
+    typed = form.typed()
     services = context.of(request)
     try:
         patients.edit(
             services.store.patients,
             patient_id,
-            version,
+            form.version,
             typed,
             who(request),
             services.clock(),
