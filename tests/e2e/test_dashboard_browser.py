@@ -11,11 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +18,7 @@ import pytest
 
 from telesurveillance.domain.access import matrix, roles
 from tests.conftest import ROOT
+from tests.e2e import served
 
 pytestmark = pytest.mark.browser
 
@@ -40,12 +36,6 @@ ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 PASSWORD = "Demo-Synthetique-2026!"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _user() -> str:
     """The physician if the permission table opens the dashboard to it, else the administrator
     (who may read every page but not decide on alerts)."""
@@ -58,52 +48,9 @@ def _user() -> str:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (scripts/install-system-deps)")
-    folder = tmp_path_factory.mktemp("e2e")
-    env = dict(os.environ)
-    env["TELESURVEILLANCE_DATABASE_URL"] = f"sqlite:///{folder / 'demo.sqlite3'}"
-    env["TELESURVEILLANCE_DATA_DIR"] = str(folder)
-    cli = [sys.executable, "-m", "telesurveillance"]
-    subprocess.run(
-        [*cli, "demo", "--no-serve", "--patients", "42", "--seed", "3"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "telesurveillance.web.dashboard.asgi:app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        # A busy machine may take a while to start the server: wait up to a minute, and say so
-        # if it never answers rather than failing later on a refused connection.
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/login", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("the demo server did not start")
-                time.sleep(0.2)
+    env = served.demo_env(tmp_path_factory.mktemp("e2e"), patients=42, seed=3)
+    with served.serving(env) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _shot(page: object, name: str) -> Path:

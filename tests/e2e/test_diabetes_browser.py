@@ -13,10 +13,6 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
+from tests.e2e import served
 from tests.e2e import test_dashboard_browser as browser_kit
 
 pytestmark = pytest.mark.browser
@@ -36,43 +33,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
     if not Path(browser_kit.CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (scripts/install-system-deps)")
     folder = tmp_path_factory.mktemp("e2e-diabetes")
-    database = folder / "demo.sqlite3"
-    env = dict(os.environ)
-    env["TELESURVEILLANCE_DATABASE_URL"] = f"sqlite:///{database}"
-    env["TELESURVEILLANCE_DATA_DIR"] = str(folder)
-    cli = [sys.executable, "-m", "telesurveillance"]
-    subprocess.run(
-        [*cli, "demo", "--no-serve", "--patients", "42", "--seed", "3"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    port = browser_kit._free_port()
-    app = "telesurveillance.web.dashboard.asgi:app"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", app, "--factory", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        # The machine may be busy: wait up to a minute for the server, and say so if it never
-        # answers rather than failing later on a refused connection.
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/login", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("the demo server did not start")
-                time.sleep(0.2)
-        yield url, database
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    env = served.demo_env(folder, patients=42, seed=3)
+    with served.serving(env) as url:
+        yield url, folder / "demo.sqlite3"
 
 
 def _patient_with(database: Path, sql: str) -> int:

@@ -6,16 +6,12 @@ scrolling."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.e2e import served
 from tests.e2e import walkthrough_setup as steps
 
 pytestmark = pytest.mark.browser
@@ -26,40 +22,9 @@ PASSWORD = "Demo-Synthetique-2026!"
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not Path(steps.CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (scripts/install-system-deps)")
-    folder = tmp_path_factory.mktemp("followup")
-    env = dict(os.environ)
-    env["TELESURVEILLANCE_DATABASE_URL"] = f"sqlite:///{folder / 'demo.sqlite3'}"
-    env["TELESURVEILLANCE_DATA_DIR"] = str(folder)
-    cli = [sys.executable, "-m", "telesurveillance"]
-    subprocess.run(
-        [*cli, "demo", "--no-serve", "--patients", "12", "--seed", "5"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    port = steps._free_port()
-    app = "telesurveillance.web.dashboard.asgi:app"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1",
-         "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/login", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("the demo server did not start")
-                time.sleep(0.2)
+    env = served.demo_env(tmp_path_factory.mktemp("followup"), patients=12, seed=5)
+    with served.serving(env) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_a_physician_follows_tasks_and_tunes_a_threshold(server: str) -> None:
