@@ -139,3 +139,17 @@ def test_an_edit_without_the_version_seen_is_refused(make_client: ClientFactory)
     answer = client.post(f"/ui/patients/{new}/edit", data={**FORM, "family": "Autre"})
     assert answer.status_code == 422
     assert "Martin" in client.get(f"/ui/patients/{new}").text
+
+
+def test_the_form_takes_its_csrf_token_but_refuses_a_field_it_does_not_have(
+    make_client: ClientFactory, engine: sa.Engine
+) -> None:
+    client = make_client(role="medecin", now=lambda: NOW)
+    _create(client, csrf_token="x" * 43)  # the session's token rides in the form
+    with engine.connect() as conn:
+        before = conn.execute(sa.text("SELECT count(*) FROM patients")).scalar_one()
+    answer = client.post("/ui/patients", data={**FORM, "actor": "someone-else"})
+    assert answer.status_code == 422
+    assert "actor" in answer.text
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM patients")).scalar_one() == before

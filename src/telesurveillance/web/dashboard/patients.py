@@ -13,13 +13,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from telesurveillance.domain import calendar, identity
 from telesurveillance.domain.access import roles
 from telesurveillance.services.pathway import patient_ports, patients, setup
 from telesurveillance.services.setup import organisation
 from telesurveillance.web import context
+from telesurveillance.web.bodies import Body
 from telesurveillance.web.dashboard import render, setup_forms
 from telesurveillance.web.i18n import messages
 
@@ -89,8 +90,14 @@ Phone = Annotated[str, Field(max_length=30)]
 Name = Annotated[str, Field(max_length=200)]
 
 
-class PatientForm(BaseModel):
-    """The patient form's fields as posted (lengths bounded here; the rules in the service)."""
+class PatientForm(Body):
+    """The patient form's fields as posted (lengths bounded here; the rules in the service).
+
+    Any field the form does not have is refused (422), like every body of the app; the session's
+    CSRF token is declared only so that the form may carry it (the gate checks it before).
+    """
+
+    csrf_token: Annotated[str, Field(max_length=100)] = ""
 
     family: Name
     birth_date: Annotated[str, Field(max_length=10)]
