@@ -17,7 +17,14 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from telesurveillance.adapters.fhir import fast, jsontext, observations, outcome, questionnaires
+from telesurveillance.adapters.fhir import (
+    fast,
+    jsontext,
+    observations,
+    outcome,
+    questionnaires,
+    typed,
+)
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.services import ingest
@@ -68,12 +75,21 @@ def ndjson(
     max_depth: int = jsontext.MAX_DEPTH,
 ) -> Iterator[ingest.Parsed]:
     """One `Parsed` per non-blank line, numbered from `start` (a UTF-8 byte order mark before
-    line 1 is skipped); a line nested deeper than `max_depth` is refused, never parsed."""
+    line 1 is skipped); a line nested deeper than `max_depth` is refused, never parsed.
+
+    A common device Observation is decoded straight into typed structs (`typed`); any other
+    line, and any doubt, takes the generic path: JSON, then `resource_readings`."""
+    reader = typed.Reader(table, window) if max_depth >= typed.DEPTH else None
     for number, raw in enumerate(lines, start=start):
         if number == 1:
             raw = _without_bom(raw)
         if not raw.strip():
             continue
+        if reader is not None:
+            done = reader.parsed(raw, number)
+            if done is not None:
+                yield done
+                continue
         try:
             resource = jsontext.loads(raw, max_depth)
         except outcome.Invalid as error:
