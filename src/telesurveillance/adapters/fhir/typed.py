@@ -33,43 +33,48 @@ from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.services import ingest
 
+#: The structs hold only strings, numbers and other such structs (no cycle can form): they
+#: are left out of the cyclic garbage collector (`gc=False`), which a big import would
+#: otherwise walk again and again.
 _UNSET = msgspec.UNSET
 _NON_EMPTY = msgspec.Meta(min_length=1)  # FHIR JSON: an array is never empty
 
 
-class Coding(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Coding(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):
     system: str | msgspec.UnsetType = _UNSET
     code: str | msgspec.UnsetType = _UNSET
     display: str | msgspec.UnsetType = _UNSET
 
 
-class Concept(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Concept(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):
     coding: Annotated[tuple[Coding, ...], _NON_EMPTY] | msgspec.UnsetType = _UNSET
     text: str | msgspec.UnsetType = _UNSET
 
 
-class Reference(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Reference(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):
     reference: str
 
 
-class Identifier(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Identifier(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):
     system: str | msgspec.UnsetType = _UNSET
     value: str | msgspec.UnsetType = _UNSET
 
 
-class Quantity(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Quantity(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):
     value: int | float
     code: str
     unit: str | msgspec.UnsetType = _UNSET
     system: str | msgspec.UnsetType = _UNSET
 
 
-class Period(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class Period(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):
     start: str | msgspec.UnsetType = _UNSET
     end: str | msgspec.UnsetType = _UNSET
 
 
-class Observation(msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="camel"):
+class Observation(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, rename="camel", gc=False
+):
     """The common device Observation, element by element (FHIR R4 names, camelCase in JSON)."""
 
     resource_type: str
