@@ -47,3 +47,15 @@ def test_the_ingest_benchmark_measures_every_path(
     if backend == "postgresql":
         assert "1 worker(s)" in printed
         assert "2 worker(s)" in printed
+
+
+def test_the_ingest_benchmark_runs_the_bulk_imports_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bulk_only = ["--api-readings", "0", "--single", "0"]
+    figures = ingest.run(
+        ["--readings", "200", "--patients", "3", *bulk_only, "--dir", str(tmp_path)]
+    )
+    assert [f.name.split(" (")[0] for f in figures] == ["ceiling", "bulk import", "bulk import"]
+    assert [f.count for f in figures] == [200, 200, 200]
+    assert "API (" not in capsys.readouterr().out  # no figure of parts 2 and 3

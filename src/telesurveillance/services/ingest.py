@@ -229,7 +229,8 @@ def refusal(
 ) -> Rejected | None:
     """Why one input's readings cannot be written given the patients found (`births`): an
     unknown patient, or an instant before the patient's birth. `line` is 0: the caller's."""
-    unknown = sorted({r.patient_id for r in readings} - births.keys())
+    # `not in births` per reading: a set minus `births.keys()` walks every patient looked up
+    unknown = sorted({r.patient_id for r in readings if r.patient_id not in births})
     if unknown:
         return Rejected(
             0,
@@ -238,7 +239,7 @@ def refusal(
             "not-found",
         )
     for r in readings:
-        why = instants.birth_refusal(r.ts, births[r.patient_id], instants.shown(r.ts))
+        why = instants.birth_refusal(r.ts, births[r.patient_id])
         if why is not None:
             return Rejected(0, why, where.instant, "value")
     return None

@@ -1,4 +1,5 @@
-"""The bulk fast path accepts only what the R4B model path accepts, with the same readings."""
+"""The bulk fast paths (`fast` on parsed JSON, `typed` straight from the line) accept only what
+the R4B model path accepts, with the same readings."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from typing import Any
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from telesurveillance.adapters.fhir import fast, observations, outcome
-from telesurveillance.domain.measures import instants
+from telesurveillance.adapters.fhir import fast, observations, outcome, typed
+from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.domain.regulation import store
+from telesurveillance.services import ingest
 
 TABLE = measures.packaged()
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
@@ -114,11 +116,19 @@ def _valid(draw: st.DrawFn) -> dict[str, Any]:
         "status": draw(st.sampled_from(sorted(observations.STORED_STATUSES))),
         "code": {"coding": [{"system": LOINC, "code": draw(st.sampled_from(kind.loinc))}]},
         "subject": {"reference": f"Patient/{draw(st.integers(1, 10**9))}"},
-        "effectiveDateTime": moment.isoformat(
-            timespec=draw(st.sampled_from(["seconds", "milliseconds", "microseconds"]))
-        ),
         "valueQuantity": {"value": value, "code": unit},
     }
+    written = moment.isoformat(timespec=draw(_timespecs))
+    form = draw(st.sampled_from(["effectiveDateTime", "effectiveInstant", "start", "end", "both"]))
+    if form in ("effectiveDateTime", "effectiveInstant"):
+        resource[form] = written
+    elif form == "both":  # a period of up to an hour ending at the instant
+        began = dt.datetime.fromisoformat(written) - dt.timedelta(
+            seconds=draw(st.integers(0, 3600))
+        )
+        resource["effectivePeriod"] = {"start": began.isoformat(), "end": written}
+    else:
+        resource["effectivePeriod"] = {form: written}
     if draw(st.booleans()):
         resource["valueQuantity"]["system"] = UCUM
     if draw(st.booleans()):
@@ -129,7 +139,14 @@ def _valid(draw: st.DrawFn) -> dict[str, Any]:
         resource["category"] = [{"coding": [{"system": "urn:c", "code": "vital-signs"}]}]
     if draw(st.booleans()):
         resource["device"] = {"reference": "Device/1"}
+    if draw(st.booleans()):
+        resource["id"] = "obs-1.a"
     return resource
+
+
+_timespecs = st.sampled_from(["seconds", "milliseconds", "microseconds"])
+#: Elements whose value may be null, empty, or carry an element we do not know.
+_EMPTIES = st.sampled_from([None, {}, [], [{}], [None], {"x": 1}, [{"x": 1}], ""])
 
 
 _MUTATIONS: list[tuple[str, Any]] = [
@@ -189,6 +206,22 @@ _MUTATIONS: list[tuple[str, Any]] = [
         ),
     ),
     ("device", st.fixed_dictionaries({"reference": _strings})),
+    ("effectiveInstant", _instants),
+    (
+        "effectivePeriod",
+        st.one_of(
+            st.fixed_dictionaries({}, optional={"start": _instants, "end": _instants}),
+            st.fixed_dictionaries({"start": _instants, "end": _instants}),
+        ),
+    ),
+    ("effectiveTiming", st.just({"event": ["2026-01-14T10:00:00Z"]})),
+    ("status", st.just("entered-in-error")),
+    ("category", st.just([{"text": "vital signs"}])),
+    ("code", st.just({"text": "weight", "coding": [{"system": LOINC, "code": "29463-7"}]})),
+    ("identifier", st.just([{"value": "sn-1", "use": "official"}])),
+    ("valueQuantity", st.just({"value": 80, "code": "kg", "comparator": "<"})),
+    ("subject", st.just({"reference": "Patient/7", "type": "Patient"})),
+    ("resourceType", st.just("QuestionnaireResponse")),
     ("id", _strings),
     ("note", st.just([])),
     ("component", st.just([])),
@@ -196,15 +229,28 @@ _MUTATIONS: list[tuple[str, Any]] = [
 ]
 
 
+_ELEMENTS = sorted({key for key, _values in _MUTATIONS})
+
+
 @st.composite
 def observations_(draw: st.DrawFn) -> dict[str, Any]:
-    """A valid Observation with up to two elements replaced by doubtful or wrong ones."""
+    """A valid Observation with up to two elements replaced by doubtful or wrong ones, or
+    null, empty, or holding an element we do not know."""
     resource = draw(_valid())
     for key, values in draw(st.lists(st.sampled_from(_MUTATIONS), max_size=2)):
         if draw(st.integers(0, 4)) == 0:
             resource.pop(key, None)
         else:
             resource[key] = draw(values)
+    if draw(st.integers(0, 5)) == 0:
+        resource[draw(st.sampled_from(_ELEMENTS))] = draw(_EMPTIES)
+    if draw(st.integers(0, 5)) == 0:  # an element we do not know, one level down
+        inner = [k for k, v in resource.items() if isinstance(v, dict)]
+        if inner:
+            resource[draw(st.sampled_from(inner))] = {
+                **resource[draw(st.sampled_from(inner))],
+                draw(st.sampled_from(["extension", "id", "display", "x"])): draw(_EMPTIES),
+            }
     return resource
 
 
@@ -225,10 +271,86 @@ def test_the_fast_path_agrees_with_the_model_path(resource: dict[str, Any]) -> N
         assert _model(resource) == found
 
 
+def _typed(resource: dict[str, Any]) -> ingest.Parsed | None:
+    line = json.dumps(resource).encode()
+    return typed.Reader(TABLE, WINDOW).parsed(line, 7)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(observations_())
+def test_the_typed_decoder_agrees_with_the_model_path(resource: dict[str, Any]) -> None:
+    found = _typed(resource)
+    if found is not None:
+        resource = json.loads(json.dumps(resource))
+        assert _model(resource) == found.readings
+        assert found.line == 7
+        assert found.where == observations.where(resource)
+        assert found.action == observations.action(resource)
+        assert found.resource_type == "Observation"
+
+
+@settings(max_examples=500, deadline=None)
+@given(_valid())
+def test_the_typed_decoder_takes_every_valid_common_observation(resource: dict[str, Any]) -> None:
+    found = _typed(resource)
+    assert found is not None
+    assert found.readings == _model(json.loads(json.dumps(resource)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.datetimes(
+        timezones=st.sampled_from(
+            [
+                dt.UTC,
+                dt.timezone(dt.timedelta(hours=14)),
+                dt.timezone(-dt.timedelta(hours=13, minutes=59)),
+            ]
+        )
+    ),
+    _timespecs,
+)
+def test_the_typed_decoder_reads_instants_as_the_standard_library(
+    moment: dt.datetime, timespec: str
+) -> None:
+    text = moment.isoformat(timespec=timespec).replace("+00:00", "Z")
+    assert typed.Reader(TABLE, WINDOW).ts(text) == reading.millis(dt.datetime.fromisoformat(text))
+
+
+def test_the_typed_decoder_leaves_other_lines_to_the_generic_path() -> None:
+    reader = typed.Reader(TABLE, WINDOW)
+    weight = _weight("2026-01-14T23:30:00Z")
+    assert reader.parsed(json.dumps(weight).encode(), 1) is not None
+    for line in (
+        b"",
+        b"[]",
+        b"{not json",
+        json.dumps({**weight, "effectiveDateTime": "2026-01-14"}).encode(),  # a day: model path
+        json.dumps({**weight, "valueQuantity": {"value": "80.5", "code": "kg"}}).encode(),
+        json.dumps({**weight, "note": [{"text": "x"}]}).encode(),
+        json.dumps({**weight, "subject": None}).encode(),
+        json.dumps({**weight, "status": "entered-in-error"}).encode(),
+        json.dumps({**weight, "effectiveInstant": "2026-01-14T23:30:00Z"}).encode(),  # two
+    ):
+        assert reader.parsed(line, 1) is None
+
+
+def test_the_typed_decoder_keeps_the_provenance_elements() -> None:
+    weight = {
+        **_weight("2026-01-14T23:30:00Z"),
+        "identifier": [{"system": "urn:device:1", "value": "abc"}],
+        "device": {"reference": "Device/9"},
+    }
+    found = typed.DECODER.decode(json.dumps(weight))
+    assert found.identifier == (typed.Identifier("urn:device:1", "abc"),)
+    assert found.device == typed.Reference("Device/9")
+
+
 @settings(max_examples=300, deadline=None)
 @given(_valid())
 def test_the_fast_path_takes_every_valid_common_observation(resource: dict[str, Any]) -> None:
     resource = json.loads(json.dumps(resource))
+    assume("effectiveDateTime" in resource)  # its one form of effective[x]
     found = fast.readings(resource, TABLE, WINDOW)
     assert found is not None
     assert found == _model(resource)

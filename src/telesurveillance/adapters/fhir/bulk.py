@@ -17,7 +17,14 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from telesurveillance.adapters.fhir import fast, jsontext, observations, outcome, questionnaires
+from telesurveillance.adapters.fhir import (
+    fast,
+    jsontext,
+    observations,
+    outcome,
+    questionnaires,
+    typed,
+)
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.services import ingest
@@ -68,12 +75,21 @@ def ndjson(
     max_depth: int = jsontext.MAX_DEPTH,
 ) -> Iterator[ingest.Parsed]:
     """One `Parsed` per non-blank line, numbered from `start` (a UTF-8 byte order mark before
-    line 1 is skipped); a line nested deeper than `max_depth` is refused, never parsed."""
+    line 1 is skipped); a line nested deeper than `max_depth` is refused, never parsed.
+
+    A common device Observation is decoded straight into typed structs (`typed`); any other
+    line, and any doubt, takes the generic path: JSON, then `resource_readings`."""
+    reader = typed.Reader(table, window) if max_depth >= typed.DEPTH else None
     for number, raw in enumerate(lines, start=start):
         if number == 1:
             raw = _without_bom(raw)
         if not raw.strip():
             continue
+        if reader is not None:
+            done = reader.parsed(raw, number)
+            if done is not None:
+                yield done
+                continue
         try:
             resource = jsontext.loads(raw, max_depth)
         except outcome.Invalid as error:
@@ -104,6 +120,8 @@ def _without_bom(raw: bytes | str) -> bytes | str:
 def csv_rows(
     lines: Iterable[str], table: measures.Table, window: instants.Window
 ) -> Iterator[ingest.Parsed]:
+    """One `Parsed` per non-empty row after the header (the csv module, in C), each converted
+    by `CsvRows` (what repeats from row to row looked up once)."""
     rows = csv.reader(lines)
     header = next(rows, None)
     if header is None:
@@ -111,11 +129,12 @@ def csv_rows(
     if tuple(h.strip() for h in header) != CSV_COLUMNS:
         yield _rejected(1, outcome.Invalid(f"the header must be {','.join(CSV_COLUMNS)}"))
         return
+    convert = CsvRows(table, window)
     for number, row in enumerate(rows, start=2):
         if not row:
             continue
         try:
-            found = _csv_reading(row, table, window)
+            found = convert(row)
         except outcome.Invalid as error:
             yield _rejected(number, error)
         except OverflowError as error:
@@ -124,31 +143,60 @@ def csv_rows(
             yield ingest.Parsed(number, [found], where=ingest.CSV)
 
 
-def _csv_reading(row: list[str], table: measures.Table, window: instants.Window) -> reading.Reading:
-    if len(row) != len(CSV_COLUMNS):
-        raise outcome.Invalid(f"expected {len(CSV_COLUMNS)} columns, got {len(row)}")
-    patient, code, effective, value, unit = row
+#: Distinct patient keys remembered per import.
+_KEYS = 100_000
+
+
+class CsvRows:
+    """Converts CSV rows to readings for one import: the patient keys already read and the
+    days of the instants (`typed.Reader.ts`) are remembered, the rest is checked per row."""
+
+    def __init__(self, table: measures.Table, window: instants.Window) -> None:
+        self.table = table
+        self.window = window
+        self._instants = typed.Reader(table, window)
+        self._patients: dict[str, int] = {}
+
+    def __call__(self, row: list[str]) -> reading.Reading:
+        if len(row) != len(CSV_COLUMNS):
+            raise outcome.Invalid(f"expected {len(CSV_COLUMNS)} columns, got {len(row)}")
+        patient, code, effective, value, unit = row
+        patient_id = self._patients.get(patient)
+        if patient_id is None:
+            patient_id = _patient_key(patient)
+            if len(self._patients) < _KEYS:
+                self._patients[patient] = patient_id
+        kind = self.table.by_loinc(code)
+        if kind is None:
+            raise outcome.Invalid(f"LOINC code {code!r} is not a measurement we accept", "code")
+        # a FHIR instant to the second (the usual case) is read without a datetime
+        ts = self._instants.ts(effective)
+        if ts is None:
+            ts = _instant(effective)
+        if not self.window.earliest <= ts <= self.window.latest:
+            why = self.window.refusal(ts, effective)
+            assert why is not None
+            raise outcome.Invalid(why, "effective", code="value")
+        try:
+            canonical = kind.normalise(float(value), unit, "value")
+        except ValueError as error:
+            field = error.field if isinstance(error, measures.MeasurementError) else "value"
+            raise outcome.Invalid(str(error), field) from None
+        return reading.Reading(patient_id, kind.id, ts, canonical)
+
+
+def _patient_key(patient: str) -> int:
     digits = patient.lstrip("0")
     # ASCII digits only ("²".isdigit() is true), at most 18 (a key beyond 64 bits is no key)
     if not (patient.isascii() and patient.isdigit() and 0 < len(digits) <= MAX_KEY_DIGITS):
         raise outcome.Invalid(f"patient {patient!r} is not a patient id", "patient")
-    patient_id = int(digits)
-    kind = table.by_loinc(code)
-    if kind is None:
-        raise outcome.Invalid(f"LOINC code {code!r} is not a measurement we accept", "code")
+    return int(digits)
+
+
+def _instant(effective: str) -> int:
     try:
-        moment = dt.datetime.fromisoformat(effective)
-        ts = reading.millis(moment)
+        return reading.millis(dt.datetime.fromisoformat(effective))
     except ValueError:
         raise outcome.Invalid(
             f"{effective!r} is not an instant with a time zone", "effective"
         ) from None
-    why = window.refusal(ts, effective)
-    if why is not None:
-        raise outcome.Invalid(why, "effective", code="value")
-    try:
-        canonical = kind.normalise(float(value), unit, "value")
-    except ValueError as error:
-        field = error.field if isinstance(error, measures.MeasurementError) else "value"
-        raise outcome.Invalid(str(error), field) from None
-    return reading.Reading(patient_id, kind.id, ts, canonical)

@@ -35,11 +35,12 @@ _TOP = frozenset(
         "device",
     }
 )
-_ID = re.compile(r"[A-Za-z0-9\-\.]{1,64}")
-_STRING = re.compile(r"[ \r\n\t\S]+")
-_CODE = re.compile(r"[^\s]+( [^\s]+)*")
-_URI = re.compile(r"\S+")
-_PATIENT = re.compile(r"Patient/([1-9][0-9]{0,17})")  # ASCII digits, as ids.number
+#: FHIR R4 primitive patterns (http://hl7.org/fhir/R4/datatypes.html): id, string, code, uri.
+ID = re.compile(r"[A-Za-z0-9\-\.]{1,64}")
+STRING = re.compile(r"[ \r\n\t\S]+")
+CODE = re.compile(r"[^\s]+( [^\s]+)*")
+URI = re.compile(r"\S+")
+PATIENT = re.compile(r"Patient/([1-9][0-9]{0,17})")  # ASCII digits, as ids.number
 # FHIR dateTime with seconds and zone (the spec's regex, narrowed to full instants).
 _INSTANT = re.compile(
     r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?"
@@ -48,11 +49,12 @@ _INSTANT = re.compile(
 
 
 #: Strings already matched, per pattern: systems, codes and units repeat on every line.
-_MATCHED: dict[re.Pattern[str], set[str]] = {p: set() for p in (_ID, _STRING, _CODE, _URI)}
+_MATCHED: dict[re.Pattern[str], set[str]] = {p: set() for p in (ID, STRING, CODE, URI)}
 _MEMO = 4096
 
 
-def _string(value: object, pattern: re.Pattern[str] = _STRING) -> bool:
+def text(value: object, pattern: re.Pattern[str] = STRING) -> bool:
+    """Whether `value` is a str matching `pattern` entirely (remembered when it does)."""
     if type(value) is not str:
         return False
     matched = _MATCHED[pattern]
@@ -69,9 +71,9 @@ def _coding(value: object) -> bool:
     if type(value) is not dict or not value or not value.keys() <= {"system", "code", "display"}:
         return False
     return (
-        _string(value.get("system", "x"), _URI)
-        and _string(value.get("code", "x"), _CODE)
-        and _string(value.get("display", "x"))
+        text(value.get("system", "x"), URI)
+        and text(value.get("code", "x"), CODE)
+        and text(value.get("display", "x"))
     )
 
 
@@ -81,7 +83,7 @@ def _concept(value: object) -> bool:
     codings = value.get("coding", [{"code": "x"}])
     if type(codings) is not list or not codings or not all(_coding(c) for c in codings):
         return False
-    return _string(value.get("text", "x"))
+    return text(value.get("text", "x"))
 
 
 def _list_of(value: object, check: Any) -> bool:
@@ -91,7 +93,7 @@ def _list_of(value: object, check: Any) -> bool:
 def _identifier(value: object) -> bool:
     if type(value) is not dict or not value or not value.keys() <= {"system", "value"}:
         return False
-    return _string(value.get("system", "x"), _URI) and _string(value.get("value", "x"))
+    return text(value.get("system", "x"), URI) and text(value.get("value", "x"))
 
 
 def readings(
@@ -101,9 +103,10 @@ def readings(
     the model path (which refuses an instant outside the window with its reason)."""
     if not resource.keys() <= _TOP or resource.get("resourceType") != "Observation":
         return None
-    if resource.get("status") not in observations.STORED_STATUSES:
+    status = resource.get("status")  # a JSON object or array here is unhashable: no `in` first
+    if type(status) is not str or status not in observations.STORED_STATUSES:
         return None
-    if "id" in resource and not _string(resource["id"], _ID):
+    if "id" in resource and not text(resource["id"], ID):
         return None
     if "identifier" in resource and not _list_of(resource["identifier"], _identifier):
         return None
@@ -112,14 +115,14 @@ def readings(
     device = resource.get("device", {"reference": "x"})
     if type(device) is not dict or device.keys() != {"reference"}:
         return None
-    if not _string(device["reference"]):
+    if not text(device["reference"]):
         return None
     kind = _kind(resource.get("code"), table)
     subject = resource.get("subject")
     if kind is None or type(subject) is not dict or subject.keys() != {"reference"}:
         return None
     patient = subject["reference"]
-    found = _PATIENT.fullmatch(patient) if type(patient) is str else None
+    found = PATIENT.fullmatch(patient) if type(patient) is str else None
     ts = _ts(resource.get("effectiveDateTime"))
     value = _value(resource.get("valueQuantity"), kind)
     if found is None or ts not in window or value is None:
@@ -184,10 +187,10 @@ def _value(q: object, kind: measures.Kind) -> float | None:
     number = q.get("value")
     if not isinstance(number, int | float) or type(number) is bool or not math.isfinite(number):
         return None
-    if q.get("system", measures.UCUM) != measures.UCUM or ("unit" in q and not _string(q["unit"])):
+    if q.get("system", measures.UCUM) != measures.UCUM or ("unit" in q and not text(q["unit"])):
         return None
     code = q.get("code")
-    if not isinstance(code, str) or not _string(code, _CODE):
+    if not isinstance(code, str) or not text(code, CODE):
         return None
     try:
         return kind.normalise(float(number), code)

@@ -24,6 +24,7 @@ The domain is handed `now`; it never reads the clock.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from telesurveillance.domain import calendar
@@ -34,6 +35,7 @@ from telesurveillance.domain.measures import reading
 DEFAULT_TOLERANCE = dt.timedelta(minutes=5)
 
 
+@functools.lru_cache(maxsize=4096)
 def paris_midnight_ms(day: dt.date) -> int:
     """The UTC instant (ms) at which the Paris day `day` begins."""
     return reading.millis(dt.datetime.combine(day, dt.time(0), tzinfo=calendar.PARIS))
@@ -85,12 +87,13 @@ def window(now: dt.datetime, tolerance: dt.timedelta, floor: dt.date) -> Window:
     return Window(paris_midnight_ms(floor), reading.millis(now + tolerance), floor, tolerance)
 
 
-def birth_refusal(ts: int, born_on: dt.date, shown: str) -> str | None:
-    """Why a reading at `ts` is refused for a patient born on `born_on` (its Paris day is
-    before the birth), or None."""
+def birth_refusal(ts: int, born_on: dt.date, written: str | None = None) -> str | None:
+    """Why a reading at `ts` (written `written` in the input, by default `shown(ts)`) is refused
+    for a patient born on `born_on` (its Paris day is before the birth), or None."""
     if ts >= paris_midnight_ms(born_on):
         return None
-    return f"{shown} is before the patient's birth date ({born_on.isoformat()})"
+    written = shown(ts) if written is None else written
+    return f"{written} is before the patient's birth date ({born_on.isoformat()})"
 
 
 def shown(ts: int) -> str:
