@@ -21,19 +21,22 @@ MAX_DEPTH = 32
 
 #: A JSON string (escapes included), or an unterminated one running to the end of the text.
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
-#: Everything but the four brackets.
-_NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
+#: Every byte but the four brackets (deleted by `bytes.translate`).
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _STEP = {0x5B: 1, 0x7B: 1, 0x5D: -1, 0x7D: -1}
 
 
 def depth(text: bytes) -> int:
     """The deepest nesting of arrays and objects in a JSON (or NDJSON) text, without parsing
-    it; brackets inside strings do not count. The strings and every other byte are removed by
-    two regular expressions (in C), so Python walks the brackets only: a Bundle of 1,000
-    Observations (~500 KB, ~12,000 brackets) costs a few ms instead of ~250 ms byte by byte."""
-    brackets = _NOT_BRACKET.sub(b"", _STRING.sub(b"", text))
-    step = _STEP
-    return max(itertools.accumulate((step[b] for b in brackets), initial=0))
+    it; brackets inside strings do not count. The strings are cut out in C (a split on `"`
+    when the text has no backslash, else a regular expression that knows escapes), then every
+    byte but the brackets, so Python walks the brackets only: a Bundle of 1,000 Observations
+    (~500 KB, ~24,000 brackets) costs a few ms instead of ~250 ms byte by byte."""
+    # without a backslash, every `"` opens or closes a string
+    escaped = b"\\" in text
+    outside = _STRING.sub(b"", text) if escaped else b"".join(text.split(b'"')[::2])
+    brackets = outside.translate(None, _NOT_BRACKETS)
+    return max(itertools.accumulate(map(_STEP.__getitem__, brackets), initial=0))
 
 
 def too_deep(text: bytes | str, limit: int = MAX_DEPTH) -> bool:
