@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -21,6 +21,7 @@ from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.services import ingest
+from telesurveillance.services.security import audit
 
 #: A stored registry row, as the FHIR mapping renders it (columns as attributes).
 Row = Any
@@ -194,6 +195,10 @@ class Observations(Protocol):
         ...
 
 
+#: The audit events of a request for the HTTP status it answers (`web.security.gate`).
+AuditOf = Callable[[int], Sequence[audit.Event]]
+
+
 class Writer(Protocol):
     """Single readings, group-committed: many requests share one durable transaction."""
 
@@ -202,10 +207,13 @@ class Writer(Protocol):
         grant: Grant,
         where: ingest.Where = ingest.OBSERVATION,
         action: ingest.Action = ingest.Action.STORE,
+        audit_of: AuditOf | None = None,
     ) -> Future[ingest.Stored]:
         """Store the authorised readings in the next group (or, by `action`, replace or withdraw
         the readings at their keys); the future resolves after its commit (or with the
-        request's own refusal)."""
+        request's own refusal). `audit_of` gives the request's audit events for the status it
+        will answer (201 when a reading was new, else 200): they are committed in the same
+        transaction as the readings (issue 18)."""
         ...
 
     def close(self) -> None: ...

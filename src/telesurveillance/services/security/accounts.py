@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import argon2
 
 from telesurveillance.domain.access import passwords, roles
+from telesurveillance.services.security import token_cache
 
 MAX_FAILURES = 5
 LOCK = dt.timedelta(minutes=15)
@@ -78,6 +79,7 @@ class Token:
     patient_id: int | None
     exploitant_id: int | None
     device: bool
+    expires_at: dt.datetime | None = None
 
     def principal(self) -> roles.Principal:
         name = self.label or f"token {self.id}"
@@ -271,12 +273,25 @@ def create_token(
 
 
 def resolve_token(store: Store, secret: str, now: dt.datetime) -> Token | None:
-    """The live token (not revoked, not expired) whose secret is `secret`; records its use."""
+    """The live token (not revoked, not expired) whose secret is `secret`; records its use.
+
+    Resolved tokens are kept in this process for `token_cache.LIFETIME` seconds (a revocation
+    in this process is seen at once, in another within that time: `token_cache`)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = store.token(digest(secret), now)
+    hashed = digest(secret)
+    cache = token_cache.of(store)
+    cached = cache.get(hashed, now)
+    if cached is not None:
+        token, due = cached
+        if due:
+            store.touch_token(token.id, now)
+        found: Token = token
+        return found
+    token = store.token(hashed, now)
     if token is not None:
         store.touch_token(token.id, now)
+        cache.put(hashed, token, token.expires_at)
     return token
 
 

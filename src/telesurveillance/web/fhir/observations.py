@@ -21,6 +21,8 @@ from telesurveillance.adapters.fhir import fast, ids, observations, outcome, que
 from telesurveillance.web.fhir import corrections, http, registry
 from telesurveillance.web.security import gate
 
+STORE = observations.Action.STORE
+
 
 async def _store(
     request: Request,
@@ -31,9 +33,14 @@ async def _store(
     services = http.services(request)
     batch = grant.value
     where = observations.where(resource)
-    stored = await asyncio.wrap_future(http.writer(request).submit(grant, where, action))
+    # issue 18: a new reading and its audit event share one commit (a correction answers with
+    # its own status: audited by the gate as before)
+    audit_of = gate.audit_in_commit(request, grant.patients) if action is STORE else None
+    stored = await asyncio.wrap_future(http.writer(request).submit(grant, where, action, audit_of))
     gate.written(request, grant.patients)
-    if action is not observations.Action.STORE:  # issue 17: amended, corrected, entered-in-error
+    if audit_of is not None:
+        gate.audit_committed(request)
+    if action is not STORE:  # issue 17: amended, corrected, entered-in-error
         return corrections.answer(request, resource, batch, stored.new, action)
     http.notify(request, stored.new)
     rendered = observations.render(batch, services.measures)

@@ -80,6 +80,25 @@ def written(request: Request, patients: Iterable[int]) -> None:
     request.state.audit_written = found
 
 
+def audit_in_commit(
+    request: Request, patients: Iterable[int]
+) -> Callable[[int], list[audit.Event]] | None:
+    """The audit events of this request as if it answered a status having written
+    `patients`, for a writer to commit them in the transaction of those very data (issue 18:
+    one durable commit for the readings and their trace). Call `audit_committed` once that
+    commit returned; None when the route is not traced."""
+    events: Callable[..., list[audit.Event]] | None = getattr(request.state, "audit_events", None)
+    if events is None:
+        return None
+    chosen = frozenset(patients)
+    return lambda status: events(status, chosen)
+
+
+def audit_committed(request: Request) -> None:
+    """The request's audit events were committed with its data: the gate writes none."""
+    request.state.audit_committed = True
+
+
 def require_patient(request: Request, patient_id: int) -> None:
     """403 unless the principal may see `patient_id`; also names the patient in the audit
     event. Call it in handlers that read a patient not named by a path or query parameter (a
@@ -291,30 +310,35 @@ class Guard:
     ) -> Callable[[Message], Awaitable[None]]:
         services = self.fastapi.state.services
 
+        def events(status: int, wrote: frozenset[int] = frozenset()) -> list[audit.Event]:
+            named = state.get("audit_patient_id", patient_id)
+            return [
+                audit.Event(
+                    recorded_at=services.clock(),
+                    actor=actor.subject,
+                    actor_name=actor.name,
+                    role=actor.role.value,
+                    route=rule.name,
+                    action=audit.action_of(scope["method"], rule.action),
+                    method=scope["method"],
+                    path=_path(scope),
+                    patient_id=patient,
+                    source=_source(scope),
+                    status=outcome,
+                    request_id=str(state["request_id"]),
+                )
+                for patient, outcome in _audited_patients(state, named, status, wrote)
+            ]
+
+        state["audit_events"] = events
+
         async def send_audited(message: Message) -> None:
             if message["type"] == "http.response.start":
-                status = int(message["status"])
-                named = state.get("audit_patient_id", patient_id)
-                events = [
-                    audit.Event(
-                        recorded_at=services.clock(),
-                        actor=actor.subject,
-                        actor_name=actor.name,
-                        role=actor.role.value,
-                        route=rule.name,
-                        action=audit.action_of(scope["method"], rule.action),
-                        method=scope["method"],
-                        path=_path(scope),
-                        patient_id=patient,
-                        source=_source(scope),
-                        status=outcome,
-                        request_id=str(state["request_id"]),
-                    )
-                    for patient, outcome in _audited_patients(state, named, status)
-                ]
-                # one group-committing writer per app: concurrent requests share their fsync
-                trail: audit.Trail = services.store.audit_trail
-                await run_in_threadpool(trail.append_all, events)
+                # committed with the data the request wrote (`audit_in_commit`), else here
+                if not state.get("audit_committed"):
+                    # one group-committing writer per app: concurrent requests share an fsync
+                    trail: audit.Trail = services.store.audit_trail
+                    await run_in_threadpool(trail.append_all, events(int(message["status"])))
                 state["audited"] = True
             await send(message)
 
@@ -322,14 +346,14 @@ class Guard:
 
 
 def _audited_patients(
-    state: MutableMapping[str, Any], named: int | None, status: int
+    state: MutableMapping[str, Any], named: int | None, status: int, wrote: frozenset[int]
 ) -> list[tuple[int | None, int]]:
     """(patient, status) of each audit event of a request. A request that wrote patients'
     data, or had objects refused for being outside the scope, gets one event per patient:
     403 for a patient refused; for a patient written, the response status, or 200 when the
     response refuses other objects (the patient's data were stored all the same). Otherwise
     one event, naming the patient of the path or query."""
-    written: set[int] = state.get("audit_written") or set()
+    written: set[int] = (state.get("audit_written") or set()) | wrote
     judged: writes.Judge | None = state.get("judge")
     refused = (judged.refused if judged is not None else set()) - written
     if not written and not refused:

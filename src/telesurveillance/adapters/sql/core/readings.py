@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from telesurveillance.adapters.sql.alerts import pending
-from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.core import copy, tables
 from telesurveillance.adapters.sql.dashboard import counters as worklist_counters
 from telesurveillance.domain import calendar
 from telesurveillance.domain.measures import reading
@@ -27,6 +27,9 @@ from telesurveillance.services import ingest
 Reading = reading.Reading
 millis = reading.millis
 instant = reading.instant
+
+#: The primary key of `readings` (what a duplicate is).
+KEY = ("patient_id", "kind", "ts")
 
 #: Rows per INSERT statement (4 parameters each; SQLite allows 32,766 parameters).
 CHUNK = 2000
@@ -104,6 +107,9 @@ def _store_returning(
     unique: dict[tuple[int, int, int], Reading],
 ) -> list[Reading]:
     """PostgreSQL: concurrent writers, so the database says which rows are new (RETURNING)."""
+    if len(keys) >= copy.ABOVE:  # issue 18: big batches travel by COPY (core/copy.py)
+        made = copy.insert_new(conn, tables.readings, [unique[k] for k in keys], KEY)
+        return [unique[(int(p), int(k), int(t))] for p, k, t in sorted(made)]
     new: list[Reading] = []
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]

@@ -7,7 +7,9 @@ checks all their patients in one query, stores all the readings of the requests 
 exist with one `readings.store` (same idempotent insert and day counters), commits once, and
 only then answers each request with what was new in it — or with its own refusal (unknown
 patient), which writes nothing of that request. A 2xx is therefore still sent only after the
-commit that holds the request's readings has returned.
+commit that holds the request's readings has returned. The audit events of each stored
+request (given by the gate for the status it will answer) are inserted in the same transaction
+(issue 18): one fsync for the readings and their trace instead of two in a row.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 
 import sqlalchemy as sa
@@ -25,9 +27,11 @@ from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.core import corrections, readings
 from telesurveillance.adapters.sql.fhir import observations
+from telesurveillance.adapters.sql.security import audit as sql_audit
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import reading
 from telesurveillance.services import ingest
+from telesurveillance.services.security import audit
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,8 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 1024
 
 Action = fhir_observations.Action
-Item = tuple[Sequence[reading.Reading], ingest.Where, Action, "Future[readings.Stored]"]
+AuditOf = Callable[[int], Sequence[audit.Event]] | None
+Item = tuple[Sequence[reading.Reading], ingest.Where, Action, AuditOf, "Future[readings.Stored]"]
 
 
 class GroupCommit:
@@ -51,15 +56,17 @@ class GroupCommit:
         grant: writes.Authorised[Sequence[reading.Reading]],
         where: ingest.Where = ingest.OBSERVATION,
         action: Action = Action.STORE,
+        audit_of: AuditOf = None,
     ) -> Future[readings.Stored]:
         """Store the authorised readings in the next group; the future resolves after its
         commit (`where` locates a refusal in the request's resource). With `action` REPLACE
         (an amended or corrected Observation) the readings replace the values at their keys
         and `new` holds those written (changed or new); with WITHDRAW (entered-in-error) they
-        are removed and `new` holds those that were stored (`corrections`)."""
+        are removed and `new` holds those that were stored (`corrections`). `audit_of` (a STORE
+        only) gives the request's audit events for its status, committed with its readings."""
         future: Future[readings.Stored] = Future()
         self._start()
-        self._queue.put((grant.value, where, action, future))
+        self._queue.put((grant.value, where, action, audit_of, future))
         return future
 
     def close(self) -> None:
@@ -97,38 +104,42 @@ class GroupCommit:
 
     def _commit(self, group: list[Item]) -> None:
         refused: dict[int, outcome.Invalid] = {}
-        corrected: dict[int, readings.Stored] = {}
+        answers: dict[int, readings.Stored] = {}
         try:
             with database.writing(self.engine) as conn:
-                wanted = {r.patient_id for batch, _w, _a, _f in group for r in batch}
+                wanted = {r.patient_id for batch, *_rest in group for r in batch}
                 births = observations.patients(conn, wanted)
-                for i, (batch, where, _a, _f) in enumerate(group):
+                for i, (batch, where, *_rest) in enumerate(group):
                     error = observations.refusal(batch, births, where)
                     if error is not None:
                         refused[i] = error
                 good = [
                     r
-                    for i, (b, _w, a, _f) in enumerate(group)
+                    for i, (b, _w, a, *_rest) in enumerate(group)
                     if i not in refused and a is Action.STORE
                     for r in b
                 ]
-                stored = readings.store(conn, good)
-                for i, (batch, _w, act, _f) in enumerate(group):
-                    if i not in refused and act is not Action.STORE:
-                        corrected[i] = corrections.apply(conn, batch, act)
+                new = set(readings.store(conn, good).new)
+                trail: list[audit.Event] = []
+                for i, (batch, _w, act, audit_of, _f) in enumerate(group):
+                    if i in refused:
+                        continue
+                    if act is not Action.STORE:
+                        answers[i] = corrections.apply(conn, batch, act)
+                        continue
+                    mine = tuple(r for r in dict.fromkeys(batch) if r in new)
+                    new.difference_update(mine)  # the same reading twice: the second is a retry
+                    answers[i] = readings.Stored(mine, len(set(batch)) - len(mine))
+                    if audit_of is not None:  # 201 when a reading is new, else 200 (a retry)
+                        trail.extend(audit_of(201 if mine else 200))
+                sql_audit.insert(conn, trail)
         except Exception as error:  # nothing of the group is stored
             log.exception("group commit of %d requests failed", len(group))
-            for _batch, _where, _action, future in group:
-                future.set_exception(error)
+            for item in group:
+                item[-1].set_exception(error)
             return
-        new = set(stored.new)
-        for i, (batch, _where, _action, future) in enumerate(group):
+        for i, item in enumerate(group):
             if i in refused:
-                future.set_exception(refused[i])
-                continue
-            if i in corrected:
-                future.set_result(corrected[i])
-                continue
-            mine = tuple(r for r in dict.fromkeys(batch) if r in new)
-            new.difference_update(mine)  # the same reading in two requests: the second is a retry
-            future.set_result(readings.Stored(mine, len(set(batch)) - len(mine)))
+                item[-1].set_exception(refused[i])
+            else:
+                item[-1].set_result(answers[i])

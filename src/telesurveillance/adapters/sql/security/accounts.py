@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.security import tables
 from telesurveillance.domain.access import roles
-from telesurveillance.services.security import accounts
+from telesurveillance.services.security import accounts, token_cache
 
 #: `last_used_at` is written at most this often per token (a write per request would
 #: serialise every device on the SQLite write lock for a date nobody needs to the second).
@@ -217,6 +217,7 @@ class SqlAccounts:
             patient_id=row.patient_id,
             exploitant_id=row.exploitant_id,
             device=bool(row.device),
+            expires_at=expires,
         )
 
     def touch_token(self, token_id: int, now: dt.datetime) -> None:
@@ -241,6 +242,7 @@ class SqlAccounts:
                 .where(c.id == token_id, c.revoked_at.is_(None))
                 .values(revoked_at=now)
             ).rowcount
+        token_cache.revoked()  # issue 18: refused at once by this process (services.security)
         return bool(done)
 
     def tokens(self) -> list[dict[str, Any]]:

@@ -33,6 +33,12 @@ def _row(event: audit.Event) -> dict[str, object]:
     }
 
 
+def insert(conn: sa.Connection, events: Sequence[audit.Event]) -> None:
+    """Append `events` in the caller's transaction (issue 18: with the data they trace)."""
+    if events:
+        conn.execute(sa.insert(tables.audit_events), [_row(e) for e in events])
+
+
 class SqlAuditLog:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -124,7 +130,7 @@ class GroupedAuditLog:
                     break
             try:
                 with database.writing(self.engine) as conn:
-                    conn.execute(sa.insert(tables.audit_events), [_row(e) for e, _f in group])
+                    insert(conn, [e for e, _f in group])
             except Exception as error:  # nothing of the group is stored: every caller fails
                 for _event, future in group:
                     future.set_exception(error)
