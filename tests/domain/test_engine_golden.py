@@ -59,9 +59,7 @@ def _days(rng: random.Random, starts_on: dt.date) -> frozenset[dt.date]:
 def situation(rng: random.Random) -> model.Situation:
     """One random situation, drawn from `rng` only."""
     starts_on = FIRST_START + dt.timedelta(days=rng.randint(0, (LAST_START - FIRST_START).days))
-    kind = (
-        model.OperateurKind.LIBERAL if _usually(rng) else rng.choice(list(model.OperateurKind))
-    )
+    kind = model.OperateurKind.LIBERAL if _usually(rng) else rng.choice(list(model.OperateurKind))
     operateur = model.Operateur(
         kind,
         dt.date(2023, 7, 1) if _usually(rng) else _maybe(rng, starts_on, 120, 120),
