@@ -181,27 +181,34 @@ def _setup_core(engine: sa.Engine, patients: int, periods: int) -> None:
 
 
 def _load_counters(engine: sa.Engine, raw: Path) -> int:
-    """The per-day counters of the raw readings, as ingestion keeps them (setup, not timed)."""
+    """The per-day counters of the raw readings, as ingestion keeps them (setup, not timed):
+    DuckDB aggregates and words the days; SQLite takes them by `executemany` of ready rows,
+    PostgreSQL by `COPY` of the CSV DuckDB wrote (no Python per row on either side)."""
     duck = duckdb.connect()
-    result = duck.execute(
-        f"""SELECT patient_id, CAST(timezone('Europe/Paris', to_timestamp(ts / 1000)) AS DATE)
-                   AS day, kind, count(*) AS n
+    counters = f"""SELECT patient_id,
+                   strftime(CAST(timezone('Europe/Paris', to_timestamp(ts / 1000)) AS DATE),
+                            '%Y-%m-%d') AS day, kind, count(*) AS n
             FROM read_parquet('{raw}') GROUP BY ALL ORDER BY 1, 2, 3"""
-    )
     count = 0
     with database.writing(engine) as conn:
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        while batch := result.fetchmany(200_000):
-            if database.is_sqlite(engine):
+        if database.is_sqlite(engine):
+            result = duck.execute(counters)
+            while batch := result.fetchmany(200_000):
                 cursor.executemany(
                     "INSERT INTO reading_days (patient_id, day, kind, n) VALUES (?, ?, ?, ?)",
-                    [(p, d.isoformat(), k, n) for p, d, k, n in batch],
+                    batch,
                 )
-            else:
-                with cursor.copy("COPY reading_days (patient_id, day, kind, n) FROM STDIN") as cp:
-                    for row in batch:
-                        cp.write_row(row)
-            count += len(batch)
+                count += len(batch)
+        else:
+            csv = raw.with_suffix(".counters.csv")
+            duck.execute(f"COPY ({counters}) TO '{csv}' (FORMAT csv, HEADER false)")
+            sql = "COPY reading_days (patient_id, day, kind, n) FROM STDIN (FORMAT csv)"
+            with cursor.copy(sql) as cp, csv.open("rb") as source:
+                while chunk := source.read(1 << 20):
+                    cp.write(chunk)
+            count = cursor.execute("SELECT count(*) FROM reading_days").fetchone()[0]
+            csv.unlink()
         cursor.close()
     return count
 
