@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from telesurveillance.domain import calendar, money
-from telesurveillance.domain.billing import context, model, verdict
+from telesurveillance.domain import calendar
+from telesurveillance.domain.billing import context, model
 from telesurveillance.domain.regulation import catalogue, records
 
 Ctx = context.PeriodContext
@@ -110,8 +110,8 @@ def technique_amount(ctx: Ctx, inscription: records.Inscription) -> Decimal | No
     if inscription.forfait_technique is records.TechniqueTariff.COMPENSATION_PECAN:
         ctx.note("technique.amount_unknown", "PECAN compensation not encoded", cause="pecan")
         return None
-    grid = ctx.regulation.get("forfaits.technique.grille_file_active", records.FileActiveGrid)
-    lowest = grid.at(ctx.day).value.paliers[0]
+    grid = ctx.at("forfaits.technique.grille_file_active", records.FileActiveGrid)
+    lowest = grid.value.paliers[0]
     if dmn.file_active is not None and lowest.a is not None and dmn.file_active > lowest.a:
         ctx.note(
             "technique.amount_unknown",
@@ -141,20 +141,4 @@ def _derogatory(ctx: Ctx) -> None:
         months=None if found is None else found.periodicite_mois,
         minimum=None if found is None else found.montant_semestriel_minimal,
         decote=rate,
-    )
-
-
-def line(
-    ctx: Ctx,
-    forfait: verdict.Forfait,
-    amount: Decimal | None,
-    rate: Decimal,
-    code: str | None = None,
-    coef: Decimal | None = None,
-) -> verdict.Line:
-    if amount is None:
-        return verdict.Line(forfait, ctx.day, None, None, None, code, coef, ctx.basis_list())
-    amo, rest = money.split(amount, rate)
-    return verdict.Line(
-        forfait, ctx.day, money.cents(amount), amo, rest, code, coef, ctx.basis_list()
     )

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from telesurveillance.domain import calendar
+from telesurveillance.domain import calendar, money
 from telesurveillance.domain.billing import (
     amounts,
     context,
@@ -43,6 +43,7 @@ def judge(
     )
     # Days with data per period number, counted once (days before the start land on 0 or less).
     per_period = calendar.days_per_period(pec.starts_on, situation.days_with_data, length)
+    lookups = context.for_regulation(regulation)
     verdicts: list[verdict.PeriodVerdict] = []
     previous: tuple[int, int] | None = None
     majorated = 0
@@ -52,7 +53,14 @@ def judge(
         if period.last_day >= as_of:
             break
         judged, coef = _judge_period(
-            regulation, situation, period, per_period[number], covered, previous, majorated
+            regulation,
+            situation,
+            period,
+            per_period[number],
+            covered,
+            previous,
+            majorated,
+            lookups,
         )
         verdicts.append(judged)
         if coef > 1:
@@ -102,29 +110,37 @@ def _judge_period(
     covered: dict[int, coverage.Covered],
     previous: tuple[int, int] | None,
     majorated: int,
+    lookups: context.Lookups | None = None,
 ) -> tuple[verdict.PeriodVerdict, Decimal]:
-    ctx = context.PeriodContext(regulation, situation, period)
-    expected = _expected_days(ctx)
-    pecan = situation.prise_en_charge.pecan
-    inscription = _guarded(ctx, lambda: rules.pecan_cover(ctx) if pecan else rules.listing(ctx))
-    checks: tuple[Callable[[], object], ...] = (
-        lambda: rules.eligibility(ctx, pecan),
-        lambda: rules.ars_declaration(ctx),
-        lambda: rules.convention(ctx),
-        lambda: rules.certificate(ctx),
-        lambda: rules.prescription(ctx, covered),
-        lambda: rules.death(ctx),
-        lambda: rules.stop(ctx),
-        lambda: rules.esms(ctx),
-    )
-    for check in checks:
-        _guarded(ctx, check)
-    minimum = _guarded(ctx, lambda: rules.observance(ctx, days, expected, previous))
+    ctx = context.PeriodContext(regulation, situation, period, lookups=lookups)
+    day = period.start
+    pec = situation.prise_en_charge
+    indication, pecan = pec.indication, pec.pecan
+    # The rules that read only the day, the listing and a few facts are run once per those
+    # facts and replayed (each key holds everything its rule reads besides the regulation).
+    expected = _replayed(ctx, ("expected", day, period.end, indication, pecan), _expected_days)
+    if pecan:
+        key: tuple[object, ...] = ("pecan", day, indication, period.number)
+        inscription = _guarded(ctx, _replayed, ctx, key, rules.pecan_cover)
+    else:
+        inscription = _guarded(ctx, _replayed, ctx, ("listing", day, indication), rules.listing)
+    _guarded(ctx, rules.eligibility, ctx, pecan)
+    _guarded(ctx, rules.ars_declaration, ctx)
+    _guarded(ctx, rules.convention, ctx)
+    dmn = situation.dmn
+    key = ("certificate", day, period.end, dmn.certified_from, dmn.certified_until)
+    _guarded(ctx, _replayed, ctx, key, rules.certificate)
+    _guarded(ctx, rules.prescription, ctx, covered)
+    _guarded(ctx, rules.death, ctx)
+    _guarded(ctx, rules.stop, ctx)
+    _guarded(ctx, rules.esms, ctx)
+    key = ("observance", day, period.number, days, expected, previous)
+    minimum = _guarded(ctx, _replayed, ctx, key, rules.observance, days, expected, previous)
     lines: tuple[verdict.Line, ...] = ()
     coef = amounts.ONE
     if inscription is not None:
         niveau = inscription.niveau_forfait_operateur
-        coef = _guarded(ctx, lambda: amounts.coefficient(ctx, niveau, majorated)) or amounts.ONE
+        coef = _guarded(ctx, amounts.coefficient, ctx, niveau, majorated) or amounts.ONE
         if not ctx.reasons:
             lines = _lines(ctx, inscription, coef)
     judged = verdict.PeriodVerdict(
@@ -143,11 +159,18 @@ def _judge_period(
     return judged, coef
 
 
-def _guarded(ctx: context.PeriodContext, check: Callable[[], T]) -> T | None:
+def _replayed(
+    ctx: context.PeriodContext, key: tuple[object, ...], rule: Callable[..., T], *args: Any
+) -> T:
+    value, _ = ctx.replayed(key, rule, *args)
+    return value
+
+
+def _guarded(ctx: context.PeriodContext, check: Callable[..., T], *args: Any) -> T | None:
     """Run a rule; a parameter with no value on the execution date makes the period not due
     (e.g. a period before the common law of 1 July 2023) instead of an error."""
     try:
-        return check()
+        return check(*args)
     except timeline.NotInForce as missing:
         ctx.fail(
             "regulation.not_in_force",
@@ -160,12 +183,50 @@ def _guarded(ctx: context.PeriodContext, check: Callable[[], T]) -> T | None:
 def _lines(
     ctx: context.PeriodContext, inscription: records.Inscription, coef: Decimal
 ) -> tuple[verdict.Line, ...]:
-    """B4, B5: exactly one forfait opérateur and one forfait technique, or none."""
+    """B4, B5: exactly one forfait opérateur and one forfait technique, or none. The prices
+    depend on the day, the listing, the coefficient, the coverage and the DMN only: they are
+    worked out once for each of those and replayed (`PeriodContext.replayed`)."""
+    situation = ctx.situation
+    # The coefficient's text too: 2 and 2.0 are equal, but a line shows the one it was given.
+    key = (
+        "lines",
+        ctx.day,
+        inscription,
+        coef,
+        str(coef),
+        situation.patient.coverage,
+        situation.dmn,
+    )
+    _, priced = ctx.replayed(key, _prices, inscription, coef)
+    return ctx.priced_lines(priced, _made)
+
+
+Price = tuple[Decimal | None, Decimal | None, Decimal | None, str | None]
+
+
+def _prices(
+    ctx: context.PeriodContext, inscription: records.Inscription, coef: Decimal
+) -> tuple[Price, Price, dt.date, Decimal]:
+    """The forfait opérateur's and the forfait technique's (amount, AMO, rest, code)."""
     level = amounts.operateur_level(ctx, inscription.niveau_forfait_operateur)
     rate = amounts.amo_rate(ctx)
     technique = amounts.technique_amount(ctx, inscription)
-    operateur = amounts.line(
-        ctx, verdict.Forfait.OPERATEUR, level.montant * coef, rate, level.code, coef
+    operateur = _price(level.montant * coef, rate, level.code)
+    return operateur, _price(technique, rate, ctx.situation.dmn.latm_code), ctx.day, coef
+
+
+def _price(amount: Decimal | None, rate: Decimal, code: str | None) -> Price:
+    if amount is None:
+        return (None, None, None, code)
+    amo, rest = money.split(amount, rate)
+    return (money.cents(amount), amo, rest, code)
+
+
+def _made(
+    prices: tuple[Price, Price, dt.date, Decimal], basis: tuple[verdict.Basis, ...]
+) -> tuple[verdict.Line, ...]:
+    operateur, technique, day, coef = prices
+    return (
+        verdict.Line(verdict.Forfait.OPERATEUR, day, *operateur, coef, basis),
+        verdict.Line(verdict.Forfait.TECHNIQUE, day, *technique, None, basis),
     )
-    code = ctx.situation.dmn.latm_code
-    return (operateur, amounts.line(ctx, verdict.Forfait.TECHNIQUE, technique, rate, code))

@@ -20,9 +20,8 @@ Ctx = context.PeriodContext
 def listing(ctx: Ctx) -> records.Inscription | None:
     """P1 / L. 162-52: the activity is listed on the LATM on the execution date."""
     pec = ctx.situation.prise_en_charge
-    dated = ctx.regulation.indication(pec.indication, "inscription", records.Inscription).get(
-        ctx.day
-    )
+    name = f"indications.{pec.indication.value}.inscription"
+    dated = ctx.dated_of(name, records.Inscription)
     if dated is None:
         ctx.fail(
             "indication.not_listed",
@@ -74,10 +73,9 @@ def eligibility(ctx: Ctx, under_pecan: bool) -> None:
     pec = ctx.situation.prise_en_charge
     name = f"indications.{pec.indication.value}.eligibilite"
     day = ctx.day
-    found = ctx.regulation.any(name)
-    dated = found.get(day)
+    dated = ctx.dated(name)
     if dated is None and under_pecan:
-        dated = found.at_or_first(day)
+        dated = ctx.regulation.any(name).at_or_first(day)
     if dated is None:  # activity not listed: `listing` says so
         return
     population: records.Eligibilite = dated.value

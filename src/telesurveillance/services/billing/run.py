@@ -66,34 +66,55 @@ def _remember(texts: dict[Any, str], key: Any, text: str) -> None:
     texts[key] = text
 
 
+#: What a verdict line becomes on a ledger line, by the line (the engine hands the same line
+#: object for the same prices and basis): the line is kept so that its id stays its own.
+_CONVERTED: dict[int, tuple[verdict.Line, tuple[Any, ...]]] = {}
+
+
+def _converted(ln: verdict.Line) -> tuple[Any, ...]:
+    """(forfait, code, coefficient, amount, AMO, rest, basis) as the ledger writes them."""
+    kept = _CONVERTED.get(id(ln))
+    if kept is not None and kept[0] is ln:
+        return kept[1]
+    coefficient = None if ln.coefficient is None else str(ln.coefficient.normalize())
+    values = (
+        ln.forfait,
+        ln.code,
+        coefficient,
+        cents(ln.amount),
+        cents(ln.amo),
+        cents(ln.rest),
+        basis_json(ln.basis),
+    )
+    if len(_CONVERTED) >= _KEPT:
+        _CONVERTED.clear()
+    _CONVERTED[id(ln)] = (ln, values)
+    return values
+
+
 def lines_of(stream: ledger.Stream, period: verdict.PeriodVerdict) -> list[ledger.Line]:
     """The ledger lines (generation 1 charges) of one billable period's verdict."""
     notes = notes_json(period.notes)
     indication = stream.situation.prise_en_charge.indication.value
-    return [
-        ledger.Line(
-            prise_en_charge_id=stream.prise_en_charge_id,
-            patient_id=stream.patient_id,
-            operateur_id=stream.operateur_id,
-            exploitant_id=stream.exploitant_id,
-            dmn_id=stream.dmn_id,
-            indication=indication,
-            period_number=period.number,
-            period_start=period.start,
-            period_last_day=period.last_day,
-            forfait=ln.forfait,
-            code=ln.code,
-            coefficient=None if ln.coefficient is None else str(ln.coefficient.normalize()),
-            amount_cents=cents(ln.amount),
-            amo_cents=cents(ln.amo),
-            amc_cents=cents(ln.rest),
-            days_with_data=period.days_with_data,
-            expected_days=period.expected_days,
-            basis=basis_json(ln.basis),
-            notes=notes,
+    keys = (
+        stream.prise_en_charge_id,
+        stream.patient_id,
+        stream.operateur_id,
+        stream.exploitant_id,
+        stream.dmn_id,
+        indication,
+        period.number,
+        period.start,
+        period.last_day,
+    )
+    counts = (period.days_with_data, period.expected_days)
+    out = []
+    for ln in period.lines:
+        forfait, code, coefficient, amount, amo, amc, basis = _converted(ln)
+        out.append(
+            ledger.Line(*keys, forfait, code, coefficient, amount, amo, amc, *counts, basis, notes)
         )
-        for ln in period.lines
-    ]
+    return out
 
 
 def judge(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -61,15 +62,28 @@ def _fetch(cursor: Any) -> Iterable[Sequence[Any]]:
 
 
 def group_days(rows: Iterable[Sequence[Any]]) -> dict[int, frozenset[dt.date]]:
-    """(patient, day) rows → patient → days; a day may be a `date` or ISO text."""
-    parsed: dict[Any, dt.date] = {}
-    found: dict[int, list[dt.date]] = defaultdict(list)
-    for patient_id, day in rows:
-        found_day = parsed.get(day)
-        if found_day is None:
-            found_day = parsed[day] = _as_date(day)
-        found[patient_id].append(found_day)
-    return {p: frozenset(d) for p, d in found.items()}
+    """(patient, day) rows → patient → days; a day may be a `date` or ISO text. Rows come
+    grouped by patient (`DAYS_SQL` orders them); a patient met again is merged all the same."""
+    parsed = _Parsed()
+    found: dict[int, frozenset[dt.date]] = {}
+    for patient_id, group in itertools.groupby(rows, _PATIENT):
+        # Each run of rows of one patient is read in C: each distinct day is parsed once.
+        days = frozenset(map(parsed.__getitem__, map(_DAY, group)))
+        before = found.get(patient_id)
+        found[patient_id] = days if before is None else before | days
+    return found
+
+
+_PATIENT = operator.itemgetter(0)
+_DAY = operator.itemgetter(1)
+
+
+class _Parsed(dict[Any, dt.date]):
+    """Day as given (text or date) → `date`, parsed on first sight."""
+
+    def __missing__(self, value: Any) -> dt.date:
+        day = self[value] = _as_date(value)
+        return day
 
 
 def _as_date(value: object) -> dt.date:
@@ -182,9 +196,7 @@ def _stream(row: sa.RowMapping, ref: _References, days: Days) -> ledger.Stream:
             stopped_on=row["stopped_on"],
             attested=ref.attested.get(row["id"]),
         ),
-        days_with_data=frozenset(
-            d for d in days.get(row["patient_id"], frozenset()) if d >= starts_on
-        ),
+        days_with_data=_on_or_after(days.get(row["patient_id"], _NO_DAYS), starts_on),
     )
     prescriber = row["prescriber_id"] or (first["prescriber_id"] if first is not None else None)
     exploitant = ref.exploitants.get(exploitant_id) if exploitant_id is not None else None
@@ -213,6 +225,16 @@ def _stream(row: sa.RowMapping, ref: _References, days: Days) -> ledger.Stream:
         situation=situation,
         facts=facts,
     )
+
+
+_NO_DAYS: frozenset[dt.date] = frozenset()
+
+
+def _on_or_after(days: frozenset[dt.date], first: dt.date) -> frozenset[dt.date]:
+    """The days from `first` on (the set itself, not a copy, when none is earlier)."""
+    if not days or min(days) >= first:
+        return days
+    return frozenset(d for d in days if d >= first)
 
 
 def _rx(row: sa.RowMapping) -> model.Prescription:
