@@ -21,21 +21,9 @@ from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.alerts import lifecycle as sql_lifecycle
 from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.core import tables
-from telesurveillance.adapters.sql.dashboard import counters
+from telesurveillance.adapters.sql.dashboard import counters, worklist_page
 from telesurveillance.adapters.sql.security import tables as tables_security
 from telesurveillance.services.dashboard import ports
-
-
-def _period_start(conn: sa.Connection, length: int) -> sa.ColumnElement[dt.date]:
-    """SQL for the first day of the period holding the bound parameter `today`."""
-    pec = tables.prises_en_charge.c
-    today = sa.bindparam("today", type_=sa.Date)
-    if conn.dialect.name == "postgresql":
-        elapsed = sa.cast(today - pec.starts_on, sa.Integer)
-        return sa.cast(pec.starts_on + (elapsed // length) * length, sa.Date)
-    elapsed_days = sa.cast(sa.func.julianday(today) - sa.func.julianday(pec.starts_on), sa.Integer)
-    shift = sa.literal("+") + sa.cast((elapsed_days // length) * length, sa.String) + " days"
-    return sa.func.date(pec.starts_on, shift)
 
 
 def _period_query(conn: sa.Connection, length: int, indication: str | None) -> sa.Select[Any]:
@@ -45,7 +33,7 @@ def _period_query(conn: sa.Connection, length: int, indication: str | None) -> s
     pd = counters.patient_days.c
     rx = tables.prescriptions.c
     today = sa.bindparam("today", type_=sa.Date)
-    start = _period_start(conn, length)
+    start = worklist_page.period_start(conn, length)
     last = (
         sa.select(sa.func.max(pd.day))
         .where(pd.patient_id == pec.patient_id, pd.day >= start, pd.day <= today)
@@ -194,6 +182,23 @@ class SqlWorklist:
         self, today: dt.date, length: int, *, indication: str | None = None
     ) -> list[ports.Followed]:
         return followed(self.engine, today, length, indication=indication)
+
+    def roll_over(self, criteria: ports.Criteria) -> None:
+        worklist_page.roll_over(self.engine, criteria)
+
+    def totals(self, criteria: ports.Criteria) -> ports.Totals:
+        return worklist_page.totals(self.engine, criteria)
+
+    def section(
+        self, criteria: ports.Criteria, section: str, offset: int, limit: int
+    ) -> list[ports.Followed]:
+        return worklist_page.page_of(self.engine, criteria, section, offset, limit)
+
+    def followed_alerts(self, criteria: ports.Criteria) -> list[ports.NamedAlert]:
+        return worklist_page.alerts(self.engine, criteria)
+
+    def queue_size(self) -> int:
+        return worklist_page.queue_size(self.engine)
 
     def open_alerts(self) -> list[ports.OpenAlert]:
         with self.engine.connect() as conn:
