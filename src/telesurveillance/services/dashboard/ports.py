@@ -68,6 +68,9 @@ class Criteria:
     needed: Mapping[str, int]
     #: a prescription ending on or before this day is a renewal due
     notice: dt.date
+    #: prescription length in months → the latest start whose end (`add_months`) is on or
+    #: before `notice` (a prescription starting later is not due yet)
+    renewal_bases: Mapping[int, dt.date]
     indication: str | None = None
     #: the prescriber (practitioner id) the page is filtered on
     member: int | None = None
@@ -81,6 +84,15 @@ class Totals:
     followed: int
     at_risk: int
     renewals: int
+    #: counter rows missing or of another period than today's (to roll over, then read again)
+    stale: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    totals: Totals
+    #: section ("at_risk", "renewals") → the rows of the page asked for, in the page's order
+    rows: Mapping[str, list[Followed]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +112,10 @@ class Worklist(Protocol):
         the one holding `criteria.today` to their current period (recounted)."""
         ...
 
-    def totals(self, criteria: Criteria) -> Totals: ...
-
-    def section(self, criteria: Criteria, section: str, offset: int, limit: int) -> list[Followed]:
-        """`limit` rows from `offset` of "at_risk" (out of reach first, then fewest days left,
-        then most days missing) or "renewals" (earliest end first)."""
+    def overview(self, criteria: Criteria, pages: Mapping[str, tuple[int, int]]) -> Overview:
+        """The totals, and for each section of `pages` (section → offset, limit) that page of
+        its rows: "at_risk" out of reach first, then fewest days left, then most days missing;
+        "renewals" earliest end first."""
         ...
 
     def followed_alerts(self, criteria: Criteria) -> list[NamedAlert]:

@@ -17,6 +17,9 @@ from telesurveillance.services.dashboard import ports
 SEVERITY_RANK = {"high": 0, "moderate": 1, "low": 2}
 #: A renewal is due when the prescription in force ends within this many days.
 RENEWAL_NOTICE = dt.timedelta(days=21)
+#: Prescription lengths (months) whose renewal the database checks by comparing start dates;
+#: longer ones compute their end date row by row.
+RENEWAL_MONTHS = 24
 #: Rows of a section per page.
 LIMIT = 50
 
@@ -127,7 +130,21 @@ def criteria(
 ) -> ports.Criteria:
     needed = {k: v[1] for k, v in _thresholds(regulation, today).items()}
     length = period_length(regulation, today)
-    return ports.Criteria(today, length, needed, today + RENEWAL_NOTICE, indication, member)
+    notice = today + RENEWAL_NOTICE
+    bases = {m: latest_start(notice, m) for m in range(1, RENEWAL_MONTHS + 1)}
+    return ports.Criteria(today, length, needed, notice, bases, indication, member)
+
+
+def latest_start(ends_by: dt.date, months: int) -> dt.date:
+    """The latest day a prescription of `months` months may start and end (`add_months`) on
+    or before `ends_by`: `add_months` never decreases as the start moves later, so a start is
+    due by then exactly when it is on or before this day."""
+    day = add_months(ends_by, -months)
+    while add_months(day + dt.timedelta(days=1), months) <= ends_by:
+        day += dt.timedelta(days=1)
+    while add_months(day, months) > ends_by:
+        day -= dt.timedelta(days=1)
+    return day
 
 
 def _risk_row(f: ports.Followed, c: ports.Criteria, expected: int, needed: int) -> RiskRow:
@@ -185,25 +202,29 @@ def build(
     page (`number`, of `LIMIT` rows) of the `section` shown alone, or the first page of each —
     a bounded number of statements and rows whatever the team's size."""
     c = criteria(regulation, today, indication, member)
-    reads.roll_over(c)
-    totals = reads.totals(c)
+    shown = [s for s in ("at_risk", "renewals") if section in (None, s)]
+    wanted = max(number, 1) if section is not None else 1
+    pages = dict.fromkeys(shown, ((wanted - 1) * LIMIT, LIMIT))
+    found = reads.overview(c, pages)
+    if found.totals.stale:  # first read of a period for some: roll them over, read again
+        reads.roll_over(c)
+        found = reads.overview(c, pages)
     out = Worklist(
-        followed=totals.followed,
-        at_risk_total=totals.at_risk,
-        renewals_total=totals.renewals,
+        followed=found.totals.followed,
+        at_risk_total=found.totals.at_risk,
+        renewals_total=found.totals.renewals,
         section=section,
         alerts=_alert_rows(reads.followed_alerts(c)),
         queue=reads.queue_size(),
     )
+    rows = found.rows
     if section is not None:
-        out.number = min(max(number, 1), out.pages(section))
+        out.number = min(wanted, out.pages(section))
+        if out.number != wanted and section in rows:  # past the last page: show the last
+            rows = reads.overview(c, {section: (out.offset(section), LIMIT)}).rows
     limits = _thresholds(regulation, today)
-    if section in (None, "at_risk") and out.at_risk_total:
-        rows = reads.section(c, "at_risk", out.offset("at_risk"), out.size)
-        out.at_risk = [_risk_row(f, c, *limits[f.indication]) for f in rows]
-    if section in (None, "renewals") and out.renewals_total:
-        rows = reads.section(c, "renewals", out.offset("renewals"), out.size)
-        out.renewals = [_renewal_row(f, today) for f in rows]
+    out.at_risk = [_risk_row(f, c, *limits[f.indication]) for f in rows.get("at_risk", [])]
+    out.renewals = [_renewal_row(f, today) for f in rows.get("renewals", [])]
     return out
 
 

@@ -13,6 +13,7 @@ table.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -186,13 +187,10 @@ class SqlWorklist:
     def roll_over(self, criteria: ports.Criteria) -> None:
         worklist_page.roll_over(self.engine, criteria)
 
-    def totals(self, criteria: ports.Criteria) -> ports.Totals:
-        return worklist_page.totals(self.engine, criteria)
-
-    def section(
-        self, criteria: ports.Criteria, section: str, offset: int, limit: int
-    ) -> list[ports.Followed]:
-        return worklist_page.page_of(self.engine, criteria, section, offset, limit)
+    def overview(
+        self, criteria: ports.Criteria, pages: Mapping[str, tuple[int, int]]
+    ) -> ports.Overview:
+        return worklist_page.overview(self.engine, criteria, pages)
 
     def followed_alerts(self, criteria: ports.Criteria) -> list[ports.NamedAlert]:
         return worklist_page.alerts(self.engine, criteria)

@@ -17,6 +17,7 @@ over first by `roll_over`) and whether today already has data (one `patient_days
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -80,8 +81,10 @@ def _greatest(conn: sa.Connection, a: Any, b: Any) -> sa.ColumnElement[Any]:
     return sa.func.max(a, b)  # SQLite: max() of two arguments is the scalar one
 
 
-def _followed(conn: sa.Connection, c: ports.Criteria) -> sa.Subquery:
-    """The prises en charge in monitoring for the filters, with what the sections sort on."""
+def _followed(conn: sa.Connection, c: ports.Criteria) -> sa.CTE:
+    """The prises en charge in monitoring for the filters, with what the sections sort on,
+    each computed once per row (a materialised common table expression: the sections and the
+    totals reuse it without evaluating its subqueries again)."""
     pec, p, w = tables.prises_en_charge.c, tables.patients.c, counters.worklist_periods.c
     pd, rx = counters.patient_days.c, tables.prescriptions.c
     inner = tables.prescriptions.alias("latest_rx").c
@@ -95,38 +98,32 @@ def _followed(conn: sa.Connection, c: ports.Criteria) -> sa.Subquery:
     has_today = sa.case(
         (sa.exists().where(pd.patient_id == pec.patient_id, pd.day == _today()), 1), else_=0
     )
-    elapsed = _elapsed(conn, c.length)
-    days = sa.func.coalesce(w.days, 0)
-    left = c.length - elapsed + 1 - has_today
     needed: sa.ColumnElement[Any] = sa.null()
     if c.needed:
         needed = sa.case(*((pec.indication == k, v) for k, v in sorted(c.needed.items())))
-    ends = ends_on(conn, _greatest(conn, rx.prescribed_on, pec.starts_on), rx.months)
+    base = _greatest(conn, rx.prescribed_on, pec.starts_on)
     query = (
         sa.select(
             pec.id.label("pec_id"),
             pec.patient_id,
-            p.family,
-            p.given,
-            p.synthetic,
             pec.indication,
             pec.starts_on,
             pec.prescriber_id,
-            days.label("days"),
+            sa.func.coalesce(w.days, 0).label("days"),
             has_today.label("has_today"),
             rx.prescribed_on,
             rx.months,
-            elapsed.label("elapsed"),
-            left.label("left_days"),
+            _elapsed(conn, c.length).label("elapsed"),
             needed.label("needed"),
-            ends.label("ends_on"),
+            base.label("base"),
+            _stale(conn, c.length).label("stale"),
         )
         .join_from(tables.prises_en_charge, tables.patients, p.id == pec.patient_id)
         .outerjoin(counters.worklist_periods, w.prise_en_charge_id == pec.id)
         .outerjoin(tables.prescriptions, rx.id == latest)
         .where(*_in_monitoring(c))
     )
-    return query.subquery("followed")
+    return query.cte("followed").prefix_with("MATERIALIZED")
 
 
 def _in_monitoring(c: ports.Criteria) -> list[sa.ColumnElement[bool]]:
@@ -144,9 +141,14 @@ def _in_monitoring(c: ports.Criteria) -> list[sa.ColumnElement[bool]]:
     return found
 
 
-def _at_risk(f: sa.Subquery) -> sa.ColumnElement[bool]:
+def _left(f: sa.CTE, c: ports.Criteria) -> sa.ColumnElement[int]:
+    """Days left in the period, today included unless it already has data (as `forecast`)."""
+    return c.length - f.c.elapsed + 1 - f.c.has_today
+
+
+def _at_risk(f: sa.CTE, c: ports.Criteria) -> sa.ColumnElement[bool]:
     """`forecast.outlook` is at risk or out of reach (not reached, not on track)."""
-    days, needed, left, elapsed = f.c.days, f.c.needed, f.c.left_days, f.c.elapsed
+    days, needed, elapsed, left = f.c.days, f.c.needed, f.c.elapsed, _left(f, c)
     return sa.and_(
         needed.is_not(None),
         days < needed,
@@ -154,8 +156,35 @@ def _at_risk(f: sa.Subquery) -> sa.ColumnElement[bool]:
     )
 
 
-def _renewal(f: sa.Subquery) -> sa.ColumnElement[bool]:
-    return sa.and_(f.c.months.is_not(None), f.c.ends_on <= sa.bindparam("notice", type_=sa.Date))
+def _renewal(conn: sa.Connection, f: sa.CTE, c: ports.Criteria) -> sa.ColumnElement[bool]:
+    """The latest prescription ends on or before the notice day: its start (or the prise en
+    charge's, if later) is on or before the latest start that ends by then for its length
+    (`Criteria.renewal_bases`, a comparison of dates); other lengths compute the end."""
+    notice = sa.bindparam("notice", type_=sa.Date)
+    known = sorted(c.renewal_bases)
+    if not known:
+        return sa.and_(f.c.months.is_not(None), ends_on(conn, f.c.base, f.c.months) <= notice)
+    latest = sa.case(*((f.c.months == m, sa.literal(c.renewal_bases[m], sa.Date)) for m in known))
+    return sa.or_(
+        f.c.base <= latest,
+        sa.and_(f.c.months.not_in(known), ends_on(conn, f.c.base, f.c.months) <= notice),
+    )
+
+
+def _stale(conn: sa.Connection, length: int) -> sa.ColumnElement[int]:
+    """1 where the counter row is missing or counts another period than today's: its start is
+    not `starts_on` plus a whole number of periods up to today (day arithmetic: no date text
+    built per row)."""
+    pec, w = tables.prises_en_charge.c, counters.worklist_periods.c
+    if conn.dialect.name == "postgresql":
+        since = sa.cast(_today() - pec.starts_on, sa.Integer)
+        counted = sa.cast(w.period_start - pec.starts_on, sa.Integer)
+    else:
+        day = sa.func.julianday
+        since = sa.cast(day(_today()) - day(pec.starts_on), sa.Integer)
+        counted = sa.cast(day(w.period_start) - day(pec.starts_on), sa.Integer)
+    differs = sa.or_(w.period_start.is_(None), counted != (since // length) * length)
+    return sa.case((differs, 1), else_=0)
 
 
 def _params(c: ports.Criteria) -> dict[str, Any]:
@@ -173,7 +202,7 @@ def roll_over(engine: sa.Engine, c: ports.Criteria) -> None:
             .join_from(tables.prises_en_charge, tables.patients, p.id == pec.patient_id)
             .outerjoin(counters.worklist_periods, w.prise_en_charge_id == pec.id)
             .where(*_in_monitoring(c))
-            .where(sa.or_(w.period_start.is_(None), w.period_start != start))
+            .where(_stale(conn, c.length) == 1)
         )
         rows = list(conn.execute(query, {"today": c.today}))
     if not rows:
@@ -184,45 +213,94 @@ def roll_over(engine: sa.Engine, c: ports.Criteria) -> None:
         counters.roll(conn, stale)
 
 
-def totals(engine: sa.Engine, c: ports.Criteria) -> ports.Totals:
-    """How many prises en charge are followed, at risk and due for renewal (one statement)."""
+def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _page(
+    conn: sa.Connection,
+    f: sa.CTE,
+    c: ports.Criteria,
+    part: int,
+    section: str,
+    offset: int,
+    limit: int,
+) -> sa.Select[Any]:
+    """One page of a section, in its order (`ord`), with the patients' names."""
+    if section == "at_risk":
+        unreachable = sa.case((f.c.days + _left(f, c) < f.c.needed, 0), else_=1)
+        order = [unreachable, _left(f, c), f.c.days - f.c.needed, f.c.pec_id]
+        kept = _at_risk(f, c)
+    else:
+        order, kept = [ends_on(conn, f.c.base, f.c.months), f.c.pec_id], _renewal(conn, f, c)
+    rows = (
+        sa.select(f, sa.func.row_number().over(order_by=order).label("ord"))
+        .where(kept)
+        .order_by(*order)
+        .offset(offset)
+        .limit(limit)
+        .subquery()
+    )
+    p = tables.patients.c
+    return sa.select(
+        sa.literal(part).label("part"), rows.c.ord, *_nulls(), rows.c.pec_id, rows.c.patient_id,
+        p.family, p.given, p.synthetic, rows.c.indication, rows.c.starts_on,
+        rows.c.prescriber_id, rows.c.days, rows.c.has_today, rows.c.prescribed_on, rows.c.months,
+    ).join_from(rows, tables.patients, p.id == rows.c.patient_id)  # fmt: skip
+
+
+def _nulls() -> list[sa.ColumnElement[Any]]:
+    names = ("n_followed", "n_risk", "n_renew", "n_stale")
+    return [sa.cast(sa.null(), sa.Integer).label(n) for n in names]
+
+
+def overview(
+    engine: sa.Engine, c: ports.Criteria, pages: Mapping[str, tuple[int, int]]
+) -> ports.Overview:
+    """The totals and, for each section of `pages` ("at_risk", "renewals" → offset, limit),
+    that page of rows: one statement, the followed set evaluated once."""
     with engine.connect() as conn:
         f = _followed(conn, c)
-        query = sa.select(
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(sa.case((_at_risk(f), 1), else_=0)), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((_renewal(f), 1), else_=0)), 0),
-        ).select_from(f)
-        row = conn.execute(query, _params(c)).one()
-    return ports.Totals(int(row[0]), int(row[1]), int(row[2]))
+        parts: list[sa.Select[Any]] = [_totals(conn, f, c)]
+        for part, (section, (offset, limit)) in enumerate(sorted(pages.items()), start=1):
+            parts.append(_page(conn, f, c, part, section, offset, limit))
+        query = sa.union_all(*parts).subquery()
+        rows = list(conn.execute(sa.select(query).order_by(query.c.part, query.c.ord), _params(c)))
+    found: dict[str, list[ports.Followed]] = {section: [] for section in pages}
+    names = dict(enumerate(sorted(pages), start=1))
+    first = rows[0]
+    for r in rows[1:]:
+        found[names[r.part]].append(
+            ports.Followed(
+                r.pec_id, r.patient_id, r.family, r.given, bool(r.synthetic), r.indication,
+                _as_date(r.starts_on), r.prescriber_id, int(r.days),
+                c.today if r.has_today else None,
+                None if r.prescribed_on is None else _as_date(r.prescribed_on), r.months,
+            )
+        )  # fmt: skip
+    totals_ = ports.Totals(
+        int(first.n_followed), int(first.n_risk), int(first.n_renew), int(first.n_stale)
+    )
+    return ports.Overview(totals_, found)
 
 
-def _rows(engine: sa.Engine, c: ports.Criteria, section: str, offset: int, limit: int) -> Any:
-    with engine.connect() as conn:
-        f = _followed(conn, c)
-        query = sa.select(f)
-        if section == "at_risk":
-            unreachable = sa.case((f.c.days + f.c.left_days < f.c.needed, 0), else_=1)
-            order = [unreachable, f.c.left_days, f.c.days - f.c.needed, f.c.pec_id]
-            query = query.where(_at_risk(f)).order_by(*order)
-        else:
-            query = query.where(_renewal(f)).order_by(f.c.ends_on, f.c.pec_id)
-        return list(conn.execute(query.offset(offset).limit(limit), _params(c)))
-
-
-def page_of(
-    engine: sa.Engine, c: ports.Criteria, section: str, offset: int, limit: int
-) -> list[ports.Followed]:
-    """`limit` rows of a section ("at_risk" or "renewals") from `offset`, in the page's order."""
-    return [
-        ports.Followed(
-            r.pec_id, r.patient_id, r.family, r.given, bool(r.synthetic), r.indication,
-            _as_date(r.starts_on), r.prescriber_id, int(r.days),
-            c.today if r.has_today else None,
-            None if r.prescribed_on is None else _as_date(r.prescribed_on), r.months,
+def _totals(conn: sa.Connection, f: sa.CTE, c: ports.Criteria) -> sa.Select[*tuple[Any, ...]]:
+    """The totals row, shaped as the page rows (their columns empty)."""
+    empty = [
+        sa.cast(sa.null(), t).label(n)
+        for n, t in (
+            ("pec_id", sa.Integer), ("patient_id", sa.Integer), ("family", sa.String),
+            ("given", sa.String), ("synthetic", sa.Boolean), ("indication", sa.String),
+            ("starts_on", sa.Date), ("prescriber_id", sa.Integer), ("days", sa.Integer),
+            ("has_today", sa.Integer), ("prescribed_on", sa.Date), ("months", sa.Integer),
         )
-        for r in _rows(engine, c, section, offset, limit)
     ]  # fmt: skip
+    return sa.select(
+        sa.literal(0).label("part"), sa.literal(0, sa.BigInteger).label("ord"),
+        sa.func.count().label("n_followed"), _count(_at_risk(f, c)).label("n_risk"),
+        _count(_renewal(conn, f, c)).label("n_renew"),
+        sa.func.coalesce(sa.func.sum(f.c.stale), 0).label("n_stale"), *empty,
+    ).select_from(f)  # fmt: skip
 
 
 def alerts(engine: sa.Engine, c: ports.Criteria) -> list[ports.NamedAlert]:
