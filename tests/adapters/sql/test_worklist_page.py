@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import database
-from telesurveillance.adapters.sql.dashboard import worklist_page
+from telesurveillance.adapters.sql.dashboard import periods, worklist_page
 from telesurveillance.services.billing import forecast
 from telesurveillance.services.dashboard import ports, worklist
 
@@ -99,7 +99,7 @@ def test_the_database_ends_a_prescription_on_the_day_add_months_does_month_ends_
     rows = [{"base": d, "months": m} for d in _month_ends() for m in (1, 2, 3, 6, 12, 30)]
     with database.writing(grid) as conn:
         conn.execute(sa.insert(renewals), rows)
-        ends = worklist_page.ends_on(conn, renewals.c.base, renewals.c.months)
+        ends = periods.ends_on(conn, renewals.c.base, renewals.c.months)
         found = list(conn.execute(sa.select(renewals.c.base, renewals.c.months, ends)))
     for base, months, end in found:
         assert worklist_page._as_date(end) == worklist.add_months(base, months), (base, months)

@@ -22,7 +22,7 @@ from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.alerts import lifecycle as sql_lifecycle
 from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.core import tables
-from telesurveillance.adapters.sql.dashboard import counters, worklist_page
+from telesurveillance.adapters.sql.dashboard import counters, periods, worklist_page
 from telesurveillance.adapters.sql.security import tables as tables_security
 from telesurveillance.services.dashboard import ports
 
@@ -34,7 +34,7 @@ def _period_query(conn: sa.Connection, length: int, indication: str | None) -> s
     pd = counters.patient_days.c
     rx = tables.prescriptions.c
     today = sa.bindparam("today", type_=sa.Date)
-    start = worklist_page.period_start(conn, length)
+    start = periods.period_start(conn, length)
     last = (
         sa.select(sa.func.max(pd.day))
         .where(pd.patient_id == pec.patient_id, pd.day >= start, pd.day <= today)

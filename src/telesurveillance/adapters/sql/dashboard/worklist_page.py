@@ -25,60 +25,10 @@ import sqlalchemy as sa
 from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.core import tables
-from telesurveillance.adapters.sql.dashboard import counters
+from telesurveillance.adapters.sql.dashboard import counters, periods
 from telesurveillance.services.dashboard import ports
 
 OPEN = ("open", "acknowledged")
-
-
-def _today() -> sa.BindParameter[dt.date]:
-    return sa.bindparam("today", type_=sa.Date)
-
-
-def period_start(conn: sa.Connection, length: int) -> sa.ColumnElement[dt.date]:
-    """SQL for the first day of the period holding the bound parameter `today`."""
-    pec = tables.prises_en_charge.c
-    today = _today()
-    if conn.dialect.name == "postgresql":
-        elapsed = sa.cast(today - pec.starts_on, sa.Integer)
-        return sa.cast(pec.starts_on + (elapsed // length) * length, sa.Date)
-    elapsed_days = sa.cast(sa.func.julianday(today) - sa.func.julianday(pec.starts_on), sa.Integer)
-    shift = sa.literal("+") + sa.cast((elapsed_days // length) * length, sa.String) + " days"
-    return sa.func.date(pec.starts_on, shift)
-
-
-def _elapsed(conn: sa.Connection, length: int) -> sa.ColumnElement[int]:
-    """Day of the current period, from 1 (`today` is on or after the start)."""
-    pec = tables.prises_en_charge.c
-    if conn.dialect.name == "postgresql":
-        since = sa.cast(_today() - pec.starts_on, sa.Integer)
-    else:
-        since = sa.cast(sa.func.julianday(_today()) - sa.func.julianday(pec.starts_on), sa.Integer)
-    return since % length + 1
-
-
-def ends_on(
-    conn: sa.Connection, base: sa.ColumnElement[Any], months: sa.ColumnElement[Any]
-) -> sa.ColumnElement[Any]:
-    """SQL for `services.dashboard.worklist.add_months(base, months)`: the same day `months`
-    later, the month's last day when it has no such day (31 January + 1 month = 28 February).
-    PostgreSQL's interval arithmetic clamps so; SQLite's `date(…, '+1 month')` would overflow
-    into the next month, so the day is added to the month's first day and capped."""
-    if conn.dialect.name == "postgresql":
-        return sa.cast(base + months * sa.text("interval '1 month'"), sa.Date)
-    first = sa.func.date(
-        base, "start of month", sa.literal("+") + sa.cast(months, sa.String) + " months"
-    )
-    last = sa.func.date(first, "+1 month", "-1 day")
-    day = sa.cast(sa.func.strftime("%d", base), sa.Integer) - 1
-    same = sa.func.date(first, sa.literal("+") + sa.cast(day, sa.String) + " days")
-    return sa.func.min(same, last)
-
-
-def _greatest(conn: sa.Connection, a: Any, b: Any) -> sa.ColumnElement[Any]:
-    if conn.dialect.name == "postgresql":
-        return sa.func.greatest(a, b)
-    return sa.func.max(a, b)  # SQLite: max() of two arguments is the scalar one
 
 
 def _followed(conn: sa.Connection, c: ports.Criteria) -> sa.CTE:
@@ -96,12 +46,12 @@ def _followed(conn: sa.Connection, c: ports.Criteria) -> sa.CTE:
         .scalar_subquery()
     )
     has_today = sa.case(
-        (sa.exists().where(pd.patient_id == pec.patient_id, pd.day == _today()), 1), else_=0
+        (sa.exists().where(pd.patient_id == pec.patient_id, pd.day == periods.today()), 1), else_=0
     )
     needed: sa.ColumnElement[Any] = sa.null()
     if c.needed:
         needed = sa.case(*((pec.indication == k, v) for k, v in sorted(c.needed.items())))
-    base = _greatest(conn, rx.prescribed_on, pec.starts_on)
+    base = periods.greatest(conn, rx.prescribed_on, pec.starts_on)
     query = (
         sa.select(
             pec.id.label("pec_id"),
@@ -113,10 +63,10 @@ def _followed(conn: sa.Connection, c: ports.Criteria) -> sa.CTE:
             has_today.label("has_today"),
             rx.prescribed_on,
             rx.months,
-            _elapsed(conn, c.length).label("elapsed"),
+            periods.elapsed(conn, c.length).label("elapsed"),
             needed.label("needed"),
             base.label("base"),
-            _stale(conn, c.length).label("stale"),
+            periods.stale(conn, c.length).label("stale"),
         )
         .join_from(tables.prises_en_charge, tables.patients, p.id == pec.patient_id)
         .outerjoin(counters.worklist_periods, w.prise_en_charge_id == pec.id)
@@ -128,7 +78,7 @@ def _followed(conn: sa.Connection, c: ports.Criteria) -> sa.CTE:
 
 def _in_monitoring(c: ports.Criteria) -> list[sa.ColumnElement[bool]]:
     pec, p = tables.prises_en_charge.c, tables.patients.c
-    today = _today()
+    today = periods.today()
     found = [
         pec.starts_on <= today,
         sa.or_(pec.stopped_on.is_(None), pec.stopped_on > today),
@@ -163,28 +113,14 @@ def _renewal(conn: sa.Connection, f: sa.CTE, c: ports.Criteria) -> sa.ColumnElem
     notice = sa.bindparam("notice", type_=sa.Date)
     known = sorted(c.renewal_bases)
     if not known:
-        return sa.and_(f.c.months.is_not(None), ends_on(conn, f.c.base, f.c.months) <= notice)
+        return sa.and_(
+            f.c.months.is_not(None), periods.ends_on(conn, f.c.base, f.c.months) <= notice
+        )
     latest = sa.case(*((f.c.months == m, sa.literal(c.renewal_bases[m], sa.Date)) for m in known))
     return sa.or_(
         f.c.base <= latest,
-        sa.and_(f.c.months.not_in(known), ends_on(conn, f.c.base, f.c.months) <= notice),
+        sa.and_(f.c.months.not_in(known), periods.ends_on(conn, f.c.base, f.c.months) <= notice),
     )
-
-
-def _stale(conn: sa.Connection, length: int) -> sa.ColumnElement[int]:
-    """1 where the counter row is missing or counts another period than today's: its start is
-    not `starts_on` plus a whole number of periods up to today (day arithmetic: no date text
-    built per row)."""
-    pec, w = tables.prises_en_charge.c, counters.worklist_periods.c
-    if conn.dialect.name == "postgresql":
-        since = sa.cast(_today() - pec.starts_on, sa.Integer)
-        counted = sa.cast(w.period_start - pec.starts_on, sa.Integer)
-    else:
-        day = sa.func.julianday
-        since = sa.cast(day(_today()) - day(pec.starts_on), sa.Integer)
-        counted = sa.cast(day(w.period_start) - day(pec.starts_on), sa.Integer)
-    differs = sa.or_(w.period_start.is_(None), counted != (since // length) * length)
-    return sa.case((differs, 1), else_=0)
 
 
 def _params(c: ports.Criteria) -> dict[str, Any]:
@@ -196,13 +132,13 @@ def roll_over(engine: sa.Engine, c: ports.Criteria) -> None:
     today's (or have none yet); only those rows come back from the database."""
     pec, p, w = tables.prises_en_charge.c, tables.patients.c, counters.worklist_periods.c
     with engine.connect() as conn:
-        start = period_start(conn, c.length)
+        start = periods.period_start(conn, c.length)
         query = (
             sa.select(pec.id, pec.patient_id, start)
             .join_from(tables.prises_en_charge, tables.patients, p.id == pec.patient_id)
             .outerjoin(counters.worklist_periods, w.prise_en_charge_id == pec.id)
             .where(*_in_monitoring(c))
-            .where(_stale(conn, c.length) == 1)
+            .where(periods.stale(conn, c.length) == 1)
         )
         rows = list(conn.execute(query, {"today": c.today}))
     if not rows:
@@ -232,7 +168,10 @@ def _page(
         order = [unreachable, _left(f, c), f.c.days - f.c.needed, f.c.pec_id]
         kept = _at_risk(f, c)
     else:
-        order, kept = [ends_on(conn, f.c.base, f.c.months), f.c.pec_id], _renewal(conn, f, c)
+        order, kept = (
+            [periods.ends_on(conn, f.c.base, f.c.months), f.c.pec_id],
+            _renewal(conn, f, c),
+        )
     rows = (
         sa.select(f, sa.func.row_number().over(order_by=order).label("ord"))
         .where(kept)
