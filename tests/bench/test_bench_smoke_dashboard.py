@@ -24,8 +24,10 @@ def test_the_dashboard_benchmark_times_the_worklist_and_the_patient_page(
     )
     assert len(figures) == 3
     assert all(0 < f.p50_ms <= f.p95_ms for f in figures)
+    assert all(f.statements > 0 for f in figures)
     printed = capsys.readouterr().out
     assert f"backend: {backend}" in printed
     assert "worklist (60 patients), counters in place" in printed
     assert "every counter rolled over" in printed
     assert "8,640 points" in printed
+    assert "SQL statements per request" in printed

@@ -63,17 +63,21 @@ def test_an_ended_prescription_shows_as_ended_and_one_ending_soon_as_due(
     assert renewals.index("ECHUE") < renewals.index("BIENTOT")
 
 
-def test_and_n_more_is_a_link_to_the_whole_section(
+def test_and_n_more_is_a_link_to_the_next_page_of_the_section(
     make_client: ClientFactory, add_patient: AddPatient
 ) -> None:
     for i in range(worklist.LIMIT + 1):
         add_patient("insuffisance_cardiaque", TODAY - 80 * DAY, [], months=3, family=f"P{i:03d}")
     client = make_client(now=clock)
     html = client.get("/ui/worklist").text
-    link = '<a href="/ui/worklist?status=renewals&amp;all=1#h-renewals">… et 1 autre</a>'
+    link = '<a href="/ui/worklist?status=renewals&amp;page=2#h-renewals">… et 1 autre</a>'
     assert link in html
-    full = client.get("/ui/worklist?status=renewals&all=1").text
-    assert f"P{worklist.LIMIT:03d}" in full.split('id="h-renewals"', 1)[1]
+    assert f"P{worklist.LIMIT:03d}" not in html
+    second = client.get("/ui/worklist?status=renewals&page=2").text.split('id="h-renewals"', 1)[1]
+    assert f"P{worklist.LIMIT:03d}" in second
+    assert "P000" not in second
+    assert "Page 2 sur 2 · patients 51 à 51 sur 51" in second
+    assert 'href="/ui/worklist?status=renewals#h-renewals" rel="prev"' in second
 
 
 def test_a_prescription_ending_today_is_ended_and_one_ending_tomorrow_is_due(

@@ -57,8 +57,74 @@ class OpenAlert:
     assignee: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Criteria:
+    """What one worklist page is about: the day, the period length, the observance threshold
+    per indication (days needed), the renewal notice and the page's filters."""
+
+    today: dt.date
+    length: int
+    #: indication → days with data needed in a period (indications absent: never at risk)
+    needed: Mapping[str, int]
+    #: a prescription ending on or before this day is a renewal due
+    notice: dt.date
+    #: prescription length in months → the latest start whose end (`add_months`) is on or
+    #: before `notice` (a prescription starting later is not due yet)
+    renewal_bases: Mapping[int, dt.date]
+    indication: str | None = None
+    #: the prescriber (practitioner id) the page is filtered on
+    member: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """How many prises en charge the page's filters keep, and how many of them are in each
+    counted section."""
+
+    followed: int
+    at_risk: int
+    renewals: int
+    #: counter rows missing or of another period than today's (to roll over, then read again)
+    stale: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    totals: Totals
+    #: section ("at_risk", "renewals") → the rows of the page asked for, in the page's order
+    rows: Mapping[str, list[Followed]]
+
+
+@dataclass(frozen=True, slots=True)
+class NamedAlert:
+    alert: OpenAlert
+    family: str
+    given: str
+    synthetic: bool
+
+
 class Worklist(Protocol):
-    """The worklist's reads: set-based queries over the counters, never raw readings."""
+    """The worklist's reads: set-based queries over the counters, never raw readings; a page
+    reads its totals and its own rows, never one row per prise en charge."""
+
+    def roll_over(self, criteria: Criteria) -> None:
+        """Set the counters of the followed prises en charge that count another period than
+        the one holding `criteria.today` to their current period (recounted)."""
+        ...
+
+    def overview(self, criteria: Criteria, pages: Mapping[str, tuple[int, int]]) -> Overview:
+        """The totals, and for each section of `pages` (section → offset, limit) that page of
+        its rows: "at_risk" out of reach first, then fewest days left, then most days missing;
+        "renewals" earliest end first."""
+        ...
+
+    def followed_alerts(self, criteria: Criteria) -> list[NamedAlert]:
+        """The alerts not closed of the patients the criteria keep."""
+        ...
+
+    def queue_size(self) -> int:
+        """Every alert not closed, whoever the patient."""
+        ...
 
     def followed(
         self, today: dt.date, length: int, *, indication: str | None = None

@@ -60,41 +60,41 @@ def worklist_page(
     indication: Annotated[str | None, Query(max_length=48)] = None,
     member: Annotated[str | None, Query(max_length=12)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
-    full: Annotated[bool, Query(alias="all")] = False,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     """Patients to review first: open alerts, at risk of insufficient data, renewals due; one
-    section in full (`all`) when "… et N autres" is followed."""
+    section alone (`status`) is shown page by page (`page`, of `worklist.LIMIT` rows)."""
     services = context.of(request)
     today = _today(request)
     chosen = indication if indication in INDICATIONS else None
     member_id = ids.decimal(member) if member else None
+    section = status if status in SECTIONS else None
     found = worklist.page(
-        services.store.dashboard_worklist,
-        services.regulation,
-        today,
-        indication=chosen,
-        member=member_id,
-    )
+        services.store.dashboard_worklist, services.regulation, today,
+        indication=chosen, member=member_id, section=section, number=page,
+    )  # fmt: skip
     return render.page(
         request,
         "worklist.html",
         synthetic=worklist.any_synthetic(found.work),
         work=found.work,
-        limit=worklist.FULL if full and status in SECTIONS else worklist.LIMIT,
-        more=lambda section: _more(chosen, member_id, section),
+        limit=worklist.LIMIT,
+        more=lambda section_, number: _more(chosen, member_id, section_, number),
         today=today,
         indications=INDICATIONS,
         members=found.members,
         chosen=chosen,
         member=member_id,
-        section=status if status in SECTIONS else None,
+        section=section,
         sections=SECTIONS,
     )
 
 
-def _more(indication: str | None, member: int | None, section: str) -> str:
-    """The worklist showing one section in full, with the same filters."""
-    query: dict[str, str] = {"status": section, "all": "1"}
+def _more(indication: str | None, member: int | None, section: str, number: int) -> str:
+    """Page `number` of one section alone, with the same filters."""
+    query: dict[str, str] = {"status": section}
+    if number > 1:
+        query["page"] = str(number)
     if indication:
         query["indication"] = indication
     if member is not None:

@@ -58,6 +58,15 @@ worklist_periods = sa.Table(
     sa.Column("days", sa.Integer, nullable=False),
 )
 
+#: The worklist's latest prescription of each prise en charge, read from the index alone
+#: (migration 0011_s22d_worklist_indexes): one seek per prise en charge, no sort.
+latest_prescription = sa.Index(
+    "ix_prescriptions_latest",
+    tables.prescriptions.c.prise_en_charge_id,
+    tables.prescriptions.c.prescribed_on,
+    tables.prescriptions.c.id,
+)
+
 
 def _lock(conn: sa.Connection, patients: Iterable[int]) -> None:
     """PostgreSQL: the patients' counter locks until the transaction ends, in id order (no

@@ -13,6 +13,7 @@ table.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,21 +22,9 @@ from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.alerts import lifecycle as sql_lifecycle
 from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.core import tables
-from telesurveillance.adapters.sql.dashboard import counters
+from telesurveillance.adapters.sql.dashboard import counters, periods, worklist_page
 from telesurveillance.adapters.sql.security import tables as tables_security
 from telesurveillance.services.dashboard import ports
-
-
-def _period_start(conn: sa.Connection, length: int) -> sa.ColumnElement[dt.date]:
-    """SQL for the first day of the period holding the bound parameter `today`."""
-    pec = tables.prises_en_charge.c
-    today = sa.bindparam("today", type_=sa.Date)
-    if conn.dialect.name == "postgresql":
-        elapsed = sa.cast(today - pec.starts_on, sa.Integer)
-        return sa.cast(pec.starts_on + (elapsed // length) * length, sa.Date)
-    elapsed_days = sa.cast(sa.func.julianday(today) - sa.func.julianday(pec.starts_on), sa.Integer)
-    shift = sa.literal("+") + sa.cast((elapsed_days // length) * length, sa.String) + " days"
-    return sa.func.date(pec.starts_on, shift)
 
 
 def _period_query(conn: sa.Connection, length: int, indication: str | None) -> sa.Select[Any]:
@@ -45,7 +34,7 @@ def _period_query(conn: sa.Connection, length: int, indication: str | None) -> s
     pd = counters.patient_days.c
     rx = tables.prescriptions.c
     today = sa.bindparam("today", type_=sa.Date)
-    start = _period_start(conn, length)
+    start = periods.period_start(conn, length)
     last = (
         sa.select(sa.func.max(pd.day))
         .where(pd.patient_id == pec.patient_id, pd.day >= start, pd.day <= today)
@@ -194,6 +183,20 @@ class SqlWorklist:
         self, today: dt.date, length: int, *, indication: str | None = None
     ) -> list[ports.Followed]:
         return followed(self.engine, today, length, indication=indication)
+
+    def roll_over(self, criteria: ports.Criteria) -> None:
+        worklist_page.roll_over(self.engine, criteria)
+
+    def overview(
+        self, criteria: ports.Criteria, pages: Mapping[str, tuple[int, int]]
+    ) -> ports.Overview:
+        return worklist_page.overview(self.engine, criteria, pages)
+
+    def followed_alerts(self, criteria: ports.Criteria) -> list[ports.NamedAlert]:
+        return worklist_page.alerts(self.engine, criteria)
+
+    def queue_size(self) -> int:
+        return worklist_page.queue_size(self.engine)
 
     def open_alerts(self) -> list[ports.OpenAlert]:
         with self.engine.connect() as conn:
