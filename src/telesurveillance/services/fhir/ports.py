@@ -125,8 +125,9 @@ class Unit(Reads, Protocol):
         """Refuse `batch` unless its patients exist and were born before its readings."""
         ...
 
-    def write(self, grants: Sequence[Grant]) -> ingest.Stored:
-        """Check the patients, then store the authorised readings."""
+    def write(self, grants: Sequence[Grant], sent: Sequence[ingest.Sent] = ()) -> ingest.Stored:
+        """Check the patients (and the devices named in `sent`, parallel to `grants`), then
+        store the authorised readings with their provenance."""
         ...
 
     def correct(self, grant: Grant, action: ingest.Action) -> ingest.Stored:
@@ -202,10 +203,11 @@ class Writer(Protocol):
         grant: Grant,
         where: ingest.Where = ingest.OBSERVATION,
         action: ingest.Action = ingest.Action.STORE,
+        sent: ingest.Sent = ingest.UNKNOWN,
     ) -> Future[ingest.Stored]:
         """Store the authorised readings in the next group (or, by `action`, replace or withdraw
-        the readings at their keys); the future resolves after its commit (or with the
-        request's own refusal)."""
+        the readings at their keys), the new ones with their provenance `sent`; the future
+        resolves after its commit (or with the request's own refusal)."""
         ...
 
     def close(self) -> None: ...

@@ -31,7 +31,8 @@ async def _store(
     services = http.services(request)
     batch = grant.value
     where = observations.where(resource)
-    stored = await asyncio.wrap_future(http.writer(request).submit(grant, where, action))
+    sent = http.sent(request, resource)  # issue 17: provenance
+    stored = await asyncio.wrap_future(http.writer(request).submit(grant, where, action, sent))
     gate.written(request, grant.patients)
     if action is not observations.Action.STORE:  # issue 17: amended, corrected, entered-in-error
         return corrections.answer(request, resource, batch, stored.new, action)

@@ -6,19 +6,24 @@ database itself says which readings are new; only those increment `reading_days`
 transaction. A retried batch therefore changes nothing, the counters always equal a recount
 from the raw readings (`recount`, used by the tests), and no reading is committed without its
 mark in the evaluation outbox.
+
+Each reading records its sender (issue 17): `source_id` points at a `reading_sources` row
+(`sources.resolve`), NULL when unknown; the identifiers the sender gave are written to
+`reading_identifiers` for the new readings only (a retry changes nothing), and only when there
+are some, so a reading without them costs the one small integer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from telesurveillance.adapters.sql.alerts import pending
-from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.core import sources, tables
 from telesurveillance.adapters.sql.dashboard import counters as worklist_counters
 from telesurveillance.domain import calendar
 from telesurveillance.domain.measures import reading
@@ -28,7 +33,7 @@ Reading = reading.Reading
 millis = reading.millis
 instant = reading.instant
 
-#: Rows per INSERT statement (4 parameters each; SQLite allows 32,766 parameters).
+#: Rows per INSERT statement (5 parameters each; SQLite allows 32,766 parameters).
 CHUNK = 2000
 
 
@@ -38,35 +43,131 @@ Stored = ingest.Stored
 
 def _insert_sql(conn: sa.Connection, rows: int) -> str:
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    values = ",".join([f"({mark},{mark},{mark},{mark})"] * rows)
+    values = ",".join([f"({mark},{mark},{mark},{mark},{mark})"] * rows)
     return (
-        f"INSERT INTO readings (patient_id, kind, ts, value) VALUES {values} "
+        f"INSERT INTO readings (patient_id, kind, ts, value, source_id) VALUES {values} "
         "ON CONFLICT (patient_id, kind, ts) DO NOTHING RETURNING patient_id, kind, ts"
     )
 
 
-def store(conn: sa.Connection, batch: Iterable[Reading]) -> Stored:
+Key = tuple[int, int, int]
+#: The identifiers a sender gave, per reading key (patient, kind, ts).
+Identifiers = Mapping[Key, Sequence[ingest.Identifier]]
+
+
+def store(
+    conn: sa.Connection,
+    batch: Iterable[Reading],
+    source_id: int | None = None,
+    identifiers: Identifiers | None = None,
+) -> Stored:
     """Insert `batch` (any order, duplicates allowed) and update the counters; no commit here.
 
-    Within a batch the first reading of a key wins, as a stored reading wins over a retry.
+    Within a batch the first reading of a key wins, as a stored reading wins over a retry. The
+    new readings record `source_id` and, where given, their `identifiers`.
     """
     unique: dict[tuple[int, int, int], Reading] = {}
     for r in batch:
         unique.setdefault((r.patient_id, r.kind, r.ts), r)
     keys = sorted(unique)  # tuple order: C comparisons, and the primary key's order
     if conn.dialect.name == "sqlite":
-        new = _store_sqlite(conn, keys, unique)
+        new = _store_sqlite(conn, keys, unique, source_id)
     else:
-        new = _store_returning(conn, keys, unique)
+        new = _store_returning(conn, keys, unique, source_id)
     _count(conn, new)
     pending.mark(conn, new)
+    if identifiers:
+        _identify(conn, new, identifiers)
     return Stored(tuple(new), len(keys) - len(new))
+
+
+def store_sent(
+    conn: sa.Connection, groups: Sequence[tuple[Sequence[Reading], ingest.Sent]]
+) -> Stored:
+    """`store` of inputs with their provenance: one insert per distinct source (usually one),
+    each reading with its input's identifiers; the first input of a key wins."""
+    by_source: dict[ingest.Source | None, list[Reading]] = {}
+    named: dict[Key, Sequence[ingest.Identifier]] = {}
+    for batch, sent in groups:
+        by_source.setdefault(sent.source, []).extend(batch)
+        if sent.identifiers:
+            for r in batch:
+                named.setdefault((r.patient_id, r.kind, r.ts), sent.identifiers)
+    new: list[Reading] = []
+    duplicates = 0
+    for source, batch in by_source.items():
+        source_id = None if source is None else sources.resolve(conn, source)
+        done = store(conn, batch, source_id, named)
+        new += done.new
+        duplicates += done.duplicates
+    return Stored(tuple(new), duplicates)
+
+
+def _identify(conn: sa.Connection, new: Sequence[Reading], identifiers: Identifiers) -> None:
+    rows = [
+        {"patient_id": r.patient_id, "kind": r.kind, "ts": r.ts, "n": n, "system": sy, "value": v}
+        for r in new
+        for n, (sy, v) in enumerate(identifiers.get((r.patient_id, r.kind, r.ts), ()))
+    ]
+    if rows:
+        conn.execute(sa.insert(tables.reading_identifiers), rows)
+
+
+def identifiers(
+    conn: sa.Connection, patient_id: int, kind: int, ts: int
+) -> list[ingest.Identifier]:
+    """The identifiers the sender gave the reading at this key, in the order given."""
+    i = tables.reading_identifiers.c
+    rows = conn.execute(
+        sa.select(i.system, i.value)
+        .where(i.patient_id == patient_id, i.kind == kind, i.ts == ts)
+        .order_by(i.n)
+    )
+    return [(system, value) for system, value in rows]
+
+
+def source_of(conn: sa.Connection, patient_id: int, kind: int, ts: int) -> sources.Known | None:
+    """The sender of the reading at this key, None when unknown (or no such reading)."""
+    r = tables.readings.c
+    found = conn.execute(
+        sa.select(r.source_id).where(r.patient_id == patient_id, r.kind == kind, r.ts == ts)
+    ).scalar_one_or_none()
+    if found is None:
+        return None
+    return sources.known(conn, {int(found)}).get(int(found))
+
+
+def restamp(conn: sa.Connection, batch: Sequence[Reading], sent: ingest.Sent) -> None:
+    """Record `sent` as the provenance of the stored readings of `batch` (a replaced value
+    takes the sender and identifiers of its replacement)."""
+    source_id = None if sent.source is None else sources.resolve(conn, sent.source)
+    r = tables.readings.c
+    for one in batch:
+        conn.execute(
+            sa.update(tables.readings)
+            .where(r.patient_id == one.patient_id, r.kind == one.kind, r.ts == one.ts)
+            .values(source_id=source_id)
+        )
+        forget_identifiers(conn, one.patient_id, one.kind, one.ts)
+    named = {(x.patient_id, x.kind, x.ts): sent.identifiers for x in batch}
+    _identify(conn, batch, named)
+
+
+def forget_identifiers(conn: sa.Connection, patient_id: int, kind: int, ts: int) -> None:
+    """Drop the sender's identifiers of the reading at this key (withdrawn or replaced)."""
+    i = tables.reading_identifiers.c
+    conn.execute(
+        sa.delete(tables.reading_identifiers).where(
+            i.patient_id == patient_id, i.kind == kind, i.ts == ts
+        )
+    )
 
 
 def _store_sqlite(
     conn: sa.Connection,
     keys: list[tuple[int, int, int]],
     unique: dict[tuple[int, int, int], Reading],
+    source_id: int | None,
 ) -> list[Reading]:
     """SQLite: look up the keys already stored, then a plain sorted `executemany`.
 
@@ -92,8 +193,8 @@ def _store_sqlite(
         cursor = conn.connection.driver_connection
         assert cursor is not None
         cursor.executemany(
-            "INSERT INTO readings (patient_id, kind, ts, value) VALUES (?, ?, ?, ?)",
-            [(p, k, t, unique[(p, k, t)].value) for p, k, t in fresh],
+            "INSERT INTO readings (patient_id, kind, ts, value, source_id) VALUES (?, ?, ?, ?, ?)",
+            [(p, k, t, unique[(p, k, t)].value, source_id) for p, k, t in fresh],
         )
     return [unique[k] for k in fresh]
 
@@ -102,12 +203,13 @@ def _store_returning(
     conn: sa.Connection,
     keys: list[tuple[int, int, int]],
     unique: dict[tuple[int, int, int], Reading],
+    source_id: int | None,
 ) -> list[Reading]:
     """PostgreSQL: concurrent writers, so the database says which rows are new (RETURNING)."""
     new: list[Reading] = []
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
-        params = tuple(v for key in chunk for v in (*key, unique[key].value))
+        params = tuple(v for key in chunk for v in (*key, unique[key].value, source_id))
         result = conn.exec_driver_sql(_insert_sql(conn, len(chunk)), params)
         new.extend(unique[(int(p), int(k), int(t))] for p, k, t in result)
     new.sort(key=lambda r: (r.patient_id, r.kind, r.ts))
@@ -182,6 +284,7 @@ def delete(conn: sa.Connection, patient_id: int, kind: int, ts: int) -> bool:
     ).rowcount
     if not deleted:
         return False
+    forget_identifiers(conn, patient_id, kind, ts)
     day = calendar.paris_day(instant(ts))
     d = tables.reading_days.c
     conn.execute(

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from telesurveillance.adapters.fhir import observations as fhir_observations
 from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import database
-from telesurveillance.adapters.sql.core import corrections, readings
+from telesurveillance.adapters.sql.core import corrections, readings, sources
 from telesurveillance.adapters.sql.fhir import observations
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import reading
@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 1024
 
 Action = fhir_observations.Action
-Item = tuple[Sequence[reading.Reading], ingest.Where, Action, "Future[readings.Stored]"]
+Item = tuple[
+    Sequence[reading.Reading], ingest.Where, Action, "Future[readings.Stored]", ingest.Sent
+]
 
 
 class GroupCommit:
@@ -51,15 +53,19 @@ class GroupCommit:
         grant: writes.Authorised[Sequence[reading.Reading]],
         where: ingest.Where = ingest.OBSERVATION,
         action: Action = Action.STORE,
+        sent: ingest.Sent = ingest.UNKNOWN,
     ) -> Future[readings.Stored]:
         """Store the authorised readings in the next group; the future resolves after its
         commit (`where` locates a refusal in the request's resource). With `action` REPLACE
         (an amended or corrected Observation) the readings replace the values at their keys
         and `new` holds those written (changed or new); with WITHDRAW (entered-in-error) they
-        are removed and `new` holds those that were stored (`corrections`)."""
+        are removed and `new` holds those that were stored (`corrections`). The new readings
+        record `sent` (issue 17): the sender, its identifiers; a device it names must exist and
+        be the patient's (and the token's own, for a device token), else the request is
+        refused."""
         future: Future[readings.Stored] = Future()
         self._start()
-        self._queue.put((grant.value, where, action, future))
+        self._queue.put((grant.value, where, action, future, sent))
         return future
 
     def close(self) -> None:
@@ -100,29 +106,37 @@ class GroupCommit:
         corrected: dict[int, readings.Stored] = {}
         try:
             with database.writing(self.engine) as conn:
-                wanted = {r.patient_id for batch, _w, _a, _f in group for r in batch}
+                wanted = {r.patient_id for batch, *_ in group for r in batch}
                 births = observations.patients(conn, wanted)
-                for i, (batch, where, _a, _f) in enumerate(group):
-                    error = observations.refusal(batch, births, where)
+                named = {s.source.device_id for *_, s in group if s.source is not None}
+                owners = sources.device_patients(conn, {d for d in named if d is not None})
+                for i, (batch, where, _a, _f, sent) in enumerate(group):
+                    error = observations.refusal(batch, births, where) or _device_refusal(
+                        batch, sent, owners
+                    )
                     if error is not None:
                         refused[i] = error
                 good = [
-                    r
-                    for i, (b, _w, a, _f) in enumerate(group)
+                    (b, s)
+                    for i, (b, _w, a, _f, s) in enumerate(group)
                     if i not in refused and a is Action.STORE
-                    for r in b
                 ]
-                stored = readings.store(conn, good)
-                for i, (batch, _w, act, _f) in enumerate(group):
+                if all(s.source is None and not s.identifiers for _b, s in good):
+                    stored = readings.store(conn, [r for b, _s in good for r in b])
+                else:
+                    stored = readings.store_sent(conn, good)
+                for i, (batch, _w, act, _f, sent) in enumerate(group):
                     if i not in refused and act is not Action.STORE:
                         corrected[i] = corrections.apply(conn, batch, act)
+                        if act is Action.REPLACE and sent != ingest.UNKNOWN:
+                            readings.restamp(conn, batch, sent)
         except Exception as error:  # nothing of the group is stored
             log.exception("group commit of %d requests failed", len(group))
-            for _batch, _where, _action, future in group:
+            for *_, future, _sent in group:
                 future.set_exception(error)
             return
         new = set(stored.new)
-        for i, (batch, _where, _action, future) in enumerate(group):
+        for i, (batch, _where, _action, future, _sent) in enumerate(group):
             if i in refused:
                 future.set_exception(refused[i])
                 continue
@@ -132,3 +146,21 @@ class GroupCommit:
             mine = tuple(r for r in dict.fromkeys(batch) if r in new)
             new.difference_update(mine)  # the same reading in two requests: the second is a retry
             future.set_result(readings.Stored(mine, len(set(batch)) - len(mine)))
+
+
+def _device_refusal(
+    batch: Sequence[reading.Reading], sent: ingest.Sent, owners: dict[int, int | None]
+) -> outcome.Invalid | None:
+    """The refusal of a request whose device is unknown, another patient's, or not its token's.
+
+    The token's own device always exists (tokens are issued for a stored Device); a body's
+    `Observation.device` only becomes the source's device when the token names none
+    (`ingest.Sent.with_device`), and `provenance` refuses one that differs from the token's.
+    """
+    source = sent.source
+    if source is None or source.device_id is None or source.token_device:
+        return None
+    why = ingest.device_refusal(source.device_id, batch, owners, None)
+    if why is None:
+        return None
+    return outcome.Invalid(why.diagnostics, why.expression, code=why.code)
