@@ -17,7 +17,14 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from telesurveillance.adapters.fhir import fast, jsontext, observations, outcome, questionnaires
+from telesurveillance.adapters.fhir import (
+    fast,
+    jsontext,
+    observations,
+    outcome,
+    provenance,
+    questionnaires,
+)
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.services import ingest
@@ -92,6 +99,8 @@ def ndjson(
                 where=observations.where(resource),
                 resource_type=resource["resourceType"],
                 action=_action(resource),
+                identifiers=provenance.identifiers(resource),  # issue 17: who sent it
+                device=provenance.device(resource),
             )
 
 

@@ -177,8 +177,25 @@ class Query:
     panels: bool = True  # group panel components into one Observation
 
 
+@dataclass(frozen=True, slots=True)
+class Told:
+    """What a stored reading's sender told of it (issue 17): the identifiers it gave, in order,
+    and the Device that sent it, when known."""
+
+    identifiers: tuple[ingest.Identifier, ...] = ()
+    device_id: int | None = None
+
+
+#: A reading's key: (patient, kind, UTC milliseconds).
+Key = tuple[int, int, int]
+
+
 class Observations(Protocol):
     """Observations read back (a read model: each call on its own connection)."""
+
+    def told(self, keys: Sequence[Key]) -> Mapping[Key, Told]:
+        """The provenance of the readings at `keys` that have some (identifiers or a device)."""
+        ...
 
     def fetch(self, patient_id: int, kinds: Sequence[int], ts: int) -> list[reading.Reading] | None:
         """The readings behind an Observation id, or None when any is missing."""

@@ -134,6 +134,44 @@ def fetch(
 Query = ports.Query
 
 
+def told(conn: sa.Connection, keys: Sequence[ports.Key]) -> dict[ports.Key, ports.Told]:
+    """The provenance of the readings at `keys` (identifiers, the sender's device) that have
+    some: two queries per patient of `keys`, whatever their number."""
+    by_patient: dict[int, list[tuple[int, int]]] = {}
+    for patient_id, kind, ts in keys:
+        by_patient.setdefault(patient_id, []).append((kind, ts))
+    named: dict[ports.Key, list[ingest.Identifier]] = {}
+    source_of: dict[ports.Key, int] = {}
+    i = tables.reading_identifiers.c
+    for patient_id, pairs in by_patient.items():
+        for start in range(0, len(pairs), 500):
+            part = pairs[start : start + 500]
+            rows = conn.execute(
+                sa.select(i.kind, i.ts, i.system, i.value)
+                .where(i.patient_id == patient_id, sa.tuple_(i.kind, i.ts).in_(part))
+                .order_by(i.kind, i.ts, i.n)
+            )
+            for kind, ts, system, value in rows:
+                named.setdefault((patient_id, int(kind), int(ts)), []).append((system, value))
+            stamped = conn.execute(
+                sa.select(r.kind, r.ts, r.source_id).where(
+                    r.patient_id == patient_id,
+                    r.source_id.is_not(None),
+                    sa.tuple_(r.kind, r.ts).in_(part),
+                )
+            )
+            for kind, ts, source_id in stamped:
+                source_of[(patient_id, int(kind), int(ts))] = int(source_id)
+    senders = sources.known(conn, set(source_of.values()))
+    found: dict[ports.Key, ports.Told] = {}
+    for key in {*named, *source_of}:
+        sender = senders.get(source_of[key]) if key in source_of else None
+        device = None if sender is None else sender.device_id
+        if key in named or device is not None:
+            found[key] = ports.Told(tuple(named.get(key, ())), device)
+    return found
+
+
 def _statement(query: Query, table: measures.Table) -> tuple[Any, list[tuple[int, list[int]]]]:
     """The Observations of `query` (ordered by kind and instant, no limit) and the panels it
     groups: (leader kind, follower kinds)."""
@@ -231,6 +269,12 @@ class SqlObservations:
     def total(self, query: Query, table: measures.Table) -> int:
         with self.engine.connect() as conn:
             return total(conn, query, table)
+
+    def told(self, keys: Sequence[ports.Key]) -> dict[ports.Key, ports.Told]:
+        if not keys:
+            return {}
+        with self.engine.connect() as conn:
+            return told(conn, keys)
 
 
 def _kind_id(table: measures.Table, loinc: str) -> int:
