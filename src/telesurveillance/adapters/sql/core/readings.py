@@ -60,6 +60,7 @@ def store(
     batch: Iterable[Reading],
     source_id: int | None = None,
     identifiers: Identifiers | None = None,
+    dmn_id: int | None = None,
 ) -> Stored:
     """Insert `batch` (any order, duplicates allowed) and update the counters; no commit here.
 
@@ -75,6 +76,8 @@ def store(
     else:
         new = _store_returning(conn, keys, unique, source_id)
     _count(conn, new)
+    if dmn_id is not None:
+        _count_dmn(conn, new, dmn_id, 1)
     pending.mark(conn, new)
     if identifiers:
         _identify(conn, new, identifiers)
@@ -96,11 +99,47 @@ def store_sent(
     new: list[Reading] = []
     duplicates = 0
     for source, batch in by_source.items():
-        source_id = None if source is None else sources.resolve(conn, source)
-        done = store(conn, batch, source_id, named)
+        source_id, dmn_id = (None, None) if source is None else sources.resolved(conn, source)
+        done = store(conn, batch, source_id, named, dmn_id)
         new += done.new
         duplicates += done.duplicates
     return Stored(tuple(new), duplicates)
+
+
+def _count_dmn(conn: sa.Connection, batch: Sequence[Reading], dmn_id: int, sign: int) -> None:
+    """Move the per-day counters of readings sent by a device of `dmn_id` by `sign` per reading
+    (a counter at zero is removed: the day has no more data of that DMN)."""
+    per_day: Counter[tuple[int, dt.date]] = Counter()
+    day_of = _DayCache()
+    for one in batch:
+        per_day[(one.patient_id, day_of(one.ts))] += 1
+    m = tables.reading_dmn_days.c
+    if sign > 0:
+        days = _insert(conn, tables.reading_dmn_days)
+        conn.execute(
+            days.on_conflict_do_update(
+                index_elements=["patient_id", "day", "dmn_id"],
+                set_={"n": m.n + days.excluded.n},
+            ),
+            [
+                {"patient_id": p, "day": d, "dmn_id": dmn_id, "n": n}
+                for (p, d), n in per_day.items()
+            ],
+        )
+        return
+    for (p, d), n in per_day.items():
+        where = (m.patient_id == p, m.day == d, m.dmn_id == dmn_id)
+        conn.execute(sa.update(tables.reading_dmn_days).where(*where).values(n=m.n - n))
+        conn.execute(sa.delete(tables.reading_dmn_days).where(*where, m.n <= 0))
+
+
+def dmn_days(conn: sa.Connection, patient_id: int) -> dict[tuple[dt.date, int], int]:
+    """The stored per-DMN counters of one patient: (Paris day, DMN) → readings."""
+    m = tables.reading_dmn_days.c
+    rows = conn.execute(
+        sa.select(m.day, m.dmn_id, m.n).where(m.patient_id == patient_id).order_by(m.day)
+    )
+    return {(day, dmn): n for day, dmn, n in rows}
 
 
 def _identify(conn: sa.Connection, new: Sequence[Reading], identifiers: Identifiers) -> None:
@@ -140,9 +179,19 @@ def source_of(conn: sa.Connection, patient_id: int, kind: int, ts: int) -> sourc
 def restamp(conn: sa.Connection, batch: Sequence[Reading], sent: ingest.Sent) -> None:
     """Record `sent` as the provenance of the stored readings of `batch` (a replaced value
     takes the sender and identifiers of its replacement)."""
-    source_id = None if sent.source is None else sources.resolve(conn, sent.source)
+    source_id, dmn_id = (None, None) if sent.source is None else sources.resolved(conn, sent.source)
     r = tables.readings.c
     for one in batch:
+        key = sa.and_(r.patient_id == one.patient_id, r.kind == one.kind, r.ts == one.ts)
+        before = conn.execute(sa.select(r.source_id).where(key)).first()
+        if before is None:
+            continue
+        old_dmn = sources.dmn_of(conn, before.source_id)
+        if old_dmn != dmn_id:
+            if old_dmn is not None:
+                _count_dmn(conn, [one], old_dmn, -1)
+            if dmn_id is not None:
+                _count_dmn(conn, [one], dmn_id, 1)
         conn.execute(
             sa.update(tables.readings)
             .where(r.patient_id == one.patient_id, r.kind == one.kind, r.ts == one.ts)
@@ -279,12 +328,15 @@ class _DayCache:
 def delete(conn: sa.Connection, patient_id: int, kind: int, ts: int) -> bool:
     """Remove one reading (entered in error) and its count; True if it existed."""
     r = tables.readings.c
-    deleted = conn.execute(
-        sa.delete(tables.readings).where(r.patient_id == patient_id, r.kind == kind, r.ts == ts)
-    ).rowcount
+    key = (r.patient_id == patient_id, r.kind == kind, r.ts == ts)
+    sender = conn.execute(sa.select(r.source_id).where(*key)).first()
+    deleted = conn.execute(sa.delete(tables.readings).where(*key)).rowcount
     if not deleted:
         return False
     forget_identifiers(conn, patient_id, kind, ts)
+    dmn_id = sources.dmn_of(conn, sender.source_id) if sender is not None else None
+    if dmn_id is not None:
+        _count_dmn(conn, [Reading(patient_id, kind, ts, 0.0)], dmn_id, -1)
     day = calendar.paris_day(instant(ts))
     d = tables.reading_days.c
     conn.execute(

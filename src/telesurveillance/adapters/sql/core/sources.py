@@ -39,6 +39,11 @@ def _key(source: ingest.Source, dmn_id: int | None) -> str:
 
 def resolve(conn: sa.Connection, source: ingest.Source) -> int:
     """The id of `source`'s row, made on first use (concurrent writers find the same row)."""
+    return resolved(conn, source)[0]
+
+
+def resolved(conn: sa.Connection, source: ingest.Source) -> tuple[int, int | None]:
+    """`resolve`, with the DMN of the source's device (None: no device, or no DMN)."""
     dmn_id = None
     if source.device_id is not None:
         d = tables.devices.c
@@ -48,7 +53,7 @@ def resolve(conn: sa.Connection, source: ingest.Source) -> int:
     key = _key(source, dmn_id)
     found = conn.execute(sa.select(s.id).where(s.key == key)).scalar_one_or_none()
     if found is not None:
-        return int(found)
+        return int(found), dmn_id
     insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
         tables.reading_sources
     )
@@ -62,7 +67,14 @@ def resolve(conn: sa.Connection, source: ingest.Source) -> int:
             label=source.label[:300] if source.label else None,
         ).on_conflict_do_nothing(index_elements=["key"])
     )
-    return int(conn.execute(sa.select(s.id).where(s.key == key)).scalar_one())
+    return int(conn.execute(sa.select(s.id).where(s.key == key)).scalar_one()), dmn_id
+
+
+def dmn_of(conn: sa.Connection, source_id: int | None) -> int | None:
+    """The DMN recorded for a stored sender, None when unknown."""
+    if source_id is None:
+        return None
+    return conn.execute(sa.select(s.dmn_id).where(s.id == source_id)).scalar_one_or_none()
 
 
 def known(conn: sa.Connection, ids: set[int]) -> dict[int, Known]:

@@ -224,6 +224,20 @@ reading_sources = sa.Table(
     _created(),
 )
 
+#: issue 17: readings per patient, Paris day and DMN of the sending device, for the readings
+#: whose sender's device has a DMN (kept with `reading_days`): what billing reads to count only
+#: the prise en charge's DMN data (a day's readings of unknown DMN are `reading_days` minus these).
+reading_dmn_days = sa.Table(
+    "reading_dmn_days",
+    metadata,
+    sa.Column("patient_id", sa.Integer, nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("dmn_id", sa.Integer, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("patient_id", "day", "dmn_id", name="pk_reading_dmn_days"),
+    sqlite_with_rowid=False,
+)
+
 #: issue 17: the identifiers the sender gave a reading (FHIR `Observation.identifier`, a
 #: Nightscout `_id`, a file line), in the order given; written only when there are some.
 reading_identifiers = sa.Table(

@@ -2,7 +2,9 @@
 
 `reading_sources` holds one row per distinct sender (route, device and its DMN, API token,
 file); `readings.source_id` points at it (NULL for the rows stored before: unknown);
-`reading_identifiers` keeps the sender's identifiers of a reading, only when it sent some.
+`reading_identifiers` keeps the sender's identifiers of a reading, only when it sent some;
+`reading_dmn_days` counts the readings per patient, Paris day and DMN of the sending device
+(what billing reads to count the prise en charge's DMN data only).
 
 Revision ID: 0011_s22a_reading_sources
 Revises: 0001_core
@@ -54,11 +56,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("patient_id", "kind", "ts", "n", name="pk_reading_identifiers"),
         sqlite_with_rowid=False,
     )
+    op.create_table(
+        "reading_dmn_days",
+        sa.Column("patient_id", sa.Integer, nullable=False),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("dmn_id", sa.Integer, nullable=False),
+        sa.Column("n", sa.Integer, nullable=False),
+        sa.PrimaryKeyConstraint("patient_id", "day", "dmn_id", name="pk_reading_dmn_days"),
+        sqlite_with_rowid=False,
+    )
     # existing readings keep NULL: their sender is unknown
     op.add_column("readings", sa.Column("source_id", sa.Integer, nullable=True))
 
 
 def downgrade() -> None:
     op.drop_column("readings", "source_id")
+    op.drop_table("reading_dmn_days")
     op.drop_table("reading_identifiers")
     op.drop_table("reading_sources")
