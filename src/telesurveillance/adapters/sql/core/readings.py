@@ -109,6 +109,8 @@ def store_sent(
 def _count_dmn(conn: sa.Connection, batch: Sequence[Reading], dmn_id: int, sign: int) -> None:
     """Move the per-day counters of readings sent by a device of `dmn_id` by `sign` per reading
     (a counter at zero is removed: the day has no more data of that DMN)."""
+    if not batch:
+        return
     per_day: Counter[tuple[int, dt.date]] = Counter()
     day_of = _DayCache()
     for one in batch:
