@@ -17,9 +17,8 @@ from telesurveillance.adapters.sql.billing import synthetic
 from telesurveillance.adapters.sql.core import readings, tables
 from telesurveillance.domain import calendar
 from telesurveillance.domain.billing import engine as billing_engine
-from telesurveillance.domain.billing import explain
+from telesurveillance.domain.billing import explain, model, verdict
 from telesurveillance.domain.billing import explain_format as fmt
-from telesurveillance.domain.billing import model, verdict
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.regulation import store
 from telesurveillance.services import ingest

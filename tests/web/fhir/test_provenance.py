@@ -23,17 +23,19 @@ def _device(engine: sa.Engine, patient_id: int | None, dmn: bool = True) -> tupl
         dmn_id = None
         if dmn:
             maker = conn.execute(
-                sa.insert(tables.exploitants).values(name="Fabricant").returning(sa.column("id"))
+                sa.insert(tables.exploitants)
+                .values(name="Fabricant")
+                .returning(tables.exploitants.c.id)
             ).scalar_one()
             dmn_id = conn.execute(
                 sa.insert(tables.dmns)
                 .values(exploitant_id=maker, name="Balance connectée", benefit="medical")
-                .returning(sa.column("id"))
+                .returning(sa.literal_column("id", sa.Integer))
             ).scalar_one()
         device_id = conn.execute(
             sa.insert(tables.devices)
             .values(dmn_id=dmn_id, patient_id=patient_id, serial="SN-1")
-            .returning(sa.column("id"))
+            .returning(sa.literal_column("id", sa.Integer))
         ).scalar_one()
     return int(device_id), dmn_id
 
