@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import secrets
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.security import accounts as sql_accounts
+from telesurveillance.domain.access import roles
+from telesurveillance.services.security import accounts
+from tests.conftest import ClientFactory
 from tests.web.fhir import resources
 
 
@@ -182,3 +189,84 @@ def test_a_bulk_import_keeps_each_lines_identifiers_and_device(
     assert len(shown) == 2
     senders = {(s["kind"], s["device_id"], s["dmn_id"]) for s in _sources(engine)}
     assert senders == {("import", device_id, dmn_id), ("import", None, None)}
+
+
+def _device_token_client(
+    make_client: ClientFactory, engine: sa.Engine, patient_id: int, device_id: int
+) -> TestClient:
+    client = make_client("patient", patient_id=patient_id, device=True)
+    secret = accounts.TOKEN_PREFIX + secrets.token_urlsafe(32)
+    sql_accounts.SqlAccounts(engine).add_token(
+        accounts.digest(secret),
+        "scale",
+        roles.Role.PATIENT,
+        patient_id,
+        None,
+        True,
+        dt.datetime.now(dt.UTC),
+        None,
+        device_id,
+    )
+    client.headers["Authorization"] = f"Bearer {secret}"
+    return client
+
+
+def test_a_device_tokens_readings_are_sent_by_its_device(
+    make_client: ClientFactory, fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    device_id, dmn_id = _device(engine, _pid(patient_ref))
+    scale = _device_token_client(make_client, engine, _pid(patient_ref), device_id)
+    created = scale.post("/fhir/Observation", json=resources.weight(patient_ref))
+    assert created.status_code == 201, created.text
+    assert created.json()["device"] == {"reference": f"Device/{device_id}"}
+    [source] = _sources(engine)
+    assert (source["device_id"], source["dmn_id"]) == (device_id, dmn_id)
+
+
+def test_a_device_tokens_body_may_not_name_another_device(
+    make_client: ClientFactory, patient_ref: str, engine: sa.Engine
+) -> None:
+    mine, _dmn = _device(engine, _pid(patient_ref))
+    other, _other_dmn = _device(engine, _pid(patient_ref))
+    scale = _device_token_client(make_client, engine, _pid(patient_ref), mine)
+    sent = {**resources.weight(patient_ref), "device": {"reference": f"Device/{other}"}}
+    refused = scale.post("/fhir/Observation", json=sent)
+    assert refused.status_code == 403
+    assert refused.json()["issue"][0]["expression"] == ["Observation.device"]
+    same = {**resources.weight(patient_ref), "device": {"reference": f"Device/{mine}"}}
+    assert scale.post("/fhir/Observation", json=same).status_code == 201
+    with engine.connect() as conn:
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(tables.readings)).scalar_one() == 1
+        )
+
+
+def test_a_token_is_issued_only_for_a_device_of_its_patient(
+    fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    other = fhir.post("/fhir/Patient", json=resources.patient(nir=None, family="AUTRE")).json()
+    theirs, _dmn = _device(engine, int(other["id"]))
+    store = sql_accounts.SqlAccounts(engine)
+    now = dt.datetime.now(dt.UTC)
+    with pytest.raises(accounts.AccountError, match="another patient's device"):
+        accounts.create_token(
+            store,
+            roles.Role.PATIENT,
+            now,
+            patient_id=_pid(patient_ref),
+            device=True,
+            device_id=theirs,
+        )
+    with pytest.raises(accounts.AccountError, match="no device"):
+        accounts.create_token(
+            store,
+            roles.Role.PATIENT,
+            now,
+            patient_id=_pid(patient_ref),
+            device=True,
+            device_id=999999,
+        )
+    with pytest.raises(accounts.AccountError, match="only a device token"):
+        accounts.create_token(
+            store, roles.Role.PATIENT, now, patient_id=_pid(patient_ref), device_id=theirs
+        )
