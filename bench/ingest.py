@@ -24,7 +24,9 @@ with `--backend postgresql` a database the benchmark drops and creates again on 
 
 Each figure is printed as readings/s (requests/s for 3) and as a ratio to the ceiling, with the
 bytes per stored reading (SQLite: dbstat after VACUUM, and the file size per reading;
-PostgreSQL: the `readings` heap, then with its primary key index).
+PostgreSQL: the `readings` heap, then with its primary key index); and, from a separate import
+of `--identified` Observations each carrying one `identifier`, the bytes per reading of the
+reading row and of the identifier kept apart (`reading_identifiers`, issue 17).
 
 The load generator runs in this process; where `taskset` exists and the machine has two cores or
 more, the server is pinned to the last core and this process to the others (printed).
@@ -101,10 +103,12 @@ def _rows(n: int, patients: int, offset: int = 0) -> Iterator[tuple[int, int, in
             made += 1
 
 
-def _observation(patient: int, ts: int, value: float) -> dict[str, Any]:
+def _observation(patient: int, ts: int, value: float, identified: bool = False) -> dict[str, Any]:
     moment = dt.datetime.fromtimestamp(ts / 1000, dt.UTC).isoformat().replace("+00:00", "Z")
+    named = [{"system": "urn:bench:meter-record", "value": f"{patient}-{ts}"}] if identified else []
     return {
         "resourceType": "Observation",
+        **({"identifier": named} if named else {}),
         "status": "final",
         "category": [
             {
@@ -237,7 +241,8 @@ def bulk_import(url: str, source: Path, n: int, patients: int, csv: bool) -> Fig
             parsed = bulk.csv_rows((line.decode() for line in handle), table, WINDOW)
         else:
             parsed = bulk.ndjson(handle, table, WINDOW)
-        report = ingest.bulk(parsed, store, ingest.judged_by(judge), table=table)
+        sender = ingest.Source(ingest.SourceKind.IMPORT, label=source.name)  # as `import` does
+        report = ingest.bulk(parsed, store, ingest.judged_by(judge), table=table, source=sender)
         seconds = time.perf_counter() - started
     engine.dispose()
     assert report.readings == n, report
@@ -421,28 +426,52 @@ def single(backend: Backend, n: int, patients: int, connections: int, workers: i
 def footprint(url: str) -> tuple[float, float]:
     """Bytes per stored reading: SQLite (the `readings` table via dbstat, the whole file);
     PostgreSQL (the `readings` heap, heap and primary key index)."""
+    table, whole, _named = footprints(url)
+    return table, whole
+
+
+def footprints(url: str) -> tuple[float, float, float]:
+    """`footprint`, and the bytes per reading of the sender's identifiers kept apart (issue 17,
+    `reading_identifiers`: SQLite its pages via dbstat, PostgreSQL its heap and index)."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "postgresql":
         engine = database.create(url)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE readings")
+            conn.exec_driver_sql("VACUUM ANALYZE reading_identifiers")
             rows = conn.exec_driver_sql("SELECT count(*) FROM readings").scalar_one()
-            heap, total = conn.exec_driver_sql(
-                "SELECT pg_relation_size('readings'), pg_total_relation_size('readings')"
+            heap, total, named = conn.exec_driver_sql(
+                "SELECT pg_relation_size('readings'), pg_total_relation_size('readings'), "
+                "pg_total_relation_size('reading_identifiers')"
             ).one()
         engine.dispose()
-        return heap / rows, total / rows
+        return heap / rows, total / rows, named / rows
     path = Path(parsed.database or "")
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("VACUUM")
     rows = conn.execute("SELECT count(*) FROM readings").fetchone()[0]
     try:
-        table = conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name = 'readings'").fetchone()[0]
+        size = "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name = ?"
+        table = conn.execute(size, ("readings",)).fetchone()[0]
+        named = conn.execute(size, ("reading_identifiers",)).fetchone()[0]
     except sqlite3.OperationalError:  # SQLite built without dbstat
-        table = float("nan")
+        table = named = float("nan")
     conn.close()
-    return table / rows, path.stat().st_size / rows
+    return table / rows, path.stat().st_size / rows, named / rows
+
+
+def identified(backend: Backend, work: Path, n: int, patients: int) -> tuple[float, float]:
+    """Bytes per reading when every Observation carries one identifier (issue 17): the reading
+    row, and the identifier kept apart; from a bulk import of `n` such Observations."""
+    source = work / "identified.ndjson"
+    with source.open("w") as out:
+        for p, _k, ts, v in _rows(n, patients):
+            out.write(json.dumps(_observation(p, ts, v, identified=True)) + "\n")
+    url = backend.fresh("bulk_identified")
+    bulk_import(url, source, n, patients, csv=False)
+    table, _whole, named = footprints(url)
+    return table, named
 
 
 def run(argv: Sequence[str] | None = None) -> list[Figure]:
@@ -457,6 +486,12 @@ def run(argv: Sequence[str] | None = None) -> list[Figure]:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--dir", type=Path, default=None, help="work directory (default: temp)")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--identified",
+        type=int,
+        default=200_000,
+        help="readings of the storage figure with one sender identifier each (issue 17)",
+    )
     parser.add_argument(
         "--pg",
         default=None,
@@ -510,6 +545,13 @@ def run(argv: Sequence[str] | None = None) -> list[Figure]:
         else "(readings heap), {:.1f} (heap and primary key index)"
     )
     out.write(f"bytes per stored reading: {table_bytes:.1f} {what.format(file_bytes)}\n")
+    counted = min(args.identified, n)
+    with_row, with_ids = identified(backend, work, counted, patients)
+    out.write(
+        f"bytes per reading with one sender identifier ({counted:,} readings): "
+        f"{with_row:.1f} (reading) + {with_ids:.1f} (identifier, apart) = "
+        f"{with_row + with_ids:.1f}\n"
+    )
     report(bulk_import(backend.fresh("bulk_csv"), csv, n, patients, csv=True))
     # 0 skips a part (`--api-readings 0 --single 0`: the bulk imports alone)
     api = n if args.api_readings is None else min(args.api_readings, n)

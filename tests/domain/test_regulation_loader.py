@@ -232,7 +232,7 @@ def test_check_flags_a_gap_between_two_values() -> None:
 
 
 def test_check_finds_no_error_in_the_packaged_data_when_freshly_reviewed() -> None:
-    findings = check.check(store.packaged(), dt.date(2026, 11, 29))
+    findings = check.check(store.packaged(), dt.date(2026, 11, 30))
     assert [f for f in findings if f.severity is check.Severity.ERROR] == []
 
 

@@ -26,6 +26,7 @@ from telesurveillance.domain.alerts import ruleset
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.domain.regulation import store as regulation_store
+from telesurveillance.services import ingest
 from telesurveillance.services.alerts import pending
 from telesurveillance.services.imports import cgm, glucose
 
@@ -120,6 +121,7 @@ def run(file: Path, patient: int, *, zone: str | None, date_order: str | None) -
             zone=chosen_zone,
             date_order=chosen_order,
             after_write=evaluate,
+            source=ingest.source(ingest.SourceKind.CGM_FILE, roles.CONSOLE, file.name),
         )
     except cgm.Unreadable as error:
         common.err.print(f"[red]{file}: {error}[/]", highlight=False)

@@ -101,6 +101,12 @@ def token_create(
     days: Annotated[
         int | None, typer.Option("--days", min=1, help="Expires after this many days.")
     ] = None,
+    device_id: Annotated[
+        int | None,
+        typer.Option(
+            "--device-id", help="Device token: the Device it sends for (its DMN counts in billing)."
+        ),
+    ] = None,
 ) -> None:
     """Create an API token; the token is printed once, as the last word of the output."""
     chosen = _role(role)
@@ -117,6 +123,7 @@ def token_create(
             exploitant_id=exploitant,
             device=device,
             expires=expires,
+            device_id=device_id,
         )
     except accounts.AccountError as exc:
         common.err.print(f"[red]{exc}[/]", highlight=False)

@@ -171,6 +171,7 @@ def import_(
             table=table,
             after_write=evaluate,
             correct=store.correct,
+            source=ingest.source(ingest.SourceKind.IMPORT, roles.CONSOLE, file.name),
         )
     # Whatever is still pending (an evaluation that failed, a crash of an earlier run, a server
     # stopped mid-way) is judged now too.

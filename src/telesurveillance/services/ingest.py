@@ -14,6 +14,13 @@ A line may also correct a stored reading (issue 17: an NDJSON Observation whose 
 `correct` after the chunk's new readings, in line order (a line withdrawing nothing is refused,
 `not-found`). Without `correct`, such lines are refused (the source takes no corrections).
 
+Every stored reading records who sent it (issue 17, `Source`: the route, the API token, the
+device and hence its DMN, the file) and the identifiers the sender gave it (`Parsed.identifiers`:
+FHIR `Observation.identifier`, a Nightscout `_id`, a file line). A line naming a device
+(`Parsed.device`, FHIR `Observation.device`) is refused when the store does not know that device,
+when the device belongs to another patient, or when the source is a device token bound to
+another device: a body never overrides the token's device.
+
 Each line is judged before anything else is looked up (`authorise`: the role × route table and
 the patient scope, `domain/access/writes.py`), on the readings parsed from that line, which are
 the readings written: a line refused there is reported as `forbidden` with its number, and the
@@ -26,11 +33,11 @@ import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Protocol
 
-from telesurveillance.domain.access import writes
+from telesurveillance.domain.access import roles, writes
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 
@@ -84,9 +91,64 @@ class Parsed:
     """The type of the resource the line carried (the route it stands for)."""
     action: Action = Action.STORE
     """What the line does with its readings: store them, or correct the stored ones."""
+    identifiers: tuple[Identifier, ...] = ()
+    """The sender's own identifiers of the line (issue 17), kept with its readings."""
+    device: int | None = None
+    """The Device the line names (FHIR `Observation.device`), None when it names none."""
 
 
 Grant = writes.Authorised[Sequence[reading.Reading]]
+
+#: One identifier a sender gave its data: (system or None, value).
+Identifier = tuple[str | None, str]
+
+
+class SourceKind(StrEnum):
+    """The route readings came in by (`reading_sources.kind`)."""
+
+    FHIR = "fhir"  # POST/PUT /fhir/Observation, transaction and batch Bundles
+    IMPORT = "import"  # bulk NDJSON or CSV: POST /fhir/$import, `telesurveillance import`
+    NIGHTSCOUT = "nightscout"  # a Nightscout uploader (POST /api/v1/entries)
+    CGM_FILE = "cgm-file"  # a LibreView or Clarity export (upload or `telesurveillance import`)
+    PATIENT = "patient"  # the patient's own page
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Who sent a write's readings: the route, the API token (`token_id`), the device
+    (`device_id`, hence its DMN; from a device token, or the body's `Observation.device`) and a
+    `label` naming the rest (a file name, a Nightscout site)."""
+
+    kind: SourceKind
+    token_id: int | None = None
+    device_id: int | None = None
+    label: str | None = None
+    token_device: bool = False
+    """The device comes from the authenticated token: no body may name another one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """The provenance of one input's readings: its source (None: unknown) and identifiers."""
+
+    source: Source | None = None
+    identifiers: tuple[Identifier, ...] = ()
+
+    def with_device(self, device_id: int | None) -> Sent:
+        """The same, sent by `device_id` when the source names no device yet."""
+        if device_id is None or self.source is None or self.source.device_id is not None:
+            return self
+        return Sent(replace(self.source, device_id=device_id), self.identifiers)
+
+
+UNKNOWN = Sent()
+
+
+def source(kind: SourceKind, who: roles.Principal, label: str | None = None) -> Source:
+    """The source of what `who` sends by `kind`: its API token (a token principal), the device
+    its token was issued for (then no body may name another one), and `label`."""
+    token = who.id if who.kind is roles.Kind.TOKEN else None
+    return Source(kind, token, who.device_id, label, token_device=who.device_id is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +199,13 @@ class Store(Protocol):
         """The birth date of each of `patient_ids` that exists (the others are missing)."""
         ...
 
-    def write(self, batch: Sequence[Grant]) -> Sequence[reading.Reading]:
-        """Commit the readings of `batch` durably; returns the readings that were new."""
+    def devices(self, device_ids: set[int]) -> Mapping[int, int | None]:
+        """The patient of each of `device_ids` that exists (None: a device of no patient)."""
+        ...
+
+    def write(self, batch: Sequence[Grant], sent: Sequence[Sent] = ()) -> Sequence[reading.Reading]:
+        """Commit the readings of `batch` durably, each grant's with its provenance (`sent`,
+        parallel to `batch`; empty: unknown); returns the readings that were new."""
         ...
 
 
@@ -180,9 +247,11 @@ def bulk(
     after_write: Callable[[Sequence[reading.Reading]], None] | None = None,
     progress: Callable[[int], None] | None = None,
     correct: Correct | None = None,
+    source: Source | None = None,
 ) -> Report:
     """Ingest `lines` chunk by chunk, each line judged by `authorise`; `after_write` gets each
-    chunk's new readings (and the values written by corrections)."""
+    chunk's new readings (and the values written by corrections); the readings stored record
+    `source` (None: unknown) and each line's identifiers and device."""
     report = Report()
     started = time.perf_counter()
     births: dict[int, dt.date] = {}
@@ -199,11 +268,11 @@ def bulk(
             else:
                 pending.append((parsed, granted))
         if len(pending) >= chunk:
-            _flush(pending, store, table, births, report, after_write, correct)
+            _flush(pending, store, table, births, report, after_write, correct, source)
             pending = []
         if progress is not None:
             progress(parsed.line)
-    _flush(pending, store, table, births, report, after_write, correct)
+    _flush(pending, store, table, births, report, after_write, correct, source)
     report.rejected.sort(key=lambda r: r.line)
     report.seconds = time.perf_counter() - started
     return report
@@ -242,6 +311,37 @@ def refusal(
         why = instants.birth_refusal(r.ts, births[r.patient_id])
         if why is not None:
             return Rejected(0, why, where.instant, "value")
+    return None
+
+
+def device_refusal(
+    device: int | None,
+    readings: Sequence[reading.Reading],
+    owners: Mapping[int, int | None],
+    source: Source | None,
+    resource_type: str = "Observation",
+) -> Rejected | None:
+    """Why the device an input names (`owners`: the patient of each device the store knows)
+    cannot be its sender: unknown to the store, another patient's, or not the device of the
+    token that sent it. `line` is 0: the caller's."""
+    if device is None:
+        return None
+    where = f"{resource_type}.device"
+    if source is not None and source.token_device and source.device_id != device:
+        return Rejected(
+            0,
+            f"Device/{device} is not the device this token was issued for "
+            f"(Device/{source.device_id}): a device token sends its own device's data only",
+            where,
+            "forbidden",
+        )
+    if device not in owners:
+        return Rejected(
+            0, f"unknown device Device/{device}: create the Device first", where, "not-found"
+        )
+    owner = owners[device]
+    if owner is not None and any(r.patient_id != owner for r in readings):
+        return Rejected(0, f"Device/{device} is another patient's device", where, "business-rule")
     return None
 
 
@@ -285,15 +385,20 @@ def _flush(
     report: Report,
     after_write: Callable[[Sequence[reading.Reading]], None] | None,
     correct: Correct | None = None,
+    source: Source | None = None,
 ) -> None:
     if not pending:
         return
     wanted = {p for _parsed, grant in pending for p in grant.patients} - births.keys()
     if wanted:
         births.update(store.patients(wanted))
+    named = {parsed.device for parsed, _grant in pending if parsed.device is not None}
+    owners = store.devices(named) if named else {}
     good: list[tuple[Parsed, Grant]] = []
     for parsed, grant in pending:
-        why = refusal(grant.value, births, parsed.where)
+        why = refusal(grant.value, births, parsed.where) or device_refusal(
+            parsed.device, grant.value, owners, source, parsed.resource_type
+        )
         if why is not None:
             report.rejected.append(Rejected(parsed.line, why.diagnostics, why.expression, why.code))
         else:
@@ -305,7 +410,11 @@ def _flush(
     fixes = [(p, g) for p, g in good if p.action is not Action.STORE]
     if fixes:
         good = [(p, g) for p, g in good if p.action is Action.STORE]
-    written = list(store.write([grant for _parsed, grant in good]))
+    base = Sent(source)
+    sent = [Sent(source, p.identifiers).with_device(p.device) for p, _g in good]
+    if all(s == base for s in sent):
+        sent = [] if source is None else sent
+    written = list(store.write([grant for _parsed, grant in good], sent))
     new = set(written)
     report.readings += len(new)
     for _parsed, grant in good:

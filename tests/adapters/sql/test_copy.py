@@ -126,3 +126,24 @@ def test_the_columns_are_those_of_the_table_that_the_record_carries() -> None:
     assert copy.columns(tables.readings, reading) == ["patient_id", "kind", "ts", "value"]
     with pytest.raises(ValueError, match="carries no column of readings"):
         copy.columns(tables.readings, object())
+
+
+def test_a_copied_batch_records_its_sender_on_every_row(pg: sa.Engine) -> None:
+    (patient,) = _patients(pg, 1)
+    batch = _batch(patient, copy.ABOVE + 5)
+    with database.writing(pg) as conn:
+        sender = int(
+            conn.execute(
+                sa.insert(tables.reading_sources)
+                .values(key="test:copy", kind="import", label="copie.ndjson")
+                .returning(tables.reading_sources.c.id)
+            ).scalar_one()
+        )
+        readings.store(conn, batch, sender)
+    with pg.connect() as conn:
+        senders = conn.execute(
+            sa.select(tables.readings.c.source_id.distinct()).where(
+                tables.readings.c.patient_id == patient
+            )
+        ).scalars()
+        assert list(senders) == [sender]

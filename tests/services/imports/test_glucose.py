@@ -28,7 +28,12 @@ class MemoryStore:
     def patients(self, patient_ids: set[int]) -> Mapping[int, dt.date]:
         return {p: dt.date(1950, 1, 1) for p in patient_ids if p == 1}
 
-    def write(self, batch: Sequence[ingest.Grant]) -> Sequence[reading.Reading]:
+    def devices(self, device_ids: set[int]) -> Mapping[int, int | None]:
+        return {}
+
+    def write(
+        self, batch: Sequence[ingest.Grant], sent: Sequence[ingest.Sent] = ()
+    ) -> Sequence[reading.Reading]:
         new = [r for grant in batch for r in grant.value if r not in self.stored]
         self.stored.update(new)
         return new

@@ -324,3 +324,24 @@ def test_the_administrateur_reads_a_site_by_its_url_and_others_are_refused(
     assert make_client(role="medecin").get(f"{site.base}/entries.json").status_code == 403
     other_patient = make_client(role="patient", patient_id=site.patient_id + 1000)
     assert other_patient.get(f"{site.base}/entries.json").status_code == 403
+
+
+def test_an_entry_keeps_its_uploaders_ids_and_device_as_its_provenance(
+    uploader: TestClient, site: Opened, engine: sa.Engine
+) -> None:
+    answer = uploader.post(
+        f"{site.base}/entries", json=body("entries_schema_example.json"), headers=site.header
+    )
+    assert answer.status_code == 200
+    with engine.connect() as conn:
+        named = conn.execute(
+            sa.text("SELECT system, value FROM reading_identifiers ORDER BY n")
+        ).all()
+        senders = conn.execute(sa.text("SELECT kind, label FROM reading_sources")).all()
+        source_ids = conn.execute(sa.text("SELECT source_id FROM readings")).scalars().all()
+    assert [tuple(row) for row in named] == [
+        ("urn:telesurveillance:nightscout:device", "xDrip-DexcomG6"),
+        ("urn:telesurveillance:nightscout:record", "550e8400-e29b-41d4-a716-446655440000"),
+    ]
+    assert [tuple(row) for row in senders] == [("nightscout", f"site {site.site.id}")]
+    assert source_ids[0] is not None

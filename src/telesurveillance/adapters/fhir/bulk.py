@@ -22,6 +22,7 @@ from telesurveillance.adapters.fhir import (
     jsontext,
     observations,
     outcome,
+    provenance,
     questionnaires,
     typed,
 )
@@ -108,6 +109,8 @@ def ndjson(
                 where=observations.where(resource),
                 resource_type=resource["resourceType"],
                 action=_action(resource),
+                identifiers=provenance.identifiers(resource),  # issue 17: who sent it
+                device=provenance.device(resource),
             )
 
 

@@ -11,9 +11,10 @@ clock tolerance, not before the LATM common law), numbers sent as JSON numbers a
 most 64 characters (`common.checked`). A blood-pressure panel (85354-9) becomes one reading per
 component at the same instant, its diastolic not above its systolic.
 
-The original resource is not kept (a reading is ~24 bytes): identifiers, device, category and
-the LOINC code actually sent are dropped, and a reading is rendered back with its kind's first
-LOINC code, in its canonical unit.
+The original resource is not kept (a reading is ~24 bytes): category and the LOINC code
+actually sent are dropped, and a reading is rendered back with its kind's first LOINC code, in
+its canonical unit. Its provenance is kept apart (issue 17, `provenance`): the identifiers as
+sent and the sender's Device are rendered back (`render`'s `identifiers` and `device`).
 """
 
 from __future__ import annotations
@@ -288,14 +289,25 @@ def effective(ts: int) -> str:
     return reading.instant(ts).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def render(rows: Sequence[reading.Reading], table: measures.Table) -> dict[str, Any]:
-    """One stored reading, or the readings of one panel at one instant, as an Observation."""
+def render(
+    rows: Sequence[reading.Reading],
+    table: measures.Table,
+    identifiers: Sequence[ingest.Identifier] = (),
+    device: int | None = None,
+) -> dict[str, Any]:
+    """One stored reading, or the readings of one panel at one instant, as an Observation,
+    with the `identifiers` its sender gave and the `device` that sent it when known."""
     first = rows[0]
     resource: dict[str, Any] = {
         "resourceType": "Observation",
         "id": ids.observation(first.patient_id, tuple(r.kind for r in rows), first.ts),
-        "status": "final",
     }
+    if identifiers:
+        resource["identifier"] = [
+            {"value": value} if system is None else {"system": system, "value": value}
+            for system, value in identifiers
+        ]
+    resource["status"] = "final"
     if len(rows) == 1:
         kind = table.by_id(first.kind)
         resource["code"] = _code_of(kind)
@@ -310,7 +322,9 @@ def render(rows: Sequence[reading.Reading], table: measures.Table) -> dict[str, 
     resource["effectiveDateTime"] = effective(first.ts)
     if len(rows) == 1:
         resource["valueQuantity"] = _quantity_of(table.by_id(first.kind), first.value)
-    else:
+    if device is not None:
+        resource["device"] = {"reference": f"Device/{device}"}
+    if len(rows) > 1:
         resource["component"] = [
             {"code": _code_of(k), "valueQuantity": _quantity_of(k, r.value)}
             for r in rows

@@ -28,7 +28,7 @@ from typing import Annotated
 
 import msgspec
 
-from telesurveillance.adapters.fhir import fast, observations
+from telesurveillance.adapters.fhir import fast, observations, provenance
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.services import ingest
@@ -140,7 +140,14 @@ class Reader:
         if readings is None:
             return None
         assert action is not None
-        return ingest.Parsed(line, readings, where=where(found), action=action)
+        return ingest.Parsed(
+            line,
+            readings,
+            where=where(found),
+            action=action,
+            identifiers=_identifiers(found),  # issue 17: who sent it
+            device=None if found.device is _UNSET else provenance.device_of(found.device.reference),
+        )
 
     def readings(self, found: Observation) -> list[reading.Reading] | None:
         """The reading of `found` (its status already known to store), or None."""
@@ -258,6 +265,17 @@ def _concept(concept: Concept) -> bool:
     if concept.coding is _UNSET:
         return concept.text is not _UNSET and fast.text(concept.text)
     return all(map(_coding, concept.coding)) and (concept.text is _UNSET or fast.text(concept.text))
+
+
+def _identifiers(found: Observation) -> tuple[ingest.Identifier, ...]:
+    """The identifiers as `provenance.identifiers` keeps them (one without a value is not)."""
+    if found.identifier is _UNSET:
+        return ()
+    return tuple(
+        (one.system if isinstance(one.system, str) else None, one.value)
+        for one in found.identifier
+        if isinstance(one.value, str)
+    )
 
 
 def _identifier(identifier: Identifier) -> bool:

@@ -56,6 +56,9 @@ class Principal:
     patient_id: int | None = None
     exploitant_id: int | None = None
     device: bool = False
+    device_id: int | None = None
+    """The Device a device token was issued for (issue 17), when it names one: the sender of
+    what it writes, which no body may override."""
 
     @property
     def subject(self) -> str:

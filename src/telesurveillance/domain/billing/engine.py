@@ -6,6 +6,7 @@ clock and no store. A period is judged once its last day is before `as_of` (B2, 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
@@ -44,6 +45,9 @@ def judge(
     # Days with data per period number, counted once (days before the start land on 0 or less).
     per_period = calendar.days_per_period(pec.starts_on, situation.days_with_data, length)
     lookups = context.for_regulation(regulation)
+    # issue 17: which data counted (the DMN's), which did not (another device's)
+    elsewhere = calendar.days_per_period(pec.starts_on, situation.days_elsewhere, length)
+    unknown = calendar.days_per_period(pec.starts_on, situation.days_unknown_source, length)
     verdicts: list[verdict.PeriodVerdict] = []
     previous: tuple[int, int] | None = None
     majorated = 0
@@ -62,6 +66,10 @@ def judge(
             majorated,
             lookups,
         )
+        if elsewhere[number] or unknown[number]:  # issue 17
+            judged = dataclasses.replace(
+                judged, days_elsewhere=elsewhere[number], days_unknown_source=unknown[number]
+            )
         verdicts.append(judged)
         if coef > 1:
             # The cap counts elapsed majorated time, billed or not ("sans interruption").

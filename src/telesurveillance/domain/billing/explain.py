@@ -101,6 +101,9 @@ def period(p: verdict.PeriodVerdict, lang: fmt.Lang = Lang.FR) -> Explanation:
     else:
         refused = "non facturable" if fr else "not billable"
         decision = tuple(f"{sentence(r, lang)} — {refused}" for r in p.reasons)
+    counted = counted_data(p, lang)
+    if counted:
+        decision += (counted,)
     return Explanation(
         lang=lang,
         number=p.number,
@@ -162,6 +165,43 @@ def render(explanations: Sequence[Explanation]) -> str:
 
 
 # --- building blocks ------------------------------------------------------------------------
+
+
+def counted_data(p: verdict.PeriodVerdict, lang: fmt.Lang = Lang.FR) -> str | None:
+    """Which data counted (issue 17, `observance.donnees_comptees`), when not all did or not
+    all came from a known sender: the DMN's days, the other device's days not counted, the
+    days of unknown sender counted (to review)."""
+    if not p.days_elsewhere and not p.days_unknown_source:
+        return None
+    own = p.days_with_data - p.days_unknown_source
+    if lang is Lang.FR:
+        parts = [
+            f"{own} {fmt.plural(own, 'jour', 'jours', lang)} de données du DMN "
+            "de la prise en charge"
+        ]
+        if p.days_elsewhere:
+            n = p.days_elsewhere
+            parts.append(
+                f"{n} {fmt.plural(n, 'jour', 'jours', lang)} de données d'un autre dispositif "
+                f"{fmt.plural(n, 'non compté', 'non comptés', lang)}"
+            )
+        if p.days_unknown_source:
+            n = p.days_unknown_source
+            parts.append(
+                f"{n} {fmt.plural(n, 'jour', 'jours', lang)} de données de source inconnue "
+                f"{fmt.plural(n, 'compté', 'comptés', lang)} (à revoir)"
+            )
+        return " ; ".join(parts)
+    parts = [f"{own} {fmt.plural(own, 'day', 'days')} of data from the prise en charge's DMN"]
+    if p.days_elsewhere:
+        n = p.days_elsewhere
+        parts.append(f"{n} {fmt.plural(n, 'day', 'days')} of another device's data not counted")
+    if p.days_unknown_source:
+        n = p.days_unknown_source
+        parts.append(
+            f"{n} {fmt.plural(n, 'day', 'days')} of data of unknown source counted (to review)"
+        )
+    return "; ".join(parts)
 
 
 def _observance(days: int, expected: int, minimum: Decimal | None, lang: fmt.Lang) -> str | None:

@@ -129,3 +129,7 @@ class Situation:
     prise_en_charge: PriseEnCharge
     #: Paris days on which the DMN transmitted the data the indication requires.
     days_with_data: frozenset[dt.date] = field(default_factory=frozenset)
+    #: issue 17 (`observance.donnees_comptees`): days whose only data came from a device of
+    #: another DMN (not counted), and days counted whose data has no known sender (to review).
+    days_elsewhere: frozenset[dt.date] = field(default_factory=frozenset)
+    days_unknown_source: frozenset[dt.date] = field(default_factory=frozenset)

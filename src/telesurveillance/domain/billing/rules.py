@@ -249,6 +249,7 @@ def observance(ctx: Ctx, days: int, expected: int, previous: tuple[int, int] | N
     Returns the minimum: fewer days than that is an insufficient period."""
     share = ctx.param("observance.seuil_insuffisance", Decimal)
     ctx.param("observance.insuffisance_methode", str)
+    ctx.param("observance.donnees_comptees", str)  # issue 17: the DMN's data (streams)
     minimum = share * expected
     counts: dict[str, verdict.Fact] = {"days": days, "expected": expected, "minimum": minimum}
     if days == 0:

@@ -86,6 +86,10 @@ class PeriodVerdict:
     basis: tuple[Basis, ...]
     #: fewer days with data than this is an insufficient period (share × expected days).
     minimum_days: Decimal | None = None
+    #: issue 17: days of the period with another DMN's data only (not counted), and days
+    #: counted whose data has no known sender (to review).
+    days_elsewhere: int = 0
+    days_unknown_source: int = 0
 
     def line(self, forfait: Forfait) -> Line | None:
         return next((ln for ln in self.lines if ln.forfait is forfait), None)

@@ -48,6 +48,14 @@ class InsufficientDataMethod(StrEnum):
     PERIODE_SUIVANTE = "periode_suivante"
 
 
+class CountedData(StrEnum):
+    """Methods for which readings count as the data of a prise en charge (issue 17)."""
+
+    #: the data of the prise en charge's DMN, and the data of unknown sender (counted, flagged
+    #: for review: manual entries and older data name no device); another device's: not.
+    DMN_DE_LA_PRISE_EN_CHARGE = "dmn_de_la_prise_en_charge"
+
+
 class RightsReferenceDay(StrEnum):
     """Methods for the day on which the patient's coverage rights are read."""
 
@@ -132,6 +140,7 @@ CATALOGUE: dict[str, Entry] = {
     "observance.seuil_insuffisance": Entry("decimal", Decimal),
     "observance.insuffisance_methode": Entry("method", InsufficientDataMethod),
     "observance.points_de_controle_mois": Entry("integer_list", tuple[int, ...]),
+    "observance.donnees_comptees": Entry("method", CountedData),
     "dmn.certificat_ans_obligatoire": Entry("boolean", bool),
     "esms.tarif_global_medecins_inclus": Entry("text_list", tuple[str, ...]),
     **_indication_entries(),

@@ -126,8 +126,9 @@ class Unit(Reads, Protocol):
         """Refuse `batch` unless its patients exist and were born before its readings."""
         ...
 
-    def write(self, grants: Sequence[Grant]) -> ingest.Stored:
-        """Check the patients, then store the authorised readings."""
+    def write(self, grants: Sequence[Grant], sent: Sequence[ingest.Sent] = ()) -> ingest.Stored:
+        """Check the patients (and the devices named in `sent`, parallel to `grants`), then
+        store the authorised readings with their provenance."""
         ...
 
     def correct(self, grant: Grant, action: ingest.Action) -> ingest.Stored:
@@ -177,8 +178,25 @@ class Query:
     panels: bool = True  # group panel components into one Observation
 
 
+@dataclass(frozen=True, slots=True)
+class Told:
+    """What a stored reading's sender told of it (issue 17): the identifiers it gave, in order,
+    and the Device that sent it, when known."""
+
+    identifiers: tuple[ingest.Identifier, ...] = ()
+    device_id: int | None = None
+
+
+#: A reading's key: (patient, kind, UTC milliseconds).
+Key = tuple[int, int, int]
+
+
 class Observations(Protocol):
     """Observations read back (a read model: each call on its own connection)."""
+
+    def told(self, keys: Sequence[Key]) -> Mapping[Key, Told]:
+        """The provenance of the readings at `keys` that have some (identifiers or a device)."""
+        ...
 
     def fetch(self, patient_id: int, kinds: Sequence[int], ts: int) -> list[reading.Reading] | None:
         """The readings behind an Observation id, or None when any is missing."""
@@ -208,12 +226,13 @@ class Writer(Protocol):
         where: ingest.Where = ingest.OBSERVATION,
         action: ingest.Action = ingest.Action.STORE,
         audit_of: AuditOf | None = None,
+        sent: ingest.Sent = ingest.UNKNOWN,
     ) -> Future[ingest.Stored]:
         """Store the authorised readings in the next group (or, by `action`, replace or withdraw
-        the readings at their keys); the future resolves after its commit (or with the
-        request's own refusal). `audit_of` gives the request's audit events for the status it
-        will answer (201 when a reading was new, else 200): they are committed in the same
-        transaction as the readings (issue 18)."""
+        the readings at their keys), the new ones with their provenance `sent`; the future
+        resolves after its commit (or with the request's own refusal). `audit_of` gives the
+        request's audit events for the status it will answer (201 when a reading was new, else
+        200): they are committed in the same transaction as the readings (issue 18)."""
         ...
 
     def close(self) -> None: ...

@@ -79,8 +79,10 @@ def import_file(
     zone: ZoneInfo = calendar.PARIS,
     date_order: Any = None,
     after_write: Callable[[Sequence[reading.Reading]], None] | None = None,
+    source: ingest.Source | None = None,
 ) -> FileReport:
-    """Parse `data` as a CGM export of `patient_id` and ingest every line."""
+    """Parse `data` as a CGM export of `patient_id` and ingest every line; the readings record
+    `source` (the file's name and who imported it) and each their line number."""
     try:
         export = parse(data, patient_id=patient_id, zone=zone, date_order=date_order, table=table)
     except ValueError as error:  # the parsers' whole-file refusal (cgm.lines.ExportError)
@@ -93,6 +95,7 @@ def import_file(
         window=window,
         where=WHERE,
         after_write=after_write,
+        source=source,
     )
     bounds = sum(
         1 for line in export.lines for item in line.readings if getattr(item, "bound", None)

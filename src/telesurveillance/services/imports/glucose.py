@@ -26,9 +26,22 @@ from telesurveillance.services import ingest
 DUPLICATE = "duplicate"
 
 
+class Origin(Protocol):
+    """Who sent a reading (`adapters.cgm.lines.Origin`)."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def device(self) -> str: ...
+    @property
+    def record(self) -> str | None: ...
+
+
 class Item(Protocol):
     @property
     def reading(self) -> reading.Reading: ...
+    @property
+    def origin(self) -> Origin: ...
 
 
 class Refused(Protocol):
@@ -100,11 +113,38 @@ class Report:
         return self.ingested.seconds
 
 
+#: Where the identifiers a glucose source gives are from (issue 17): our own URN namespace,
+#: then the source (`libreview`, `clarity`, `nightscout`) and what the value is.
+SYSTEM = "urn:telesurveillance:{source}:{what}"
+
+
+def identifiers(line: Line, numbered: bool) -> tuple[ingest.Identifier, ...]:
+    """The sender's identifiers of a line: its number in the file (`numbered`), the sender's
+    device (serial number, transmitter, uploader) and its own record id when it has one."""
+    if not line.readings:
+        return ()
+    origin = line.readings[0].origin
+    source = str(origin.source)
+    found: list[ingest.Identifier] = []
+    if numbered:
+        found.append((SYSTEM.format(source=source, what="line"), str(line.number)))
+    if origin.device:
+        found.append((SYSTEM.format(source=source, what="device"), origin.device))
+    if origin.record:
+        found.append((SYSTEM.format(source=source, what="record"), origin.record))
+    return tuple(found)
+
+
 def parsed(
-    lines: Iterable[Line], window: instants.Window, where: ingest.Where, report: Report
+    lines: Iterable[Line],
+    window: instants.Window,
+    where: ingest.Where,
+    report: Report,
+    numbered: bool = False,
 ) -> Iterator[ingest.Parsed]:
     """The lines with readings or a refusal, as `ingest.bulk` takes them; the skipped ones are
-    counted in `report`. A reading outside the plausible instants refuses its line."""
+    counted in `report`. A reading outside the plausible instants refuses its line. Each keeps
+    the sender's identifiers (`identifiers`; with `numbered`, its line number in the file)."""
     for line in lines:
         if line.refusal is not None:
             refusal = line.refusal
@@ -112,7 +152,7 @@ def parsed(
             yield ingest.Parsed(line.number, rejected=rejected, where=where)
         elif line.readings:
             found = tuple(item.reading for item in line.readings)
-            yield _in_window(line.number, found, window, where)
+            yield _in_window(line.number, found, window, where, identifiers(line, numbered))
         elif line.skipped == DUPLICATE:
             report.repeated += 1
         else:
@@ -120,7 +160,11 @@ def parsed(
 
 
 def _in_window(
-    number: int, found: tuple[reading.Reading, ...], window: instants.Window, where: ingest.Where
+    number: int,
+    found: tuple[reading.Reading, ...],
+    window: instants.Window,
+    where: ingest.Where,
+    named: tuple[ingest.Identifier, ...] = (),
 ) -> ingest.Parsed:
     for r in found:
         if r.ts in window:  # the common case: no text made for it
@@ -129,7 +173,7 @@ def _in_window(
         if why is not None:
             rejected = ingest.Rejected(number, why, where.instant, "value")
             return ingest.Parsed(number, rejected=rejected, where=where)
-    return ingest.Parsed(number, found, where=where)
+    return ingest.Parsed(number, found, where=where, identifiers=named)
 
 
 def judged_as(judge: writes.Judge, route: str) -> ingest.Authorise:
@@ -151,15 +195,19 @@ def ingest_lines(
     window: instants.Window,
     where: ingest.Where,
     after_write: Callable[[Sequence[reading.Reading]], None] | None = None,
+    source: ingest.Source | None = None,
 ) -> Report:
-    """Every line through the ingestion service; the report of what became of each."""
+    """Every line through the ingestion service; the report of what became of each. The
+    readings record `source`; a file's lines (`SourceKind.CGM_FILE`) their line numbers."""
     report = Report()
+    numbered = source is not None and source.kind is ingest.SourceKind.CGM_FILE
     report.ingested = ingest.bulk(
-        parsed(lines, window, where, report),
+        parsed(lines, window, where, report, numbered),
         store,
         authorise,
         table=table,
         after_write=after_write,
+        source=source,
     )
     report.skipped.sort(key=lambda s: s.line)
     return report

@@ -173,6 +173,7 @@ def enter(
         authorise,
         table=context.table,
         after_write=context.after_write,
+        source=ingest.Source(ingest.SourceKind.PATIENT, label=entered_by),
     )
     if report.rejected:
         refused = report.rejected[0]

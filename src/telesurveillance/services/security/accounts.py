@@ -80,6 +80,8 @@ class Token:
     exploitant_id: int | None
     device: bool
     expires_at: dt.datetime | None = None
+    device_id: int | None = None
+    """The Device a device token was issued for (issue 17), when it names one."""
 
     def principal(self) -> roles.Principal:
         name = self.label or f"token {self.id}"
@@ -91,6 +93,7 @@ class Token:
             self.patient_id,
             self.exploitant_id,
             self.device,
+            self.device_id,
         )
 
 
@@ -144,6 +147,7 @@ class Store(Protocol):
         device: bool,
         now: dt.datetime,
         expires: dt.datetime | None,
+        device_id: int | None = None,
     ) -> int: ...
     def token(self, token_hash: str, now: dt.datetime) -> Token | None: ...
     def touch_token(self, token_id: int, now: dt.datetime) -> None: ...
@@ -258,16 +262,23 @@ def create_token(
     exploitant_id: int | None = None,
     device: bool = False,
     expires: dt.datetime | None = None,
+    device_id: int | None = None,
 ) -> tuple[int, str]:
-    """A new API token: (its id, the secret, shown once and never stored)."""
+    """A new API token: (its id, the secret, shown once and never stored). A device token may
+    name its Device (`device_id`, issue 17): the sender of all it writes, which must be a
+    Device of the token's patient (the store refuses it otherwise)."""
     _check_scope(role, patient_id, exploitant_id)
     if device and patient_id is None:
         raise AccountError(
             "a device token needs --patient (it writes for one patient)", "patient_id.device"
         )
+    if device_id is not None and not device:
+        raise AccountError(
+            "only a device token names a device (--device with --device-id)", "device_id.not_device"
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token_id = store.add_token(
-        digest(secret), label, role, patient_id, exploitant_id, device, now, expires
+        digest(secret), label, role, patient_id, exploitant_id, device, now, expires, device_id
     )
     return token_id, secret
 

@@ -183,6 +183,7 @@ def create_token(
     exploitant_id: Annotated[str, Form(max_length=12)] = "",
     device: Annotated[str, Form(max_length=8)] = "",
     days: Annotated[str, Form(max_length=6)] = "",
+    device_id: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     """A new token; its secret is shown on the answer page only, once (never redirected to)."""
     values = {
@@ -192,6 +193,7 @@ def create_token(
         "exploitant_id": exploitant_id,
         "device": device,
         "days": days,
+        "device_id": device_id,
     }
     services = context.of(request)
     now = services.clock()
@@ -206,6 +208,7 @@ def create_token(
             exploitant_id=_number(exploitant_id, "exploitant_id"),
             device=device == "on",
             expires=now + dt.timedelta(days=lifetime) if lifetime else None,
+            device_id=_number(device_id, "device_id"),
         )
     except (accounts.AccountError, ValueError) as exc:
         return _tokens_page(request, failed=setup_forms.failure("token", values, exc))

@@ -155,6 +155,9 @@ def upload(
                 window=window,
                 date_order=chosen,
                 after_write=lambda new: _notify(services, new),
+                source=ingest.source(
+                    ingest.SourceKind.CGM_FILE, gate.principal(request), export.filename
+                ),
             )
         except cgm.Unreadable as error:
             raise Problem("upload.unreadable", str(error), 422) from None

@@ -39,6 +39,7 @@ async def import_ndjson(request: Request) -> Response:
     services = http.services(request)
     store = services.store.readings
     authorise = ingest.judged_by(gate.judge(request))
+    source = ingest.source(ingest.SourceKind.IMPORT, gate.principal(request))
     depth = http.max_depth(request)
     window = http.window(request)
     total = ingest.Report()
@@ -56,6 +57,7 @@ async def import_ndjson(request: Request) -> Response:
                 table=services.measures,
                 after_write=lambda new: http.notify(request, new),
                 correct=store.correct,
+                source=source,
             )
         )
         total.accepted += report.accepted

@@ -35,7 +35,14 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from telesurveillance.adapters.fhir import fast, ids, observations, outcome, questionnaires
+from telesurveillance.adapters.fhir import (
+    fast,
+    ids,
+    observations,
+    outcome,
+    provenance,
+    questionnaires,
+)
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
@@ -178,6 +185,7 @@ def _transaction(
             written |= patients
             answers[entry.index] = {"status": _status(201 if new else 200), "location": location}
         grants: list[http.Grant] = []
+        sents: list[ingest.Sent] = []  # issue 17: provenance, parallel to grants
         fixes: list[tuple[Entry, http.Grant]] = []
         for entry in entries:
             if not entry.is_reading:
@@ -193,9 +201,13 @@ def _transaction(
             if entry.action is not observations.Action.STORE:
                 fixes.append((entry, grant))
                 continue
+            try:
+                sents.append(_sent(judge, resource))
+            except outcome.Invalid as error:
+                raise _located(error, entry.index) from None
             grants.append(grant)
             answers[entry.index] = {"status": "201 Created", "location": _location(found)}
-        stored = unit.write(grants)
+        stored = unit.write(grants, sents)
         stored_new = list(stored.new)
         for entry, fix in fixes:  # corrections after the creates, in entry order
             done = unit.correct(fix, entry.action)
@@ -208,6 +220,11 @@ def _transaction(
             grants.append(fix)
     written |= {p for grant in grants for p in grant.patients}
     return [{"response": a} for a in answers], stored_new, written
+
+
+def _sent(judge: writes.Judge, resource: dict[str, Any]) -> ingest.Sent:
+    """Who sent an entry's Observation (issue 17): the request's principal, the identifiers."""
+    return provenance.sent(resource, ingest.source(ingest.SourceKind.FHIR, judge.who))
 
 
 def _corrected(entry: Entry, grant: http.Grant, done: ingest.Stored) -> dict[str, Any]:
@@ -265,12 +282,18 @@ def _batch(
             if why is not None:
                 refused[i] = why
         stores = observations.Action.STORE
-        good = {
-            i: grant
-            for i, grant in parsed.items()
-            if i not in refused and entries[i].action is stores
-        }
-        stored = unit.write(list(good.values()))
+        good: dict[int, http.Grant] = {}
+        sents: list[ingest.Sent] = []  # issue 17: provenance, parallel to good
+        for i, grant in parsed.items():
+            if i in refused or entries[i].action is not stores:
+                continue
+            try:
+                sents.append(_sent(judge, entries[i].resource))
+            except outcome.Invalid as error:
+                refused[i] = error
+                continue
+            good[i] = grant
+        stored = unit.write(list(good.values()), sents)
         fixed: dict[int, ingest.Stored] = {}
         for i, grant in parsed.items():  # corrections after the creates, in entry order
             if i not in refused and entries[i].action is not stores:

@@ -11,10 +11,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from telesurveillance.adapters.fhir import ids, jsontext, outcome
+from telesurveillance.adapters.fhir import ids, jsontext, outcome, provenance
 from telesurveillance.domain import calendar
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import instants, reading
+from telesurveillance.services import ingest
 from telesurveillance.services.fhir import ports
 from telesurveillance.web import context
 from telesurveillance.web.security import gate, hardening
@@ -130,6 +131,13 @@ def forbidden(refusal: writes.Refusal, expression: str | None = None) -> outcome
 
 
 Grant = writes.Authorised[Sequence[reading.Reading]]
+
+
+def sent(request: Request, resource: dict[str, Any]) -> ingest.Sent:
+    """Who sent `resource` (issue 17): the request's token and device, the body's identifiers
+    and `Observation.device` (403 when a device token's body names another device)."""
+    source = ingest.source(ingest.SourceKind.FHIR, gate.principal(request))
+    return provenance.sent(resource, source)
 
 
 def grant(

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from telesurveillance.adapters.fhir import fast, ids, observations, outcome, questionnaires, search
+from telesurveillance.domain.measures import reading
 from telesurveillance.web.fhir import corrections, http, registry
 from telesurveillance.web.security import gate
 
@@ -36,20 +37,24 @@ async def _store(
     # issue 18: a new reading and its audit event share one commit (a correction answers with
     # its own status: audited by the gate as before)
     audit_of = gate.audit_in_commit(request, grant.patients) if action is STORE else None
-    stored = await asyncio.wrap_future(http.writer(request).submit(grant, where, action, audit_of))
+    sent = http.sent(request, resource)  # issue 17: provenance
+    stored = await asyncio.wrap_future(
+        http.writer(request).submit(grant, where, action, audit_of, sent)
+    )
     gate.written(request, grant.patients)
     if audit_of is not None:
         gate.audit_committed(request)
     if action is not STORE:  # issue 17: amended, corrected, entered-in-error
         return corrections.answer(request, resource, batch, stored.new, action)
     http.notify(request, stored.new)
-    rendered = observations.render(batch, services.measures)
+    device = None if sent.source is None else sent.source.device_id
+    rendered = observations.render(batch, services.measures, sent.identifiers, device)
     location = f"{http.base_url(request)}/Observation/{rendered['id']}"
     if stored.new:
         return http.respond(rendered, 201, {"Location": location})
     first = batch[0]
     kept = services.store.observations.fetch(first.patient_id, [r.kind for r in batch], first.ts)
-    current = observations.render(kept or batch, services.measures)
+    current = _rendered(services, [kept or list(batch)])[0]
     return http.respond(current, 200, {"Location": location})
 
 
@@ -84,7 +89,23 @@ async def read(request: Request) -> Response:
         found = services.store.observations.fetch(key.patient_id, key.kinds, key.ts)
     if not found:
         raise outcome.Invalid(f"Observation/{text} does not exist", status=404, code="not-found")
-    return http.respond(observations.render(found, services.measures))
+    return http.respond(_rendered(services, [found])[0])
+
+
+def _rendered(services: Any, groups: list[list[reading.Reading]]) -> list[dict[str, Any]]:
+    """The Observations of `groups`, each with its sender's identifiers and device (issue 17;
+    a panel's are its first component's)."""
+    keys = [(g[0].patient_id, g[0].kind, g[0].ts) for g in groups]
+    told = services.store.observations.told(keys)
+    shown = []
+    for key, group in zip(keys, groups, strict=True):
+        said = told.get(key)
+        if said is None:
+            shown.append(observations.render(group, services.measures))
+        else:
+            found = observations.render(group, services.measures, said.identifiers, said.device_id)
+            shown.append(found)
+    return shown
 
 
 async def find(request: Request) -> Response:
@@ -100,7 +121,7 @@ async def find(request: Request) -> Response:
 
     def run() -> tuple[list[dict[str, Any]], tuple[int, int] | None]:
         groups, next_key = services.store.observations.search(query, services.measures)
-        return [observations.render(g, services.measures) for g in groups], next_key
+        return _rendered(services, groups), next_key
 
     found, next_key = await run_in_threadpool(run)
     next_url = None

@@ -90,7 +90,8 @@ async def update(request: Request) -> Response:
         action = observations.Action.REPLACE
     grant = http.grant(request, UPDATE, batch, "Observation.subject")
     where = observations.where(resource)
-    stored = await asyncio.wrap_future(http.writer(request).submit(grant, where, action))
+    sent = http.sent(request, resource)  # issue 17: provenance
+    stored = await asyncio.wrap_future(http.writer(request).submit(grant, where, action, sent=sent))
     gate.written(request, grant.patients)
     return corrections.answer(request, resource, batch, stored.new, action)
 

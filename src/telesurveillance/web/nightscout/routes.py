@@ -112,6 +112,9 @@ async def _upload(
                 window=_window(services),
                 where=where,
                 after_write=lambda new: _notify(services, new),
+                source=ingest.source(
+                    ingest.SourceKind.NIGHTSCOUT, gate.principal(request), f"site {site.id}"
+                ),
             ),
         )
 

@@ -1,10 +1,13 @@
 """Streams to judge, read from the core tables, and their days with data in ONE aggregation.
 
 Which data counts: a day counts for a prise en charge when the patient has at least one stored
-reading of any kind on that Paris day (`reading_days`), on or after the start of monitoring.
-Readings do not record which device sent them, so "the data the indication requires" is read as
-"any data from the patient": the simplest rule that can be defended, and the one the observance
-counters already implement. A patient followed for two indications has the same days for both.
+reading of any kind on that Paris day (`reading_days`), on or after the start of monitoring —
+the data of the prise en charge's DMN (issue 17, `observance.donnees_comptees`): readings record
+their sender, and `reading_dmn_days` counts per day the readings of each DMN's devices. A day
+whose every reading came from devices of other DMNs does not count (`days_elsewhere`); a day
+with readings of unknown sender (manual entries, data stored before provenance, a device of no
+DMN) counts and is flagged for review (`days_unknown_source`). A prise en charge with no DMN on
+file counts every day.
 
 The aggregation (`DAYS_SQL`) is plain SQL that runs unchanged on SQLite, PostgreSQL and Spark SQL
 (named parameter `:until`): it returns distinct (patient, day) pairs and does no date arithmetic,
@@ -37,6 +40,54 @@ DAYS_SQL = (
 )
 
 Days = Mapping[int, frozenset[dt.date]]
+
+#: Per patient and day, the readings of each DMN's devices and of the day in all.
+Origins = Mapping[int, Mapping[dt.date, tuple[Mapping[int, int], int]]]
+
+
+def origins(
+    conn: sa.Connection, until: dt.date
+) -> dict[int, dict[dt.date, tuple[dict[int, int], int]]]:
+    """Per patient and day before `until` with data from a device of a DMN: the readings of each
+    DMN, and of the day in all (its `reading_days`, so the readings of unknown DMN follow)."""
+    m = tables.reading_dmn_days.c
+    d = tables.reading_days.c
+    total = (
+        sa.select(sa.func.sum(d.n))
+        .where(d.patient_id == m.patient_id, d.day == m.day)
+        .scalar_subquery()
+    )
+    found: dict[int, dict[dt.date, tuple[dict[int, int], int]]] = defaultdict(dict)
+    rows = conn.execute(sa.select(m.patient_id, m.day, m.dmn_id, m.n, total).where(m.day < until))
+    for patient_id, day, dmn_id, n, in_all in rows:
+        by_dmn, _ = found[patient_id].get(day, ({}, 0))
+        by_dmn[int(dmn_id)] = int(n)
+        found[patient_id][day] = (by_dmn, int(in_all or 0))
+    return found
+
+
+def counted(
+    days: frozenset[dt.date],
+    found: Mapping[dt.date, tuple[Mapping[int, int], int]],
+    dmn_id: int | None,
+) -> tuple[frozenset[dt.date], frozenset[dt.date], frozenset[dt.date]]:
+    """(days counted, days of another DMN's data only, days counted of unknown sender) of a
+    prise en charge of `dmn_id` whose patient has data on `days`."""
+    if dmn_id is None:
+        return days, frozenset(), frozenset()
+    kept: set[dt.date] = set()
+    elsewhere: set[dt.date] = set()
+    unknown: set[dt.date] = set()
+    for day in days:
+        by_dmn, in_all = found.get(day, ({}, 0))
+        if dmn_id in by_dmn:
+            kept.add(day)
+        elif sum(by_dmn.values()) < in_all or not by_dmn:
+            kept.add(day)
+            unknown.add(day)
+        else:
+            elsewhere.add(day)
+    return frozenset(kept), frozenset(elsewhere), frozenset(unknown)
 
 
 def days_with_data(conn: sa.Connection, until: dt.date) -> dict[int, frozenset[dt.date]]:
@@ -115,7 +166,8 @@ def load(
     ref = _References(conn)
     if days is None:
         days = days_with_data(conn, until)
-    return [_stream(row, ref, days) for row in pecs]
+    sent = origins(conn, until)
+    return [_stream(row, ref, days, sent) for row in pecs]
 
 
 class _References:
@@ -153,7 +205,9 @@ class _References:
         return self.physicians.get(operateur_id)
 
 
-def _stream(row: sa.RowMapping, ref: _References, days: Days) -> ledger.Stream:
+def _stream(
+    row: sa.RowMapping, ref: _References, days: Days, sent: Origins | None = None
+) -> ledger.Stream:
     op = ref.operateurs[row["operateur_id"]]
     dmn = ref.dmns.get(row["dmn_id"]) if row["dmn_id"] is not None else None
     exploitant_id = dmn["exploitant_id"] if dmn is not None else None
@@ -164,6 +218,12 @@ def _stream(row: sa.RowMapping, ref: _References, days: Days) -> ledger.Stream:
     first = firsts[0] if firsts else None
     renewals = [r for r in rxs if r is not first]
     starts_on: dt.date = row["starts_on"]
+    own = _on_or_after(days.get(row["patient_id"], _NO_DAYS), starts_on)
+    found = (sent or {}).get(row["patient_id"])
+    if found:
+        kept, elsewhere, unknown = counted(own, found, row["dmn_id"])
+    else:  # no device of a DMN ever sent this patient's data: nothing to tell apart
+        kept, elsewhere, unknown = own, _NO_DAYS, _NO_DAYS
     situation = model.Situation(
         operateur=model.Operateur(
             model.OperateurKind(op["kind"]),
@@ -196,7 +256,9 @@ def _stream(row: sa.RowMapping, ref: _References, days: Days) -> ledger.Stream:
             stopped_on=row["stopped_on"],
             attested=ref.attested.get(row["id"]),
         ),
-        days_with_data=_on_or_after(days.get(row["patient_id"], _NO_DAYS), starts_on),
+        days_with_data=kept,
+        days_elsewhere=elsewhere,
+        days_unknown_source=unknown,
     )
     prescriber = row["prescriber_id"] or (first["prescriber_id"] if first is not None else None)
     exploitant = ref.exploitants.get(exploitant_id) if exploitant_id is not None else None

@@ -9,12 +9,13 @@ values travel changes (one COPY stream instead of statements of 2,000 rows × 4 
 
 The columns are those of the target table that the records carry as attributes of the same
 name (a column added to the table and to the record flows without another change here);
-columns the records lack take the table's defaults.
+columns the records lack take the table's defaults, or the value given for the whole batch in
+`same` (a reading's `source_id`: one sender per batch, issue 17).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,15 +37,22 @@ def columns(table: sa.Table, record: Any) -> list[str]:
 
 
 def insert_new(
-    conn: sa.Connection, table: sa.Table, records: Sequence[Any], key: Sequence[str]
+    conn: sa.Connection,
+    table: sa.Table,
+    records: Sequence[Any],
+    key: Sequence[str],
+    same: Mapping[str, Any] | None = None,
 ) -> list[tuple[Any, ...]]:
     """Insert `records` (in the order given: callers sort them by key, so that concurrent
     writers lock in one order) unless their `key` is already there; the keys of the rows
-    written. No commit here: the caller's transaction holds the rows and its counters."""
+    written. `same` gives columns whose value is the batch's, not the record's. No commit
+    here: the caller's transaction holds the rows and its counters."""
     if not records:
         return []
-    names = columns(table, records[0])
-    listed = ", ".join(names)
+    fixed = dict(same or {})
+    names = [n for n in columns(table, records[0]) if n not in fixed]
+    tail = tuple(fixed.values())
+    listed = ", ".join([*names, *fixed])
     keys = ", ".join(key)
     staging = f"{table.name}_copy_in"
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {staging}")
@@ -55,7 +63,7 @@ def insert_new(
     assert raw is not None
     with raw.cursor() as cursor, cursor.copy(f"COPY {staging} ({listed}) FROM STDIN") as stream:
         for record in records:
-            stream.write_row(tuple(getattr(record, name) for name in names))
+            stream.write_row((*(getattr(record, name) for name in names), *tail))
     return [
         tuple(row)
         for row in conn.exec_driver_sql(

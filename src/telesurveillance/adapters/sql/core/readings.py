@@ -6,19 +6,24 @@ database itself says which readings are new; only those increment `reading_days`
 transaction. A retried batch therefore changes nothing, the counters always equal a recount
 from the raw readings (`recount`, used by the tests), and no reading is committed without its
 mark in the evaluation outbox.
+
+Each reading records its sender (issue 17): `source_id` points at a `reading_sources` row
+(`sources.resolve`), NULL when unknown; the identifiers the sender gave are written to
+`reading_identifiers` for the new readings only (a retry changes nothing), and only when there
+are some, so a reading without them costs the one small integer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from telesurveillance.adapters.sql.alerts import pending
-from telesurveillance.adapters.sql.core import copy, tables
+from telesurveillance.adapters.sql.core import copy, sources, tables
 from telesurveillance.adapters.sql.dashboard import counters as worklist_counters
 from telesurveillance.domain import calendar
 from telesurveillance.domain.measures import reading
@@ -31,7 +36,7 @@ instant = reading.instant
 #: The primary key of `readings` (what a duplicate is).
 KEY = ("patient_id", "kind", "ts")
 
-#: Rows per INSERT statement (4 parameters each; SQLite allows 32,766 parameters).
+#: Rows per INSERT statement (5 parameters each; SQLite allows 32,766 parameters).
 CHUNK = 2000
 
 
@@ -41,35 +46,182 @@ Stored = ingest.Stored
 
 def _insert_sql(conn: sa.Connection, rows: int) -> str:
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    values = ",".join([f"({mark},{mark},{mark},{mark})"] * rows)
+    values = ",".join([f"({mark},{mark},{mark},{mark},{mark})"] * rows)
     return (
-        f"INSERT INTO readings (patient_id, kind, ts, value) VALUES {values} "
+        f"INSERT INTO readings (patient_id, kind, ts, value, source_id) VALUES {values} "
         "ON CONFLICT (patient_id, kind, ts) DO NOTHING RETURNING patient_id, kind, ts"
     )
 
 
-def store(conn: sa.Connection, batch: Iterable[Reading]) -> Stored:
+Key = tuple[int, int, int]
+#: The identifiers a sender gave, per reading key (patient, kind, ts).
+Identifiers = Mapping[Key, Sequence[ingest.Identifier]]
+
+
+def store(
+    conn: sa.Connection,
+    batch: Iterable[Reading],
+    source_id: int | None = None,
+    identifiers: Identifiers | None = None,
+    dmn_id: int | None = None,
+) -> Stored:
     """Insert `batch` (any order, duplicates allowed) and update the counters; no commit here.
 
-    Within a batch the first reading of a key wins, as a stored reading wins over a retry.
+    Within a batch the first reading of a key wins, as a stored reading wins over a retry. The
+    new readings record `source_id` and, where given, their `identifiers`.
     """
     unique: dict[tuple[int, int, int], Reading] = {}
     for r in batch:
         unique.setdefault((r.patient_id, r.kind, r.ts), r)
     keys = sorted(unique)  # tuple order: C comparisons, and the primary key's order
     if conn.dialect.name == "sqlite":
-        new = _store_sqlite(conn, keys, unique)
+        new = _store_sqlite(conn, keys, unique, source_id)
     else:
-        new = _store_returning(conn, keys, unique)
+        new = _store_returning(conn, keys, unique, source_id)
     _count(conn, new)
+    if dmn_id is not None:
+        _count_dmn(conn, new, dmn_id, 1)
     pending.mark(conn, new)
+    if identifiers:
+        _identify(conn, new, identifiers)
     return Stored(tuple(new), len(keys) - len(new))
+
+
+def store_sent(
+    conn: sa.Connection, groups: Sequence[tuple[Sequence[Reading], ingest.Sent]]
+) -> Stored:
+    """`store` of inputs with their provenance: one insert per distinct source (usually one),
+    each reading with its input's identifiers; the first input of a key wins."""
+    by_source: dict[ingest.Source | None, list[Reading]] = {}
+    named: dict[Key, Sequence[ingest.Identifier]] = {}
+    for batch, sent in groups:
+        by_source.setdefault(sent.source, []).extend(batch)
+        if sent.identifiers:
+            for r in batch:
+                named.setdefault((r.patient_id, r.kind, r.ts), sent.identifiers)
+    new: list[Reading] = []
+    duplicates = 0
+    for source, batch in by_source.items():
+        source_id, dmn_id = (None, None) if source is None else sources.resolved(conn, source)
+        done = store(conn, batch, source_id, named, dmn_id)
+        new += done.new
+        duplicates += done.duplicates
+    return Stored(tuple(new), duplicates)
+
+
+def _count_dmn(conn: sa.Connection, batch: Sequence[Reading], dmn_id: int, sign: int) -> None:
+    """Move the per-day counters of readings sent by a device of `dmn_id` by `sign` per reading
+    (a counter at zero is removed: the day has no more data of that DMN)."""
+    if not batch:
+        return
+    per_day: Counter[tuple[int, dt.date]] = Counter()
+    day_of = _DayCache()
+    for one in batch:
+        per_day[(one.patient_id, day_of(one.ts))] += 1
+    m = tables.reading_dmn_days.c
+    if sign > 0:
+        days = _insert(conn, tables.reading_dmn_days)
+        conn.execute(
+            days.on_conflict_do_update(
+                index_elements=["patient_id", "day", "dmn_id"],
+                set_={"n": m.n + days.excluded.n},
+            ),
+            [
+                {"patient_id": p, "day": d, "dmn_id": dmn_id, "n": n}
+                for (p, d), n in per_day.items()
+            ],
+        )
+        return
+    for (p, d), n in per_day.items():
+        where = (m.patient_id == p, m.day == d, m.dmn_id == dmn_id)
+        conn.execute(sa.update(tables.reading_dmn_days).where(*where).values(n=m.n - n))
+        conn.execute(sa.delete(tables.reading_dmn_days).where(*where, m.n <= 0))
+
+
+def dmn_days(conn: sa.Connection, patient_id: int) -> dict[tuple[dt.date, int], int]:
+    """The stored per-DMN counters of one patient: (Paris day, DMN) → readings."""
+    m = tables.reading_dmn_days.c
+    rows = conn.execute(
+        sa.select(m.day, m.dmn_id, m.n).where(m.patient_id == patient_id).order_by(m.day)
+    )
+    return {(day, dmn): n for day, dmn, n in rows}
+
+
+def _identify(conn: sa.Connection, new: Sequence[Reading], identifiers: Identifiers) -> None:
+    rows = [
+        {"patient_id": r.patient_id, "kind": r.kind, "ts": r.ts, "n": n, "system": sy, "value": v}
+        for r in new
+        for n, (sy, v) in enumerate(identifiers.get((r.patient_id, r.kind, r.ts), ()))
+    ]
+    if rows:
+        conn.execute(sa.insert(tables.reading_identifiers), rows)
+
+
+def identifiers(
+    conn: sa.Connection, patient_id: int, kind: int, ts: int
+) -> list[ingest.Identifier]:
+    """The identifiers the sender gave the reading at this key, in the order given."""
+    i = tables.reading_identifiers.c
+    rows = conn.execute(
+        sa.select(i.system, i.value)
+        .where(i.patient_id == patient_id, i.kind == kind, i.ts == ts)
+        .order_by(i.n)
+    )
+    return [(system, value) for system, value in rows]
+
+
+def source_of(conn: sa.Connection, patient_id: int, kind: int, ts: int) -> sources.Known | None:
+    """The sender of the reading at this key, None when unknown (or no such reading)."""
+    r = tables.readings.c
+    found = conn.execute(
+        sa.select(r.source_id).where(r.patient_id == patient_id, r.kind == kind, r.ts == ts)
+    ).scalar_one_or_none()
+    if found is None:
+        return None
+    return sources.known(conn, {int(found)}).get(int(found))
+
+
+def restamp(conn: sa.Connection, batch: Sequence[Reading], sent: ingest.Sent) -> None:
+    """Record `sent` as the provenance of the stored readings of `batch` (a replaced value
+    takes the sender and identifiers of its replacement)."""
+    source_id, dmn_id = (None, None) if sent.source is None else sources.resolved(conn, sent.source)
+    r = tables.readings.c
+    for one in batch:
+        key = sa.and_(r.patient_id == one.patient_id, r.kind == one.kind, r.ts == one.ts)
+        before = conn.execute(sa.select(r.source_id).where(key)).first()
+        if before is None:
+            continue
+        old_dmn = sources.dmn_of(conn, before.source_id)
+        if old_dmn != dmn_id:
+            if old_dmn is not None:
+                _count_dmn(conn, [one], old_dmn, -1)
+            if dmn_id is not None:
+                _count_dmn(conn, [one], dmn_id, 1)
+        conn.execute(
+            sa.update(tables.readings)
+            .where(r.patient_id == one.patient_id, r.kind == one.kind, r.ts == one.ts)
+            .values(source_id=source_id)
+        )
+        forget_identifiers(conn, one.patient_id, one.kind, one.ts)
+    named = {(x.patient_id, x.kind, x.ts): sent.identifiers for x in batch}
+    _identify(conn, batch, named)
+
+
+def forget_identifiers(conn: sa.Connection, patient_id: int, kind: int, ts: int) -> None:
+    """Drop the sender's identifiers of the reading at this key (withdrawn or replaced)."""
+    i = tables.reading_identifiers.c
+    conn.execute(
+        sa.delete(tables.reading_identifiers).where(
+            i.patient_id == patient_id, i.kind == kind, i.ts == ts
+        )
+    )
 
 
 def _store_sqlite(
     conn: sa.Connection,
     keys: list[tuple[int, int, int]],
     unique: dict[tuple[int, int, int], Reading],
+    source_id: int | None,
 ) -> list[Reading]:
     """SQLite: look up the keys already stored, then a plain sorted `executemany`.
 
@@ -95,8 +247,8 @@ def _store_sqlite(
         cursor = conn.connection.driver_connection
         assert cursor is not None
         cursor.executemany(
-            "INSERT INTO readings (patient_id, kind, ts, value) VALUES (?, ?, ?, ?)",
-            [(p, k, t, unique[(p, k, t)].value) for p, k, t in fresh],
+            "INSERT INTO readings (patient_id, kind, ts, value, source_id) VALUES (?, ?, ?, ?, ?)",
+            [(p, k, t, unique[(p, k, t)].value, source_id) for p, k, t in fresh],
         )
     return [unique[k] for k in fresh]
 
@@ -105,15 +257,18 @@ def _store_returning(
     conn: sa.Connection,
     keys: list[tuple[int, int, int]],
     unique: dict[tuple[int, int, int], Reading],
+    source_id: int | None,
 ) -> list[Reading]:
     """PostgreSQL: concurrent writers, so the database says which rows are new (RETURNING)."""
     if len(keys) >= copy.ABOVE:  # issue 18: big batches travel by COPY (core/copy.py)
-        made = copy.insert_new(conn, tables.readings, [unique[k] for k in keys], KEY)
+        made = copy.insert_new(
+            conn, tables.readings, [unique[k] for k in keys], KEY, {"source_id": source_id}
+        )
         return [unique[(int(p), int(k), int(t))] for p, k, t in sorted(made)]
     new: list[Reading] = []
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
-        params = tuple(v for key in chunk for v in (*key, unique[key].value))
+        params = tuple(v for key in chunk for v in (*key, unique[key].value, source_id))
         result = conn.exec_driver_sql(_insert_sql(conn, len(chunk)), params)
         new.extend(unique[(int(p), int(k), int(t))] for p, k, t in result)
     new.sort(key=lambda r: (r.patient_id, r.kind, r.ts))
@@ -183,11 +338,15 @@ class _DayCache:
 def delete(conn: sa.Connection, patient_id: int, kind: int, ts: int) -> bool:
     """Remove one reading (entered in error) and its count; True if it existed."""
     r = tables.readings.c
-    deleted = conn.execute(
-        sa.delete(tables.readings).where(r.patient_id == patient_id, r.kind == kind, r.ts == ts)
-    ).rowcount
+    key = (r.patient_id == patient_id, r.kind == kind, r.ts == ts)
+    sender = conn.execute(sa.select(r.source_id).where(*key)).first()
+    deleted = conn.execute(sa.delete(tables.readings).where(*key)).rowcount
     if not deleted:
         return False
+    forget_identifiers(conn, patient_id, kind, ts)
+    dmn_id = sources.dmn_of(conn, sender.source_id) if sender is not None else None
+    if dmn_id is not None:
+        _count_dmn(conn, [Reading(patient_id, kind, ts, 0.0)], dmn_id, -1)
     day = calendar.paris_day(instant(ts))
     d = tables.reading_days.c
     conn.execute(

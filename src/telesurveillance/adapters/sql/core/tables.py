@@ -200,7 +200,56 @@ readings = sa.Table(
     sa.Column("kind", sa.SmallInteger, nullable=False),
     sa.Column("ts", sa.BigInteger, nullable=False),
     sa.Column("value", sa.Float, nullable=False),
+    # issue 17: who sent it (`reading_sources`), NULL when unknown (older rows, demo data).
+    # No foreign key: it would cost a look-up per row on the bulk path; sources are never deleted.
+    sa.Column("source_id", sa.Integer, nullable=True),
     sa.PrimaryKeyConstraint("patient_id", "kind", "ts", name="pk_readings"),
+    sqlite_with_rowid=False,
+)
+
+#: issue 17: one row per distinct sender of readings (a route, device, token, file), named by
+#: `key` (the same sender always finds the same row): what the readings' `source_id` points at.
+reading_sources = sa.Table(
+    "reading_sources",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(400), nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("device_id", sa.ForeignKey("devices.id"), nullable=True),
+    sa.Column("dmn_id", sa.ForeignKey("dmns.id"), nullable=True),
+    # the API token, without a foreign key (the security tables are another branch)
+    sa.Column("token_id", sa.Integer, nullable=True),
+    # a file name, a Nightscout site: what names the sender beyond the above
+    sa.Column("label", sa.String(300), nullable=True),
+    _created(),
+)
+
+#: issue 17: readings per patient, Paris day and DMN of the sending device, for the readings
+#: whose sender's device has a DMN (kept with `reading_days`): what billing reads to count only
+#: the prise en charge's DMN data (a day's readings of unknown DMN are `reading_days` minus these).
+reading_dmn_days = sa.Table(
+    "reading_dmn_days",
+    metadata,
+    sa.Column("patient_id", sa.Integer, nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("dmn_id", sa.Integer, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("patient_id", "day", "dmn_id", name="pk_reading_dmn_days"),
+    sqlite_with_rowid=False,
+)
+
+#: issue 17: the identifiers the sender gave a reading (FHIR `Observation.identifier`, a
+#: Nightscout `_id`, a file line), in the order given; written only when there are some.
+reading_identifiers = sa.Table(
+    "reading_identifiers",
+    metadata,
+    sa.Column("patient_id", sa.Integer, nullable=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("ts", sa.BigInteger, nullable=False),
+    sa.Column("n", sa.SmallInteger, nullable=False),
+    sa.Column("system", sa.String(400), nullable=True),
+    sa.Column("value", sa.String(400), nullable=False),
+    sa.PrimaryKeyConstraint("patient_id", "kind", "ts", "n", name="pk_reading_identifiers"),
     sqlite_with_rowid=False,
 )
 

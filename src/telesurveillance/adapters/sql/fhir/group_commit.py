@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from telesurveillance.adapters.fhir import observations as fhir_observations
 from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import database
-from telesurveillance.adapters.sql.core import corrections, readings
+from telesurveillance.adapters.sql.core import corrections, readings, sources
 from telesurveillance.adapters.sql.fhir import observations
 from telesurveillance.adapters.sql.security import audit as sql_audit
 from telesurveillance.domain.access import writes
@@ -40,7 +40,14 @@ MAX_BATCH = 1024
 
 Action = fhir_observations.Action
 AuditOf = Callable[[int], Sequence[audit.Event]] | None
-Item = tuple[Sequence[reading.Reading], ingest.Where, Action, AuditOf, "Future[readings.Stored]"]
+Item = tuple[
+    Sequence[reading.Reading],
+    ingest.Where,
+    Action,
+    AuditOf,
+    ingest.Sent,
+    "Future[readings.Stored]",
+]
 
 
 class GroupCommit:
@@ -57,16 +64,20 @@ class GroupCommit:
         where: ingest.Where = ingest.OBSERVATION,
         action: Action = Action.STORE,
         audit_of: AuditOf = None,
+        sent: ingest.Sent = ingest.UNKNOWN,
     ) -> Future[readings.Stored]:
         """Store the authorised readings in the next group; the future resolves after its
         commit (`where` locates a refusal in the request's resource). With `action` REPLACE
         (an amended or corrected Observation) the readings replace the values at their keys
         and `new` holds those written (changed or new); with WITHDRAW (entered-in-error) they
         are removed and `new` holds those that were stored (`corrections`). `audit_of` (a STORE
-        only) gives the request's audit events for its status, committed with its readings."""
+        only) gives the request's audit events for its status, committed with its readings. The
+        new readings record `sent` (issue 17): the sender, its identifiers; a device it names
+        must exist and be the patient's (and the token's own, for a device token), else the
+        request is refused."""
         future: Future[readings.Stored] = Future()
         self._start()
-        self._queue.put((grant.value, where, action, audit_of, future))
+        self._queue.put((grant.value, where, action, audit_of, sent, future))
         return future
 
     def close(self) -> None:
@@ -109,23 +120,32 @@ class GroupCommit:
             with database.writing(self.engine) as conn:
                 wanted = {r.patient_id for batch, *_rest in group for r in batch}
                 births = observations.patients(conn, wanted)
-                for i, (batch, where, *_rest) in enumerate(group):
-                    error = observations.refusal(batch, births, where)
+                named = {s.source.device_id for *_r, s, _f in group if s.source is not None}
+                owners = sources.device_patients(conn, {d for d in named if d is not None})
+                for i, (batch, where, _a, _au, sent, _f) in enumerate(group):
+                    error = observations.refusal(batch, births, where) or _device_refusal(
+                        batch, sent, owners
+                    )
                     if error is not None:
                         refused[i] = error
                 good = [
-                    r
-                    for i, (b, _w, a, *_rest) in enumerate(group)
+                    (b, s)
+                    for i, (b, _w, a, _au, s, _f) in enumerate(group)
                     if i not in refused and a is Action.STORE
-                    for r in b
                 ]
-                new = set(readings.store(conn, good).new)
+                if all(s.source is None and not s.identifiers for _b, s in good):
+                    stored = readings.store(conn, [r for b, _s in good for r in b])
+                else:
+                    stored = readings.store_sent(conn, good)
+                new = set(stored.new)
                 trail: list[audit.Event] = []
-                for i, (batch, _w, act, audit_of, _f) in enumerate(group):
+                for i, (batch, _w, act, audit_of, sent, _f) in enumerate(group):
                     if i in refused:
                         continue
                     if act is not Action.STORE:
                         answers[i] = corrections.apply(conn, batch, act)
+                        if act is Action.REPLACE and sent != ingest.UNKNOWN:
+                            readings.restamp(conn, batch, sent)
                         continue
                     mine = tuple(r for r in dict.fromkeys(batch) if r in new)
                     new.difference_update(mine)  # the same reading twice: the second is a retry
@@ -143,3 +163,21 @@ class GroupCommit:
                 item[-1].set_exception(refused[i])
             else:
                 item[-1].set_result(answers[i])
+
+
+def _device_refusal(
+    batch: Sequence[reading.Reading], sent: ingest.Sent, owners: dict[int, int | None]
+) -> outcome.Invalid | None:
+    """The refusal of a request whose device is unknown, another patient's, or not its token's.
+
+    The token's own device always exists (tokens are issued for a stored Device); a body's
+    `Observation.device` only becomes the source's device when the token names none
+    (`ingest.Sent.with_device`), and `provenance` refuses one that differs from the token's.
+    """
+    source = sent.source
+    if source is None or source.device_id is None or source.token_device:
+        return None
+    why = ingest.device_refusal(source.device_id, batch, owners, None)
+    if why is None:
+        return None
+    return outcome.Invalid(why.diagnostics, why.expression, code=why.code)

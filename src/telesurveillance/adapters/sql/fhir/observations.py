@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.fhir import outcome
 from telesurveillance.adapters.sql import database
-from telesurveillance.adapters.sql.core import corrections, readings, tables
+from telesurveillance.adapters.sql.core import corrections, readings, sources, tables
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import reading
 from telesurveillance.domain.measures import table as measures
@@ -62,13 +62,26 @@ Grant = writes.Authorised[Sequence[reading.Reading]]
 
 
 def write(
-    conn: sa.Connection, grants: Sequence[Grant], where: ingest.Where = ingest.OBSERVATION
+    conn: sa.Connection,
+    grants: Sequence[Grant],
+    where: ingest.Where = ingest.OBSERVATION,
+    sent: Sequence[ingest.Sent] = (),
 ) -> readings.Stored:
-    """Check the patients, then store the authorised readings (no commit here: the caller's
-    transaction)."""
+    """Check the patients (and the devices `sent` names: known, the patient's), then store the
+    authorised readings with their provenance `sent` (parallel to `grants`; empty: unknown).
+    No commit here: the caller's transaction."""
     batch = [r for grant in grants for r in grant.value]
     check_patients(conn, batch, where)
-    return readings.store(conn, batch)
+    if not sent:
+        return readings.store(conn, batch)
+    named = {s.source.device_id for s in sent if s.source is not None}
+    owners = sources.device_patients(conn, {d for d in named if d is not None})
+    for grant, one in zip(grants, sent, strict=True):
+        device = None if one.source is None or one.source.token_device else one.source.device_id
+        why = ingest.device_refusal(device, grant.value, owners, None)
+        if why is not None:
+            raise outcome.Invalid(why.diagnostics, why.expression, code=why.code)
+    return readings.store_sent(conn, list(zip((g.value for g in grants), sent, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -81,9 +94,18 @@ class SqlStore:
         with self.engine.connect() as conn:
             return patients(conn, patient_ids)
 
-    def write(self, batch: Sequence[Grant]) -> Sequence[reading.Reading]:
+    def devices(self, device_ids: set[int]) -> dict[int, int | None]:
+        with self.engine.connect() as conn:
+            return sources.device_patients(conn, device_ids)
+
+    def write(
+        self, batch: Sequence[Grant], sent: Sequence[ingest.Sent] = ()
+    ) -> Sequence[reading.Reading]:
         with database.writing(self.engine) as conn:
-            return readings.store(conn, [r for grant in batch for r in grant.value]).new
+            if not sent:
+                return readings.store(conn, [r for grant in batch for r in grant.value]).new
+            groups = [(grant.value, one) for grant, one in zip(batch, sent, strict=True)]
+            return readings.store_sent(conn, groups).new
 
     def correct(
         self, batch: Sequence[tuple[Grant, ingest.Action]]
@@ -110,6 +132,44 @@ def fetch(
 
 
 Query = ports.Query
+
+
+def told(conn: sa.Connection, keys: Sequence[ports.Key]) -> dict[ports.Key, ports.Told]:
+    """The provenance of the readings at `keys` (identifiers, the sender's device) that have
+    some: two queries per patient of `keys`, whatever their number."""
+    by_patient: dict[int, list[tuple[int, int]]] = {}
+    for patient_id, kind, ts in keys:
+        by_patient.setdefault(patient_id, []).append((kind, ts))
+    named: dict[ports.Key, list[ingest.Identifier]] = {}
+    source_of: dict[ports.Key, int] = {}
+    i = tables.reading_identifiers.c
+    for patient_id, pairs in by_patient.items():
+        for start in range(0, len(pairs), 500):
+            part = pairs[start : start + 500]
+            rows = conn.execute(
+                sa.select(i.kind, i.ts, i.system, i.value)
+                .where(i.patient_id == patient_id, sa.tuple_(i.kind, i.ts).in_(part))
+                .order_by(i.kind, i.ts, i.n)
+            )
+            for kind, ts, system, value in rows:
+                named.setdefault((patient_id, int(kind), int(ts)), []).append((system, value))
+            stamped = conn.execute(
+                sa.select(r.kind, r.ts, r.source_id).where(
+                    r.patient_id == patient_id,
+                    r.source_id.is_not(None),
+                    sa.tuple_(r.kind, r.ts).in_(part),
+                )
+            )
+            for kind, ts, source_id in stamped:
+                source_of[(patient_id, int(kind), int(ts))] = int(source_id)
+    senders = sources.known(conn, set(source_of.values()))
+    found: dict[ports.Key, ports.Told] = {}
+    for key in {*named, *source_of}:
+        sender = senders.get(source_of[key]) if key in source_of else None
+        device = None if sender is None else sender.device_id
+        if key in named or device is not None:
+            found[key] = ports.Told(tuple(named.get(key, ())), device)
+    return found
 
 
 def _statement(query: Query, table: measures.Table) -> tuple[Any, list[tuple[int, list[int]]]]:
@@ -209,6 +269,12 @@ class SqlObservations:
     def total(self, query: Query, table: measures.Table) -> int:
         with self.engine.connect() as conn:
             return total(conn, query, table)
+
+    def told(self, keys: Sequence[ports.Key]) -> dict[ports.Key, ports.Told]:
+        if not keys:
+            return {}
+        with self.engine.connect() as conn:
+            return told(conn, keys)
 
 
 def _kind_id(table: measures.Table, loinc: str) -> int:

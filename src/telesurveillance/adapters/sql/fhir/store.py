@@ -121,8 +121,10 @@ class _Unit:
     def check_patients(self, batch: Sequence[reading.Reading], where: ingest.Where) -> None:
         observations.check_patients(self.conn, batch, where)
 
-    def write(self, grants: Sequence[ports.Grant]) -> ingest.Stored:
-        return observations.write(self.conn, grants)
+    def write(
+        self, grants: Sequence[ports.Grant], sent: Sequence[ingest.Sent] = ()
+    ) -> ingest.Stored:
+        return observations.write(self.conn, grants, sent=sent)
 
     def correct(self, grant: ports.Grant, action: ingest.Action) -> ingest.Stored:
         return corrections.apply(self.conn, grant.value, action)

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.core import tables as core_tables
 from telesurveillance.adapters.sql.security import tables
 from telesurveillance.domain.access import roles
 from telesurveillance.services.security import accounts, token_cache
@@ -177,10 +178,13 @@ class SqlAccounts:
         device: bool,
         now: dt.datetime,
         expires: dt.datetime | None,
+        device_id: int | None = None,
     ) -> int:
         now = now.astimezone(dt.UTC)
         expires = expires.astimezone(dt.UTC) if expires is not None else None
         with database.writing(self.engine) as conn:
+            if device_id is not None:
+                _check_device(conn, device_id, patient_id)
             new_id = conn.execute(
                 sa.insert(tables.api_tokens)
                 .values(
@@ -190,6 +194,7 @@ class SqlAccounts:
                     patient_id=patient_id,
                     exploitant_id=exploitant_id,
                     device=device,
+                    device_id=device_id,
                     created_at=now,
                     expires_at=expires,
                 )
@@ -218,6 +223,7 @@ class SqlAccounts:
             exploitant_id=row.exploitant_id,
             device=bool(row.device),
             expires_at=expires,
+            device_id=row.device_id,
         )
 
     def touch_token(self, token_id: int, now: dt.datetime) -> None:
@@ -257,9 +263,22 @@ class SqlAccounts:
                     c.patient_id,
                     c.exploitant_id,
                     c.device,
+                    c.device_id,
                     c.created_at,
                     c.revoked_at,
                     c.last_used_at,
                 ).order_by(c.id.desc())
             )
             return [dict(r._mapping) for r in rows]
+
+
+def _check_device(conn: sa.Connection, device_id: int, patient_id: int | None) -> None:
+    """A token's device must be a stored Device of the token's patient (issue 17)."""
+    d = core_tables.devices.c
+    row = conn.execute(sa.select(d.patient_id).where(d.id == device_id)).first()
+    if row is None:
+        raise accounts.AccountError(f"no device {device_id}", "device_id.unknown")
+    if row.patient_id is not None and row.patient_id != patient_id:
+        raise accounts.AccountError(
+            f"device {device_id} is another patient's device", "device_id.other_patient"
+        )

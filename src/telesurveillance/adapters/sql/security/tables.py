@@ -58,6 +58,8 @@ api_tokens = sa.Table(
     sa.Column("exploitant_id", sa.Integer, nullable=True),
     # a device token may only write Observations for its patient
     sa.Column("device", sa.Boolean, nullable=False, server_default=sa.false()),
+    # issue 17: the Device a device token was issued for (optional): the sender of its readings
+    sa.Column("device_id", sa.Integer, nullable=True),
     sa.Column("created_at", _TS, nullable=False),
     sa.Column("expires_at", _TS, nullable=True),
     sa.Column("revoked_at", _TS, nullable=True),

@@ -1,0 +1,272 @@
+"""Provenance (issue 17): each reading keeps who sent it and the identifiers it was given."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from telesurveillance.adapters.sql import database
+from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.security import accounts as sql_accounts
+from telesurveillance.domain.access import roles
+from telesurveillance.services.security import accounts
+from tests.conftest import ClientFactory
+from tests.web.fhir import resources
+
+
+def _pid(ref: str) -> int:
+    return int(ref.split("/")[1])
+
+
+def _device(engine: sa.Engine, patient_id: int | None, dmn: bool = True) -> tuple[int, int | None]:
+    """A Device (of `patient_id`) of a DMN of the catalogue: (device id, DMN id)."""
+    with database.writing(engine) as conn:
+        dmn_id = None
+        if dmn:
+            maker = conn.execute(
+                sa.insert(tables.exploitants)
+                .values(name="Fabricant")
+                .returning(tables.exploitants.c.id)
+            ).scalar_one()
+            dmn_id = conn.execute(
+                sa.insert(tables.dmns)
+                .values(exploitant_id=maker, name="Balance connectée", benefit="medical")
+                .returning(sa.literal_column("id", sa.Integer))
+            ).scalar_one()
+        device_id = conn.execute(
+            sa.insert(tables.devices)
+            .values(dmn_id=dmn_id, patient_id=patient_id, serial="SN-1")
+            .returning(sa.literal_column("id", sa.Integer))
+        ).scalar_one()
+    return int(device_id), dmn_id
+
+
+def _sources(engine: sa.Engine) -> list[dict[str, Any]]:
+    s = tables.reading_sources.c
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(s.kind, s.device_id, s.dmn_id, s.token_id, s.label))
+        return [dict(r._mapping) for r in rows]
+
+
+def test_the_identifiers_sent_are_read_back_by_id_and_by_search(
+    fhir: TestClient, patient_ref: str
+) -> None:
+    sent = resources.weight(patient_ref)
+    sent["identifier"] = [
+        {"system": "urn:maker:record", "value": "R-17"},
+        {"value": "local-3"},
+    ]
+    created = fhir.post("/fhir/Observation", json=sent)
+    assert created.status_code == 201, created.text
+    assert created.json()["identifier"] == sent["identifier"]
+    read = fhir.get(f"/fhir/Observation/{created.json()['id']}").json()
+    assert read["identifier"] == sent["identifier"]
+    found = fhir.get("/fhir/Observation", params={"patient": _pid(patient_ref)}).json()
+    assert found["entry"][0]["resource"]["identifier"] == sent["identifier"]
+
+
+def test_an_observation_without_identifier_is_read_back_without_one(
+    fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    sent = resources.weight(patient_ref)
+    del sent["identifier"]
+    created = fhir.post("/fhir/Observation", json=sent)
+    assert "identifier" not in fhir.get(f"/fhir/Observation/{created.json()['id']}").json()
+    with engine.connect() as conn:
+        assert (
+            conn.execute(
+                sa.select(sa.func.count()).select_from(tables.reading_identifiers)
+            ).scalar_one()
+            == 0
+        )
+
+
+def test_a_retry_keeps_the_identifiers_of_the_first_write(
+    fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    first = resources.weight(patient_ref)
+    again = resources.weight(patient_ref)
+    again["identifier"] = [{"system": "urn:other", "value": "X"}]
+    assert fhir.post("/fhir/Observation", json=first).status_code == 201
+    retried = fhir.post("/fhir/Observation", json=again)
+    assert retried.status_code == 200
+    assert retried.json()["identifier"] == first["identifier"]
+    with engine.connect() as conn:
+        assert (
+            conn.execute(
+                sa.select(sa.func.count()).select_from(tables.reading_identifiers)
+            ).scalar_one()
+            == 1
+        )
+
+
+def test_the_device_named_by_the_observation_is_its_sender_with_its_dmn(
+    fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    device_id, dmn_id = _device(engine, _pid(patient_ref))
+    sent = {**resources.weight(patient_ref), "device": {"reference": f"Device/{device_id}"}}
+    created = fhir.post("/fhir/Observation", json=sent)
+    assert created.status_code == 201, created.text
+    read = fhir.get(f"/fhir/Observation/{created.json()['id']}").json()
+    assert read["device"] == {"reference": f"Device/{device_id}"}
+    [source] = _sources(engine)
+    assert (source["kind"], source["device_id"], source["dmn_id"]) == ("fhir", device_id, dmn_id)
+    assert source["token_id"] is not None
+
+
+def test_an_unknown_device_refuses_the_observation_naming_the_element(
+    fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    sent = {**resources.weight(patient_ref), "device": {"reference": "Device/999999"}}
+    refused = fhir.post("/fhir/Observation", json=sent)
+    assert refused.status_code == 422
+    issue = refused.json()["issue"][0]
+    assert issue["expression"] == ["Observation.device"]
+    assert "Device/999999" in issue["diagnostics"]
+    with engine.connect() as conn:
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(tables.readings)).scalar_one() == 0
+        )
+
+
+def test_another_patients_device_refuses_the_observation(
+    fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    other = fhir.post("/fhir/Patient", json=resources.patient(nir=None, family="AUTRE")).json()
+    device_id, _dmn = _device(engine, int(other["id"]))
+    sent = {**resources.weight(patient_ref), "device": {"reference": f"Device/{device_id}"}}
+    refused = fhir.post("/fhir/Observation", json=sent)
+    assert refused.status_code == 422
+    assert refused.json()["issue"][0]["expression"] == ["Observation.device"]
+
+
+def test_a_device_reference_to_another_server_leaves_the_sender_unknown(
+    fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    sent = {**resources.weight(patient_ref), "device": {"reference": "#scale"}}
+    created = fhir.post("/fhir/Observation", json=sent)
+    assert created.status_code == 201, created.text
+    assert "device" not in fhir.get(f"/fhir/Observation/{created.json()['id']}").json()
+    [source] = _sources(engine)
+    assert source["device_id"] is None
+
+
+def test_a_bulk_import_keeps_each_lines_identifiers_and_device(
+    fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    device_id, dmn_id = _device(engine, _pid(patient_ref))
+    lines = [
+        {
+            **resources.weight(patient_ref, "2026-01-14T08:00:00Z"),
+            "device": {"reference": f"Device/{device_id}"},
+        },
+        resources.weight(patient_ref, "2026-01-15T08:00:00Z"),
+        {
+            **resources.weight(patient_ref, "2026-01-16T08:00:00Z"),
+            "device": {"reference": "Device/999999"},
+        },
+    ]
+    body = "\n".join(json.dumps(line) for line in lines).encode()
+    done = fhir.post(
+        "/fhir/$import", content=body, headers={"content-type": "application/x-ndjson"}
+    )
+    assert done.status_code == 200, done.text
+    issues = done.json()["issue"]
+    assert issues[0]["diagnostics"].startswith("accepted 2, duplicates 0, rejected 1")
+    assert issues[1]["diagnostics"].startswith("line 3: unknown device Device/999999")
+    assert issues[1]["expression"] == ["Observation.device"]
+    found = fhir.get("/fhir/Observation", params={"patient": _pid(patient_ref)}).json()
+    shown = {e["resource"]["effectiveDateTime"]: e["resource"] for e in found["entry"]}
+    assert shown["2026-01-14T08:00:00.000Z"]["device"] == {"reference": f"Device/{device_id}"}
+    assert "device" not in shown["2026-01-15T08:00:00.000Z"]
+    assert shown["2026-01-15T08:00:00.000Z"]["identifier"] == lines[1]["identifier"]
+    assert len(shown) == 2
+    senders = {(s["kind"], s["device_id"], s["dmn_id"]) for s in _sources(engine)}
+    assert senders == {("import", device_id, dmn_id), ("import", None, None)}
+
+
+def _device_token_client(
+    make_client: ClientFactory, engine: sa.Engine, patient_id: int, device_id: int
+) -> TestClient:
+    client = make_client("patient", patient_id=patient_id, device=True)
+    secret = accounts.TOKEN_PREFIX + secrets.token_urlsafe(32)
+    sql_accounts.SqlAccounts(engine).add_token(
+        accounts.digest(secret),
+        "scale",
+        roles.Role.PATIENT,
+        patient_id,
+        None,
+        True,
+        dt.datetime.now(dt.UTC),
+        None,
+        device_id,
+    )
+    client.headers["Authorization"] = f"Bearer {secret}"
+    return client
+
+
+def test_a_device_tokens_readings_are_sent_by_its_device(
+    make_client: ClientFactory, fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    device_id, dmn_id = _device(engine, _pid(patient_ref))
+    scale = _device_token_client(make_client, engine, _pid(patient_ref), device_id)
+    created = scale.post("/fhir/Observation", json=resources.weight(patient_ref))
+    assert created.status_code == 201, created.text
+    assert created.json()["device"] == {"reference": f"Device/{device_id}"}
+    [source] = _sources(engine)
+    assert (source["device_id"], source["dmn_id"]) == (device_id, dmn_id)
+
+
+def test_a_device_tokens_body_may_not_name_another_device(
+    make_client: ClientFactory, patient_ref: str, engine: sa.Engine
+) -> None:
+    mine, _dmn = _device(engine, _pid(patient_ref))
+    other, _other_dmn = _device(engine, _pid(patient_ref))
+    scale = _device_token_client(make_client, engine, _pid(patient_ref), mine)
+    sent = {**resources.weight(patient_ref), "device": {"reference": f"Device/{other}"}}
+    refused = scale.post("/fhir/Observation", json=sent)
+    assert refused.status_code == 403
+    assert refused.json()["issue"][0]["expression"] == ["Observation.device"]
+    same = {**resources.weight(patient_ref), "device": {"reference": f"Device/{mine}"}}
+    assert scale.post("/fhir/Observation", json=same).status_code == 201
+    with engine.connect() as conn:
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(tables.readings)).scalar_one() == 1
+        )
+
+
+def test_a_token_is_issued_only_for_a_device_of_its_patient(
+    fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    other = fhir.post("/fhir/Patient", json=resources.patient(nir=None, family="AUTRE")).json()
+    theirs, _dmn = _device(engine, int(other["id"]))
+    store = sql_accounts.SqlAccounts(engine)
+    now = dt.datetime.now(dt.UTC)
+    with pytest.raises(accounts.AccountError, match="another patient's device"):
+        accounts.create_token(
+            store,
+            roles.Role.PATIENT,
+            now,
+            patient_id=_pid(patient_ref),
+            device=True,
+            device_id=theirs,
+        )
+    with pytest.raises(accounts.AccountError, match="no device"):
+        accounts.create_token(
+            store,
+            roles.Role.PATIENT,
+            now,
+            patient_id=_pid(patient_ref),
+            device=True,
+            device_id=999999,
+        )
+    with pytest.raises(accounts.AccountError, match="only a device token"):
+        accounts.create_token(
+            store, roles.Role.PATIENT, now, patient_id=_pid(patient_ref), device_id=theirs
+        )
