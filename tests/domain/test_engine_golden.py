@@ -31,7 +31,10 @@ CRITERIA = (
     "Diabète de type 1",
 )
 #: sha256 of the judgements' text, with the engine before its speed work (see the docstring).
-DIGEST = "91174c14eedaf35ef891387bf9921d521afd7b8bd79b4e87566f94e196c94db2"
+#: Taken again at the merge of issue 17's provenance (2026-11-30): every verdict identical to
+#: the one before but for the new `observance.donnees_comptees` basis each period now cites and
+#: the two new counts (0 here: no device data), checked by removing them from the new text.
+DIGEST = "9179233f25a3ca462558eb0f072e8a3e9c04bd31b36ccca292e404f0405728c0"
 
 
 def _near(rng: random.Random, origin: dt.date, before: int, after: int) -> dt.date:

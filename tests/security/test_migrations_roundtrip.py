@@ -57,7 +57,7 @@ def _schema_diff(engine: sa.Engine) -> list[object]:
 
 def test_the_security_branch_goes_down_and_up_keeping_the_core_data(engine: sa.Engine) -> None:
     _populate(engine)
-    migrate.downgrade(engine, "security@-1")
+    migrate.downgrade(engine, "0005_security-1")  # the branch from its first migration on
     assert "audit_events" not in _tables(engine)
     assert "readings" in _tables(engine)
     with engine.connect() as conn:

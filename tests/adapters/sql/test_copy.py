@@ -142,8 +142,8 @@ def test_a_copied_batch_records_its_sender_on_every_row(pg: sa.Engine) -> None:
         readings.store(conn, batch, sender)
     with pg.connect() as conn:
         senders = conn.execute(
-            sa.select(tables.readings.c.source_id.distinct()).where(
-                tables.readings.c.patient_id == patient
-            )
+            sa.select(tables.readings.c.source_id)
+            .distinct()
+            .where(tables.readings.c.patient_id == patient)
         ).scalars()
         assert list(senders) == [sender]
