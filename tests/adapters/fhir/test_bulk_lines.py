@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from telesurveillance.adapters.fhir import bulk
+from telesurveillance.adapters.fhir import bulk, typed
 from telesurveillance.domain.measures import instants
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.domain.regulation import store
@@ -74,3 +74,24 @@ def test_csv_rows_remember_patient_keys_and_still_refuse_each_bad_row() -> None:
     assert refused[5].expression == "patient"
     assert "future" in refused[6].diagnostics
     assert refused[7].expression == "effective"
+
+
+def test_both_paths_keep_the_senders_identifiers_and_device_alike() -> None:
+    sent = {
+        "identifier": [
+            {"system": "urn:oid:1.2.250.1.999", "value": "mesure-42"},
+            {"value": "sans-systeme"},
+            {"system": "urn:ietf:rfc:3986"},  # no value: nothing would find it again
+        ],
+        "device": {"reference": "Device/12"},
+    }
+    line = _weight(**sent)
+    assert typed.Reader(TABLE, WINDOW).parsed(line, 1) is not None  # the typed path takes it
+    (fast,) = bulk.ndjson([line], TABLE, WINDOW)
+    # an element the typed structs do not have: the generic path reads the line
+    (generic,) = bulk.ndjson([_weight(**sent, note=[{"text": "x"}])], TABLE, WINDOW)
+    expected = (("urn:oid:1.2.250.1.999", "mesure-42"), (None, "sans-systeme"))
+    for parsed in (fast, generic):
+        assert parsed.rejected is None
+        assert parsed.identifiers == expected
+        assert parsed.device == 12
