@@ -135,6 +135,36 @@ def test_an_unknown_device_refuses_the_observation_naming_the_element(
         )
 
 
+def test_in_a_batch_an_unknown_device_fails_its_entry_alone(
+    fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    device_id, _dmn = _device(engine, _pid(patient_ref))
+    good = {**resources.weight(patient_ref), "device": {"reference": f"Device/{device_id}"}}
+    unknown = {
+        **resources.weight(patient_ref, at="2026-01-15T07:00:00Z"),
+        "device": {"reference": "Device/999999"},
+    }
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "batch",
+        "entry": [
+            {"resource": r, "request": {"method": "POST", "url": "Observation"}}
+            for r in (good, unknown)
+        ],
+    }
+    answer = fhir.post("/fhir", json=bundle)
+    assert answer.status_code == 200, answer.text
+    first, second = (e["response"] for e in answer.json()["entry"])
+    assert first["status"] == "201 Created"
+    assert second["status"].startswith("422")
+    assert "Device/999999" in second["outcome"]["issue"][0]["diagnostics"]
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(tables.readings.c.source_id)).scalars().all()
+    assert len(stored) == 1
+    [source] = _sources(engine)
+    assert source["device_id"] == device_id
+
+
 def test_another_patients_device_refuses_the_observation(
     fhir: TestClient, patient_ref: str, engine: sa.Engine
 ) -> None:

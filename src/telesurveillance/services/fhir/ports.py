@@ -126,6 +126,10 @@ class Unit(Reads, Protocol):
         """Refuse `batch` unless its patients exist and were born before its readings."""
         ...
 
+    def devices(self, device_ids: set[int]) -> Mapping[int, int | None]:
+        """The patient of each of `device_ids` that exists (None: a device of no patient)."""
+        ...
+
     def write(self, grants: Sequence[Grant], sent: Sequence[ingest.Sent] = ()) -> ingest.Stored:
         """Check the patients (and the devices named in `sent`, parallel to `grants`), then
         store the authorised readings with their provenance."""

@@ -222,6 +222,12 @@ def _transaction(
     return [{"response": a} for a in answers], stored_new, written
 
 
+def _named(sent: ingest.Sent) -> int | None:
+    """The device a body named (a device token's own device is known and checked already)."""
+    source = sent.source
+    return None if source is None or source.token_device else source.device_id
+
+
 def _sent(judge: writes.Judge, resource: dict[str, Any]) -> ingest.Sent:
     """Who sent an entry's Observation (issue 17): the request's principal, the identifiers."""
     return provenance.sent(resource, ingest.source(ingest.SourceKind.FHIR, judge.who))
@@ -283,17 +289,26 @@ def _batch(
                 refused[i] = why
         stores = observations.Action.STORE
         good: dict[int, http.Grant] = {}
-        sents: list[ingest.Sent] = []  # issue 17: provenance, parallel to good
+        sent: dict[int, ingest.Sent] = {}  # issue 17: provenance of each entry stored
         for i, grant in parsed.items():
             if i in refused or entries[i].action is not stores:
                 continue
             try:
-                sents.append(_sent(judge, entries[i].resource))
+                sent[i] = _sent(judge, entries[i].resource)
             except outcome.Invalid as error:
                 refused[i] = error
                 continue
             good[i] = grant
-        stored = unit.write(list(good.values()), sents)
+        # a device an entry names must exist and be its patient's: else that entry alone fails
+        owners = unit.devices({d for s in sent.values() if (d := _named(s)) is not None})
+        for i in list(good):
+            device = ingest.device_refusal(_named(sent[i]), good[i].value, owners, None)
+            if device is not None:
+                refused[i] = outcome.Invalid(
+                    device.diagnostics, device.expression, code=device.code
+                )
+                del good[i]
+        stored = unit.write(list(good.values()), [sent[i] for i in good])
         fixed: dict[int, ingest.Stored] = {}
         for i, grant in parsed.items():  # corrections after the creates, in entry order
             if i not in refused and entries[i].action is not stores:

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.fhir import ids, outcome
 from telesurveillance.adapters.sql import database
-from telesurveillance.adapters.sql.core import corrections
+from telesurveillance.adapters.sql.core import corrections, sources
 from telesurveillance.adapters.sql.fhir import observations, registry
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import reading
@@ -120,6 +120,9 @@ class _Unit:
 
     def check_patients(self, batch: Sequence[reading.Reading], where: ingest.Where) -> None:
         observations.check_patients(self.conn, batch, where)
+
+    def devices(self, device_ids: set[int]) -> Mapping[int, int | None]:
+        return sources.device_patients(self.conn, device_ids)
 
     def write(
         self, grants: Sequence[ports.Grant], sent: Sequence[ingest.Sent] = ()
