@@ -163,8 +163,9 @@ class Stored:
 Authorise = Callable[[Parsed], Grant | writes.Refusal]
 
 #: Applies corrections durably (one transaction), in order: for each (grant, REPLACE or
-#: WITHDRAW), the readings whose value was written, or the readings removed.
-Correct = Callable[[Sequence[tuple[Grant, Action]]], Sequence[Sequence[reading.Reading]]]
+#: WITHDRAW, who sent it), the readings whose value was written (they record that sender), or
+#: the readings removed.
+Correct = Callable[[Sequence[tuple[Grant, Action, "Sent"]]], Sequence[Sequence[reading.Reading]]]
 
 
 @dataclass(slots=True)
@@ -212,7 +213,9 @@ class Store(Protocol):
 class CorrectingStore(Store, Protocol):
     """A store that also takes corrections (the FHIR readings store)."""
 
-    def correct(self, batch: Sequence[tuple[Grant, Action]]) -> Sequence[Sequence[reading.Reading]]:
+    def correct(
+        self, batch: Sequence[tuple[Grant, Action, Sent]]
+    ) -> Sequence[Sequence[reading.Reading]]:
         """Apply the corrections durably, in order (`Correct`)."""
         ...
 
@@ -425,7 +428,12 @@ def _flush(
         else:
             report.duplicates += 1
     if fixes and correct is not None:
-        done = correct([(grant, parsed.action) for parsed, grant in fixes])
+        done = correct(
+            [
+                (grant, parsed.action, Sent(source, parsed.identifiers).with_device(parsed.device))
+                for parsed, grant in fixes
+            ]
+        )
         for (parsed, grant), changed in zip(fixes, done, strict=True):
             if parsed.action is Action.WITHDRAW and not changed:
                 report.rejected.append(_nothing_to_withdraw(parsed, grant))

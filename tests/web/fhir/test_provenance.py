@@ -300,3 +300,76 @@ def test_a_token_is_issued_only_for_a_device_of_its_patient(
         accounts.create_token(
             store, roles.Role.PATIENT, now, patient_id=_pid(patient_ref), device_id=theirs
         )
+
+
+def _amended(resource: dict[str, Any], device_id: int, value: float) -> dict[str, Any]:
+    return {
+        **resource,
+        "status": "amended",
+        "identifier": [{"system": "urn:maker:record", "value": "R-17-bis"}],
+        "device": {"reference": f"Device/{device_id}"},
+        "valueQuantity": {**resource["valueQuantity"], "value": value},
+    }
+
+
+def _read_back(fhir: TestClient, patient_ref: str) -> dict[str, Any]:
+    found = fhir.get("/fhir/Observation", params={"patient": _pid(patient_ref)}).json()
+    [entry] = found["entry"]
+    resource: dict[str, Any] = entry["resource"]
+    return resource
+
+
+def test_a_correction_by_bulk_import_records_the_sender_of_the_new_value(
+    fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    first = resources.weight(patient_ref, "2026-01-14T08:00:00Z")
+    assert fhir.post("/fhir/Observation", json=first).status_code == 201
+    device_id, dmn_id = _device(engine, _pid(patient_ref))
+    body = json.dumps(_amended(first, device_id, 79.0)).encode()
+    done = fhir.post(
+        "/fhir/$import", content=body, headers={"content-type": "application/x-ndjson"}
+    )
+    assert done.status_code == 200, done.text
+    shown = _read_back(fhir, patient_ref)
+    assert shown["valueQuantity"]["value"] == 79.0
+    assert shown["device"] == {"reference": f"Device/{device_id}"}
+    assert shown["identifier"] == [{"system": "urn:maker:record", "value": "R-17-bis"}]
+    with engine.connect() as conn:
+        counted = conn.execute(sa.select(tables.reading_dmn_days.c.dmn_id)).scalars().all()
+    assert counted == [dmn_id]
+
+
+def test_a_correction_in_a_batch_records_its_sender_and_an_unknown_device_fails_it_alone(
+    fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    one = resources.weight(patient_ref, "2026-01-14T08:00:00Z")
+    two = resources.weight(patient_ref, "2026-01-15T08:00:00Z")
+    ids = [fhir.post("/fhir/Observation", json=sent).json()["id"] for sent in (one, two)]
+    device_id, _dmn = _device(engine, _pid(patient_ref))
+    bundle = {  # in a Bundle, a PUT replaces (a POST stores: the first value wins)
+        "resourceType": "Bundle",
+        "type": "batch",
+        "entry": [
+            {
+                "resource": {**r, "id": key},
+                "request": {"method": "PUT", "url": f"Observation/{key}"},
+            }
+            for r, key in zip(
+                (_amended(one, device_id, 79.0), _amended(two, 999999, 78.0)), ids, strict=True
+            )
+        ],
+    }
+    answer = fhir.post("/fhir", json=bundle)
+    assert answer.status_code == 200, answer.text
+    first, second = (e["response"] for e in answer.json()["entry"])
+    assert first["status"].startswith("200"), first
+    assert second["status"].startswith("422"), second
+    assert "Device/999999" in second["outcome"]["issue"][0]["diagnostics"]
+    found = fhir.get("/fhir/Observation", params={"patient": _pid(patient_ref)}).json()
+    corrected, untouched = sorted(
+        (e["resource"] for e in found["entry"]), key=lambda r: r["effectiveDateTime"]
+    )
+    assert corrected["valueQuantity"]["value"] == 79.0
+    assert corrected["device"] == {"reference": f"Device/{device_id}"}
+    assert untouched["valueQuantity"]["value"] == 80.5
+    assert "device" not in untouched

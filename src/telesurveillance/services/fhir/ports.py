@@ -135,9 +135,12 @@ class Unit(Reads, Protocol):
         store the authorised readings with their provenance."""
         ...
 
-    def correct(self, grant: Grant, action: ingest.Action) -> ingest.Stored:
+    def correct(
+        self, grant: Grant, action: ingest.Action, sent: ingest.Sent = ingest.UNKNOWN
+    ) -> ingest.Stored:
         """A correction of the authorised readings at their keys (issue 17): REPLACE gives
-        the readings whose value was written, WITHDRAW the readings removed."""
+        the readings whose value was written (recording `sent` as their provenance; a device
+        it names must exist and be the patient's), WITHDRAW the readings removed."""
         ...
 
 

@@ -186,7 +186,7 @@ def _transaction(
             answers[entry.index] = {"status": _status(201 if new else 200), "location": location}
         grants: list[http.Grant] = []
         sents: list[ingest.Sent] = []  # issue 17: provenance, parallel to grants
-        fixes: list[tuple[Entry, http.Grant]] = []
+        fixes: list[tuple[Entry, http.Grant, ingest.Sent]] = []
         for entry in entries:
             if not entry.is_reading:
                 continue
@@ -198,19 +198,23 @@ def _transaction(
                     unit.check_patients(found, observations.where(resource))
             except outcome.Invalid as error:
                 raise _located(error, entry.index) from None
-            if entry.action is not observations.Action.STORE:
-                fixes.append((entry, grant))
-                continue
             try:
-                sents.append(_sent(judge, resource))
+                one = _sent(judge, resource)
             except outcome.Invalid as error:
                 raise _located(error, entry.index) from None
+            if entry.action is not observations.Action.STORE:
+                fixes.append((entry, grant, one))
+                continue
+            sents.append(one)
             grants.append(grant)
             answers[entry.index] = {"status": "201 Created", "location": _location(found)}
         stored = unit.write(grants, sents)
         stored_new = list(stored.new)
-        for entry, fix in fixes:  # corrections after the creates, in entry order
-            done = unit.correct(fix, entry.action)
+        for entry, fix, one in fixes:  # corrections after the creates, in entry order
+            try:
+                done = unit.correct(fix, entry.action, one)
+            except outcome.Invalid as error:
+                raise _located(error, entry.index) from None
             try:
                 answers[entry.index] = _corrected(entry, fix, done)
             except outcome.Invalid as error:
@@ -289,30 +293,32 @@ def _batch(
                 refused[i] = why
         stores = observations.Action.STORE
         good: dict[int, http.Grant] = {}
-        sent: dict[int, ingest.Sent] = {}  # issue 17: provenance of each entry stored
-        for i, grant in parsed.items():
-            if i in refused or entries[i].action is not stores:
+        sent: dict[int, ingest.Sent] = {}  # issue 17: provenance of each entry's readings
+        for i in parsed:
+            if i in refused or entries[i].method == "DELETE":
                 continue
             try:
                 sent[i] = _sent(judge, entries[i].resource)
             except outcome.Invalid as error:
                 refused[i] = error
-                continue
-            good[i] = grant
         # a device an entry names must exist and be its patient's: else that entry alone fails
         owners = unit.devices({d for s in sent.values() if (d := _named(s)) is not None})
-        for i in list(good):
-            device = ingest.device_refusal(_named(sent[i]), good[i].value, owners, None)
+        for i, one in sent.items():
+            if i in refused:
+                continue
+            device = ingest.device_refusal(_named(one), parsed[i].value, owners, None)
             if device is not None:
                 refused[i] = outcome.Invalid(
                     device.diagnostics, device.expression, code=device.code
                 )
-                del good[i]
+        for i, grant in parsed.items():
+            if i not in refused and entries[i].action is stores:
+                good[i] = grant
         stored = unit.write(list(good.values()), [sent[i] for i in good])
         fixed: dict[int, ingest.Stored] = {}
         for i, grant in parsed.items():  # corrections after the creates, in entry order
             if i not in refused and entries[i].action is not stores:
-                fixed[i] = unit.correct(grant, entries[i].action)
+                fixed[i] = unit.correct(grant, entries[i].action, sent.get(i, ingest.UNKNOWN))
     new = set(stored.new)
     replaced: list[reading.Reading] = []
     for i, grant in parsed.items():

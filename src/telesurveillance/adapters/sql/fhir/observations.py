@@ -108,11 +108,31 @@ class SqlStore:
             return readings.store_sent(conn, groups).new
 
     def correct(
-        self, batch: Sequence[tuple[Grant, ingest.Action]]
+        self, batch: Sequence[tuple[Grant, ingest.Action, ingest.Sent]]
     ) -> list[tuple[reading.Reading, ...]]:
-        """Corrections in one durable transaction, in order (`ingest.Correct`)."""
+        """Corrections in one durable transaction, in order (`ingest.Correct`); a replaced
+        value records the provenance of its replacement."""
         with database.writing(self.engine) as conn:
-            return [corrections.apply(conn, grant.value, action).new for grant, action in batch]
+            return [correct_one(conn, grant, action, sent).new for grant, action, sent in batch]
+
+
+def correct_one(
+    conn: sa.Connection, grant: Grant, action: ingest.Action, sent: ingest.Sent = ingest.UNKNOWN
+) -> readings.Stored:
+    """One correction (`corrections.apply`); with REPLACE, the values written take `sent` as
+    their provenance (its device checked as `write` checks it). No commit here."""
+    if action is not ingest.Action.REPLACE or sent == ingest.UNKNOWN:
+        return corrections.apply(conn, grant.value, action)
+    source = sent.source
+    device = None if source is None or source.token_device else source.device_id
+    if device is not None:
+        owners = sources.device_patients(conn, {device})
+        why = ingest.device_refusal(device, grant.value, owners, None)
+        if why is not None:
+            raise outcome.Invalid(why.diagnostics, why.expression, code=why.code)
+    done = corrections.apply(conn, grant.value, action)
+    readings.restamp(conn, grant.value, sent)
+    return done
 
 
 # --- Reading back -----------------------------------------------------------------------------

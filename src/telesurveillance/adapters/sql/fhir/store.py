@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.fhir import ids, outcome
 from telesurveillance.adapters.sql import database
-from telesurveillance.adapters.sql.core import corrections, sources
+from telesurveillance.adapters.sql.core import sources
 from telesurveillance.adapters.sql.fhir import observations, registry
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import reading
@@ -129,8 +129,10 @@ class _Unit:
     ) -> ingest.Stored:
         return observations.write(self.conn, grants, sent=sent)
 
-    def correct(self, grant: ports.Grant, action: ingest.Action) -> ingest.Stored:
-        return corrections.apply(self.conn, grant.value, action)
+    def correct(
+        self, grant: ports.Grant, action: ingest.Action, sent: ingest.Sent = ingest.UNKNOWN
+    ) -> ingest.Stored:
+        return observations.correct_one(self.conn, grant, action, sent)
 
 
 class SqlRegistry:
