@@ -133,7 +133,9 @@ def ceiling(url: str, rows: list[tuple[int, int, int, float]]) -> float:
                     copy.write_row(row)
         else:
             cursor.execute("BEGIN IMMEDIATE")
-            cursor.executemany("INSERT INTO readings VALUES (?, ?, ?, ?)", rows)
+            cursor.executemany(
+                "INSERT INTO readings (patient_id, kind, ts, value) VALUES (?, ?, ?, ?)", rows
+            )
         raw.commit()
         seconds = time.perf_counter() - started
         cursor.close()

@@ -143,7 +143,7 @@ def test_regulation_show_exits_1_when_nothing_is_in_force() -> None:
 
 
 def test_regulation_check_passes_on_a_fresh_review_date() -> None:
-    result = _run("regulation", "check", "--today", "2026-11-29")
+    result = _run("regulation", "check", "--today", "2026-11-30")  # the newest review date
     assert result.exit_code == 0, _both(result)
     assert "0 error(s)" in result.stdout
 
