@@ -54,6 +54,12 @@ def _sources(engine: sa.Engine) -> list[dict[str, Any]]:
         return [dict(r._mapping) for r in rows]
 
 
+def _identifiers_kept(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        query = sa.select(sa.func.count()).select_from(tables.reading_identifiers)
+        return int(conn.execute(query).scalar_one())
+
+
 def test_the_identifiers_sent_are_read_back_by_id_and_by_search(
     fhir: TestClient, patient_ref: str
 ) -> None:
@@ -78,13 +84,7 @@ def test_an_observation_without_identifier_is_read_back_without_one(
     del sent["identifier"]
     created = fhir.post("/fhir/Observation", json=sent)
     assert "identifier" not in fhir.get(f"/fhir/Observation/{created.json()['id']}").json()
-    with engine.connect() as conn:
-        assert (
-            conn.execute(
-                sa.select(sa.func.count()).select_from(tables.reading_identifiers)
-            ).scalar_one()
-            == 0
-        )
+    assert _identifiers_kept(engine) == 0
 
 
 def test_a_retry_keeps_the_identifiers_of_the_first_write(
@@ -97,13 +97,7 @@ def test_a_retry_keeps_the_identifiers_of_the_first_write(
     retried = fhir.post("/fhir/Observation", json=again)
     assert retried.status_code == 200
     assert retried.json()["identifier"] == first["identifier"]
-    with engine.connect() as conn:
-        assert (
-            conn.execute(
-                sa.select(sa.func.count()).select_from(tables.reading_identifiers)
-            ).scalar_one()
-            == 1
-        )
+    assert _identifiers_kept(engine) == 1
 
 
 def test_the_device_named_by_the_observation_is_its_sender_with_its_dmn(

@@ -40,14 +40,7 @@ def _period_query(conn: sa.Connection, length: int, indication: str | None) -> s
         .where(pd.patient_id == pec.patient_id, pd.day >= start, pd.day <= today)
         .scalar_subquery()
     )
-    inner = tables.prescriptions.alias("latest_rx").c
-    latest = (
-        sa.select(inner.id)
-        .where(inner.prise_en_charge_id == pec.id)
-        .order_by(inner.prescribed_on.desc(), inner.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    latest = worklist_page.latest_prescription(pec.id)
     query = (
         sa.select(
             pec.id,

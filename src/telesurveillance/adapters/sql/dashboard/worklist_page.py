@@ -31,20 +31,26 @@ from telesurveillance.services.dashboard import ports
 OPEN = ("open", "acknowledged")
 
 
+def latest_prescription(prise_en_charge_id: sa.ColumnElement[int]) -> sa.ScalarSelect[int]:
+    """The id of the prise en charge's latest prescription (by date, then id): one seek of the
+    index `0011_s22d_worklist_indexes` makes for it."""
+    inner = tables.prescriptions.alias("latest_rx").c
+    return (
+        sa.select(inner.id)
+        .where(inner.prise_en_charge_id == prise_en_charge_id)
+        .order_by(inner.prescribed_on.desc(), inner.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def _followed(conn: sa.Connection, c: ports.Criteria) -> sa.CTE:
     """The prises en charge in monitoring for the filters, with what the sections sort on,
     each computed once per row (a materialised common table expression: the sections and the
     totals reuse it without evaluating its subqueries again)."""
     pec, p, w = tables.prises_en_charge.c, tables.patients.c, counters.worklist_periods.c
     pd, rx = counters.patient_days.c, tables.prescriptions.c
-    inner = tables.prescriptions.alias("latest_rx").c
-    latest = (
-        sa.select(inner.id)
-        .where(inner.prise_en_charge_id == pec.id)
-        .order_by(inner.prescribed_on.desc(), inner.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    latest = latest_prescription(pec.id)
     has_today = sa.case(
         (sa.exists().where(pd.patient_id == pec.patient_id, pd.day == periods.today()), 1), else_=0
     )
