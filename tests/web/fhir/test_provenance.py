@@ -54,10 +54,9 @@ def _sources(engine: sa.Engine) -> list[dict[str, Any]]:
         return [dict(r._mapping) for r in rows]
 
 
-def _identifiers_kept(engine: sa.Engine) -> int:
+def _rows(engine: sa.Engine, table: sa.Table) -> int:
     with engine.connect() as conn:
-        query = sa.select(sa.func.count()).select_from(tables.reading_identifiers)
-        return int(conn.execute(query).scalar_one())
+        return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
 def test_the_identifiers_sent_are_read_back_by_id_and_by_search(
@@ -84,7 +83,7 @@ def test_an_observation_without_identifier_is_read_back_without_one(
     del sent["identifier"]
     created = fhir.post("/fhir/Observation", json=sent)
     assert "identifier" not in fhir.get(f"/fhir/Observation/{created.json()['id']}").json()
-    assert _identifiers_kept(engine) == 0
+    assert _rows(engine, tables.reading_identifiers) == 0
 
 
 def test_a_retry_keeps_the_identifiers_of_the_first_write(
@@ -97,7 +96,7 @@ def test_a_retry_keeps_the_identifiers_of_the_first_write(
     retried = fhir.post("/fhir/Observation", json=again)
     assert retried.status_code == 200
     assert retried.json()["identifier"] == first["identifier"]
-    assert _identifiers_kept(engine) == 1
+    assert _rows(engine, tables.reading_identifiers) == 1
 
 
 def test_the_device_named_by_the_observation_is_its_sender_with_its_dmn(
@@ -123,10 +122,7 @@ def test_an_unknown_device_refuses_the_observation_naming_the_element(
     issue = refused.json()["issue"][0]
     assert issue["expression"] == ["Observation.device"]
     assert "Device/999999" in issue["diagnostics"]
-    with engine.connect() as conn:
-        assert (
-            conn.execute(sa.select(sa.func.count()).select_from(tables.readings)).scalar_one() == 0
-        )
+    assert _rows(engine, tables.readings) == 0
 
 
 def test_in_a_batch_an_unknown_device_fails_its_entry_alone(
@@ -259,10 +255,7 @@ def test_a_device_tokens_body_may_not_name_another_device(
     assert refused.json()["issue"][0]["expression"] == ["Observation.device"]
     same = {**resources.weight(patient_ref), "device": {"reference": f"Device/{mine}"}}
     assert scale.post("/fhir/Observation", json=same).status_code == 201
-    with engine.connect() as conn:
-        assert (
-            conn.execute(sa.select(sa.func.count()).select_from(tables.readings)).scalar_one() == 1
-        )
+    assert _rows(engine, tables.readings) == 1
 
 
 def test_a_token_is_issued_only_for_a_device_of_its_patient(
