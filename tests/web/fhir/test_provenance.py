@@ -360,3 +360,37 @@ def test_a_correction_in_a_batch_records_its_sender_and_an_unknown_device_fails_
     assert corrected["device"] == {"reference": f"Device/{device_id}"}
     assert untouched["valueQuantity"]["value"] == 80.5
     assert "device" not in untouched
+
+
+def test_a_device_tokens_other_device_is_refused_in_a_bundle_and_an_import_too(
+    make_client: ClientFactory, patient_ref: str, engine: sa.Engine
+) -> None:
+    mine, _dmn = _device(engine, _pid(patient_ref))
+    other, _other_dmn = _device(engine, _pid(patient_ref))
+    scale = _device_token_client(make_client, engine, _pid(patient_ref), mine)
+    sent = {**resources.weight(patient_ref), "device": {"reference": f"Device/{other}"}}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "batch",
+        "entry": [{"resource": sent, "request": {"method": "POST", "url": "Observation"}}],
+    }
+    answer = scale.post("/fhir", json=bundle)
+    assert answer.status_code == 200, answer.text
+    entry = answer.json()["entry"][0]["response"]
+    assert entry["status"] == "403"
+    assert entry["outcome"]["issue"][0]["expression"] == ["Bundle.entry[0].resource.device"]
+    good = resources.weight(patient_ref, "2026-01-15T08:00:00Z")
+    lines = [json.dumps(sent), json.dumps(good)]  # one bad line among good ones
+    done = scale.post(
+        "/fhir/$import",
+        content="\n".join(lines).encode(),
+        headers={"content-type": "application/x-ndjson"},
+    )
+    assert done.status_code == 200, done.text
+    issues = done.json()["issue"]
+    assert issues[0]["diagnostics"].startswith("accepted 1, duplicates 0, rejected 1")
+    assert issues[1]["code"] == "forbidden"
+    assert issues[1]["diagnostics"].startswith("line 1: ")
+    assert _rows(engine, tables.readings) == 1
+    [source] = [s for s in _sources(engine) if s["kind"] == "import"]
+    assert source["device_id"] == mine  # the good line is the token's device's
