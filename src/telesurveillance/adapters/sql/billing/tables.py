@@ -50,10 +50,13 @@ billing_lines = sa.Table(
     sa.Column("generation", sa.Integer, nullable=False),
     sa.Column("reverses_id", sa.ForeignKey("billing_lines.id"), nullable=True),
     sa.Column("prise_en_charge_id", sa.ForeignKey("prises_en_charge.id"), nullable=False),
-    sa.Column("patient_id", sa.ForeignKey("patients.id"), nullable=False, index=True),
-    sa.Column("operateur_id", sa.ForeignKey("operateurs.id"), nullable=False, index=True),
-    sa.Column("exploitant_id", sa.ForeignKey("exploitants.id"), nullable=True, index=True),
-    sa.Column("dmn_id", sa.ForeignKey("dmns.id"), nullable=True),
+    # The prise en charge's patient, opérateur, DMN and its exploitant when the line was written:
+    # copies, without foreign keys of their own (each is a row trigger a line on PostgreSQL; the
+    # prise en charge's key holds them: migration `0012_s23c_ledger_lean`).
+    sa.Column("patient_id", sa.Integer, nullable=False),
+    sa.Column("operateur_id", sa.Integer, nullable=False, index=True),
+    sa.Column("exploitant_id", sa.Integer, nullable=True, index=True),
+    sa.Column("dmn_id", sa.Integer, nullable=True),
     sa.Column("indication", sa.String(48), nullable=False),
     sa.Column("period_number", sa.Integer, nullable=False),
     sa.Column("period_start", sa.Date, nullable=False),
