@@ -132,3 +132,20 @@ def test_status_events_record_who_and_when(engine: sa.Engine, regulation: store.
         ev = tables.billing_line_events.c
         who = conn.execute(sa.select(ev.actor).where(ev.line_id == ids[0]).order_by(ev.id))
         assert list(who.scalars()) == ["secrétariat", "CPAM retour"]
+
+
+def test_lines_written_meanwhile_are_skipped_and_the_others_written_in_order(
+    engine: sa.Engine, regulation: store.Regulation
+) -> None:
+    synthetic.populate(engine, 6, starts_on=START)
+    lines = ledger.SqlLedger(engine)
+    due, _, _ = billing_run.due_lines(regulation, lines.streams(UNTIL), UNTIL)
+    first = lines.start("run", UNTIL, None, "autre", NOW)
+    meanwhile = lines.append(first, due[1::3])
+    second = lines.start("run", UNTIL, None, "test", NOW)
+    written = lines.append(second, due)
+    rest = [ln for i, ln in enumerate(due) if i % 3 != 1]
+    assert _keys(list(written)) == _keys(rest)
+    assert [ln.key for ln in written] == [ln.key for ln in rest]
+    assert all(ln.run_id == second.id for ln in written)
+    assert len(lines.lines()) == len(meanwhile) + len(rest) == len(due)

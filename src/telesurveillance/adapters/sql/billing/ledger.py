@@ -6,8 +6,9 @@ second learns, from the rows it finds written, which of its lines were not.
 
 A line's basis text is stored once in `billing_bases` and the line points at it (`basis_id`);
 every read joins it back, so `ledger.Line.basis` is the text, as before. The lines are written in
-bulk: `executemany` on SQLite, `COPY` into a temporary table then one `INSERT … SELECT` on
-PostgreSQL.
+bulk: `executemany` on SQLite; on PostgreSQL one `COPY` straight into the table, or, when a
+line of the same key was written meanwhile, `COPY` into a temporary table then one `INSERT …
+SELECT … ON CONFLICT DO NOTHING`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import operator
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import database
@@ -131,7 +133,7 @@ class SqlLedger:
             basis_ids = _basis_ids(conn, {ln.basis for ln in pending})
             rows = _rows(conn, run, pending, basis_ids)
             if conn.dialect.name == "postgresql":
-                found = _copy_in(conn, rows)
+                found = _copy_in(conn, run, rows)
             else:
                 found = _insert_many(conn, run, rows)
         by_key = {_unique(ln): ln for ln in pending}
@@ -328,21 +330,54 @@ def _insert_many(
     )
 
 
-def _copy_in(conn: sa.Connection, rows: list[tuple[object, ...]]) -> list[tuple[Any, ...]]:
-    """PostgreSQL: COPY the rows into a temporary table, then one INSERT … SELECT that skips the
-    lines already there and returns those it wrote; ids follow the rows' order (`seq`)."""
+def _copy_in(
+    conn: sa.Connection, run: ledger.Run, rows: list[tuple[object, ...]]
+) -> list[tuple[Any, ...]]:
+    """PostgreSQL: COPY the rows straight into `billing_lines` under a savepoint, in their order
+    (ids follow it). When one of them already stands (a line of the same key written since the
+    run read the ledger, e.g. by a concurrent run), the unique key refuses the whole COPY: the
+    savepoint is rolled back and the rows go the careful way (`_copy_then_insert`)."""
+    before = conn.exec_driver_sql(
+        "SELECT coalesce(max(id), 0) FROM billing_lines WHERE run_id = %(run)s", {"run": run.id}
+    ).scalar_one()
+    savepoint = conn.begin_nested()
+    try:
+        _copy(conn, "billing_lines", _FIELDS, rows)
+    except psycopg.errors.UniqueViolation:
+        savepoint.rollback()
+        return _copy_then_insert(conn, rows)
+    savepoint.commit()
+    return list(
+        conn.exec_driver_sql(
+            f"SELECT {_KEY_COLUMNS} FROM billing_lines WHERE run_id = %(run)s AND id > %(before)s "
+            "ORDER BY id",
+            {"run": run.id, "before": before},
+        )
+    )
+
+
+def _copy(
+    conn: sa.Connection, table: str, columns: Sequence[str], rows: Iterable[tuple[object, ...]]
+) -> None:
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
+def _copy_then_insert(conn: sa.Connection, rows: list[tuple[object, ...]]) -> list[tuple[Any, ...]]:
+    """COPY the rows into a temporary table, then one INSERT … SELECT that skips the lines
+    already there and returns those it wrote; ids follow the rows' order (`seq`)."""
     columns = ", ".join(_FIELDS)
     conn.exec_driver_sql(
         "CREATE TEMPORARY TABLE billing_lines_in ON COMMIT DROP AS "
         f"SELECT 0 AS seq, {columns} FROM billing_lines WITH NO DATA"
     )
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        with cursor.copy(f"COPY billing_lines_in (seq, {columns}) FROM STDIN") as copy:
-            for seq, row in enumerate(rows):
-                copy.write_row((seq, *row))
-    finally:
-        cursor.close()
+    numbered = ((seq, *row) for seq, row in enumerate(rows))
+    _copy(conn, "billing_lines_in", ("seq", *_FIELDS), numbered)
     return list(
         conn.exec_driver_sql(
             f"INSERT INTO billing_lines ({columns}) SELECT {columns} FROM billing_lines_in "

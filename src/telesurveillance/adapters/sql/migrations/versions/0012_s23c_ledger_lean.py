@@ -49,9 +49,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with _rows_set_aside(), op.batch_alter_table("billing_lines") as batch:
         for column, table in _COPIED:
-            batch.create_foreign_key(
-                f"fk_billing_lines_{column}_{table}", table, [column], ["id"]
-            )
+            batch.create_foreign_key(f"fk_billing_lines_{column}_{table}", table, [column], ["id"])
     op.create_index("ix_billing_lines_patient_id", "billing_lines", ["patient_id"])
 
 
