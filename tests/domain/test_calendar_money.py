@@ -224,3 +224,10 @@ def test_days_per_period_counts_each_day_in_its_period_on_both_sides_of_a_bounda
     assert counted == {0: 1, 1: 2, 2: 1}
     for day in days:
         assert calendar.period_number(start, day, 30) in counted
+
+
+def test_a_period_has_ended_before_the_day_after_its_last_day_not_on_it() -> None:
+    last_day = calendar.period(START, 1, 30).last_day
+    assert calendar.ended_before(START, last_day, 30) == 0
+    assert calendar.ended_before(START, last_day + dt.timedelta(days=1), 30) == 1
+    assert calendar.ended_before(START, START - dt.timedelta(days=1), 30) == 0

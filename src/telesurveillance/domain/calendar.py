@@ -51,6 +51,12 @@ def period_number(starts_on: dt.date, day: dt.date, length_days: int) -> int:
     return (day - starts_on).days // length_days + 1
 
 
+def ended_before(starts_on: dt.date, day: dt.date, length_days: int) -> int:
+    """How many periods have ended before `day` (their last day is before it): the periods a
+    billing run on `day` judges, at most."""
+    return max(0, period_number(starts_on, day, length_days) - 1)
+
+
 def days_per_period(
     starts_on: dt.date, days: Iterable[dt.date], length_days: int
 ) -> collections.Counter[int]:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.billing import ledger, synthetic, tables
+from telesurveillance.domain.billing import engine as engine_
 from telesurveillance.domain.regulation import store
 from telesurveillance.services.billing import corrections
 from telesurveillance.services.billing import ledger as bl
@@ -149,3 +150,37 @@ def test_lines_written_meanwhile_are_skipped_and_the_others_written_in_order(
     assert [ln.key for ln in written] == [ln.key for ln in rest]
     assert all(ln.run_id == second.id for ln in written)
     assert len(lines.lines()) == len(meanwhile) + len(rest) == len(due)
+
+
+def test_a_second_run_judges_only_the_streams_with_a_period_not_billed_in_full(
+    engine: sa.Engine, regulation: store.Regulation
+) -> None:
+    synthetic.populate(engine, 12, starts_on=START)
+    lines = ledger.SqlLedger(engine)
+    first = billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
+    judgements = [engine_.judge(regulation, s.situation, UNTIL) for s in lines.streams(UNTIL)]
+    partly = [j for j in judgements if not all(p.billable for p in j.periods)]
+    assert 0 < len(partly) < len(judgements)
+    second = billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
+    assert second.judged_periods == sum(len(j.periods) for j in partly) < first.judged_periods
+    assert second.written == ()
+    later = UNTIL + dt.timedelta(days=30)
+    third = billing_run.run(lines, regulation, later, actor="test", now=NOW)
+    assert third.judged_periods == sum(
+        len(engine_.judge(regulation, s.situation, later).periods) for s in lines.streams(later)
+    )
+
+
+def test_a_stream_is_judged_again_when_one_of_its_charges_was_reversed(
+    engine: sa.Engine, regulation: store.Regulation
+) -> None:
+    synthetic.populate(engine, 1, starts_on=START)
+    lines = ledger.SqlLedger(engine)
+    first = billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
+    assert billing_run.run(lines, regulation, UNTIL, actor="t", now=NOW).judged_periods == 0
+    charge = first.written[-1]
+    assert charge.id is not None
+    corrections.reverse(lines, [charge.id], "saisie erronée", actor="comptable", now=NOW)
+    again = billing_run.run(lines, regulation, UNTIL, actor="test", now=NOW)
+    assert again.judged_periods == first.judged_periods
+    assert [(ln.key, ln.generation) for ln in again.written] == [(charge.key, 2)]

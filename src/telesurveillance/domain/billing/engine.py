@@ -81,6 +81,14 @@ def judge(
     return verdict.Judgement(as_of, tuple(verdicts), series.group(regulation, verdicts, as_of))
 
 
+def elapsed(regulation: store.Regulation, situation: model.Situation, as_of: dt.date) -> int:
+    """How many periods `judge` lists on `as_of`, at most: every period ended before it (fewer
+    when monitoring stopped or the patient died, see `_is_final`)."""
+    pec = situation.prise_en_charge
+    length = _structure(regulation, "periodes.duree_jours", pec.starts_on)
+    return calendar.ended_before(pec.starts_on, as_of, length)
+
+
 def _structure(regulation: store.Regulation, name: str, starts_on: dt.date) -> int:
     """A rule shaping the periods, as in force when monitoring started — or, for monitoring begun
     before the common law (ETAPES), its first version: only periods under it can be billed, and

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from telesurveillance.domain.billing import model, verdict
 
@@ -119,6 +119,18 @@ class Line:
         return (self.prise_en_charge_id, self.period_number, self.forfait)
 
 
+class Written(NamedTuple):
+    """What a run plans against, for each line already in the ledger (not the whole line)."""
+
+    prise_en_charge_id: int
+    period_number: int
+    forfait: verdict.Forfait
+    generation: int
+    entry: Entry
+    id: int
+    reverses_id: int | None
+
+
 @dataclass(frozen=True, slots=True)
 class Run:
     id: int
@@ -152,6 +164,11 @@ class Ledger(Protocol):
         ids: Sequence[int] | None = None,
     ) -> Sequence[Line]:
         """Ledger lines in id order."""
+        ...
+
+    def written(self, *, operateur_id: int | None = None) -> Sequence[Written]:
+        """The key, generation, entry, id and reversed charge of every line (of `operateur_id`,
+        if given), in id order: what a run needs of the ledger."""
         ...
 
     def start(
@@ -208,3 +225,38 @@ def last_generation(lines: Iterable[Line]) -> dict[tuple[int, int, verdict.Forfa
     for ln in lines:
         found[ln.key] = max(found.get(ln.key, 0), ln.generation)
     return found
+
+
+Key = tuple[int, int, verdict.Forfait]
+
+
+def standing(written: Iterable[Written]) -> tuple[set[Key], dict[Key, int]]:
+    """The keys (prise en charge, period, forfait) whose charge still stands (not reversed), and
+    the last generation written of every key: `active_charges` and `last_generation` over the
+    compact rows a run reads."""
+    charges: dict[int, Key] = {}
+    reversed_ids: set[int] = set()
+    generations: dict[Key, int] = {}
+    for pec, number, forfait, generation, entry, line_id, reverses_id in written:
+        key = (pec, number, forfait)
+        if entry is Entry.CHARGE:
+            charges[line_id] = key
+        elif reverses_id is not None:
+            reversed_ids.add(reverses_id)
+        if generation > generations.get(key, 0):
+            generations[key] = generation
+    return {k for i, k in charges.items() if i not in reversed_ids}, generations
+
+
+def fully_billed(keys: Iterable[Key]) -> dict[int, set[int]]:
+    """Prise en charge → the periods whose every forfait has a standing charge: a run would
+    append nothing for them whatever their verdict."""
+    found: dict[tuple[int, int], int] = {}
+    for pec, number, _forfait in keys:
+        found[(pec, number)] = found.get((pec, number), 0) + 1
+    every = len(verdict.Forfait)
+    out: dict[int, set[int]] = {}
+    for (pec, number), count in found.items():
+        if count == every:
+            out.setdefault(pec, set()).add(number)
+    return out

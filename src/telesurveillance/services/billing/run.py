@@ -150,12 +150,11 @@ def due_lines(
 
 
 def plan(
-    due: Iterable[ledger.Line], existing: Iterable[ledger.Line]
+    due: Iterable[ledger.Line],
+    standing: set[ledger.Key],
+    generations: Mapping[ledger.Key, int],
 ) -> tuple[list[ledger.Line], int]:
     """The due lines not standing in the ledger, each as the next generation of its key."""
-    existing = list(existing)
-    standing = ledger.active_charges(existing)
-    generations = ledger.last_generation(existing)
     new: list[ledger.Line] = []
     skipped = 0
     for ln in due:
@@ -169,6 +168,29 @@ def plan(
 
 def _with_generation(ln: ledger.Line, generation: int) -> ledger.Line:
     return dataclasses.replace(ln, generation=generation)
+
+
+def to_judge(
+    regulation: store.Regulation,
+    streams: Iterable[ledger.Stream],
+    until: dt.date,
+    billed: Mapping[int, set[int]],
+) -> tuple[list[ledger.Stream], int]:
+    """The streams with a period to judge: a stream whose every period ended before `until`
+    has all its forfaits standing would add nothing (`plan` skips standing keys), so it is not
+    judged again. Returns them and how many standing lines the others hold."""
+    kept: list[ledger.Stream] = []
+    standing = 0
+    every = len(verdict.Forfait)
+    for stream in streams:
+        done = billed.get(stream.prise_en_charge_id)
+        if done:
+            count = engine.elapsed(regulation, stream.situation, until)
+            if all(number in done for number in range(1, count + 1)):
+                standing += every * count
+                continue
+        kept.append(stream)
+    return kept, standing
 
 
 def run(
@@ -185,10 +207,14 @@ def run(
     """Judge and append: the whole use case `billing run --until DATE [--operateur X]`. With
     `workers` > 1 a big run is judged in that many processes (`pool`), with the same result.
     `days` (patient → days with data before `until`) replaces the store's own aggregation, e.g.
-    when Spark aggregated them from the Parquet export (`billing run --spark`)."""
+    when Spark aggregated them from the Parquet export (`billing run --spark`). Streams whose
+    every elapsed period is billed in full are not judged again (`to_judge`), so running again
+    costs the reads."""
+    standing, generations = ledger.standing(store_.written(operateur_id=operateur_id))
     streams = store_.streams(until, operateur_id, days)
+    streams, billed = to_judge(regulation, streams, until, ledger.fully_billed(standing))
     due, judged, billable = due_lines(regulation, streams, until, workers=workers)
-    new, skipped = plan(due, store_.lines(operateur_id=operateur_id))
+    new, skipped = plan(due, standing, generations)
     started = store_.start("run", until, operateur_id, actor, now)
     written = store_.append(started, new)
-    return Outcome(started, judged, billable, written, skipped + len(new) - len(written))
+    return Outcome(started, judged, billable, written, billed + skipped + len(new) - len(written))

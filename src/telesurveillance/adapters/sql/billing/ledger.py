@@ -99,6 +99,24 @@ class SqlLedger:
         with self.engine.connect() as conn:
             return [_line(r) for r in conn.execute(query).mappings()]
 
+    def written(self, *, operateur_id: int | None = None) -> list[ledger.Written]:
+        query = (
+            "SELECT prise_en_charge_id, period_number, forfait, generation, entry, id, "
+            "reverses_id FROM billing_lines"
+        )
+        params: dict[str, Any] = {}
+        if operateur_id is not None:
+            query += " WHERE operateur_id = :operateur"
+            params["operateur"] = operateur_id
+        forfaits = {f.value: f for f in verdict.Forfait}
+        entries = {e.value: e for e in ledger.Entry}
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.text(query + " ORDER BY id"), params)
+            return [
+                ledger.Written(pec, number, forfaits[forfait], generation, entries[entry], i, rev)
+                for pec, number, forfait, generation, entry, i, rev in rows
+            ]
+
     def start(
         self,
         kind: str,
