@@ -42,6 +42,8 @@ def test_the_billing_benchmark_runs_on_a_small_population(tmp_path: Path, backen
     assert 0 < figures["billable_periods"] <= figures["judged_periods"]
     assert figures["lines_written"] == 2 * figures["billable_periods"]
     assert figures["cpu_us_per_patient_period"] > 0
+    assert figures["second_run_judged_periods"] < figures["judged_periods"]
+    assert len(figures["ledger_digest"]) == 64
     assert figures["day_pairs"] == figures["counter_rows"]
     assert figures["raw_readings"] >= figures["counter_rows"]
     assert figures["ratio_duckdb_over_ours"] > 0
