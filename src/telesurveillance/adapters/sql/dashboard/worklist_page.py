@@ -135,24 +135,20 @@ def _params(c: ports.Criteria) -> dict[str, Any]:
 
 def roll_over(engine: sa.Engine, c: ports.Criteria) -> None:
     """Roll over the counters of the followed prises en charge that count another period than
-    today's (or have none yet); only those rows come back from the database."""
+    today's (or have none yet): one set-based statement, whatever their number (on PostgreSQL
+    preceded by one statement taking the patients' counter locks)."""
     pec, p, w = tables.prises_en_charge.c, tables.patients.c, counters.worklist_periods.c
-    with engine.connect() as conn:
+    with database.writing(engine) as conn:
         start = periods.period_start(conn, c.length)
-        query = (
-            sa.select(pec.id, pec.patient_id, start)
+        stale = (
+            sa.select(pec.id.label("pec_id"), pec.patient_id, start.label("start"))
             .join_from(tables.prises_en_charge, tables.patients, p.id == pec.patient_id)
             .outerjoin(counters.worklist_periods, w.prise_en_charge_id == pec.id)
             .where(*_in_monitoring(c))
             .where(periods.stale(conn, c.length) == 1)
+            .subquery("stale")
         )
-        rows = list(conn.execute(query, {"today": c.today}))
-    if not rows:
-        return
-    span = dt.timedelta(days=c.length - 1)
-    stale = [(r[0], r[1], _as_date(r[2]), _as_date(r[2]) + span) for r in rows]
-    with database.writing(engine) as conn:
-        counters.roll(conn, stale)
+        counters.roll_all(conn, stale, c.length, {"today": c.today})
 
 
 def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
