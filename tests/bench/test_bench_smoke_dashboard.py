@@ -25,6 +25,7 @@ def test_the_dashboard_benchmark_times_the_worklist_and_the_patient_page(
     assert len(figures) == 3
     assert all(0 < f.p50_ms <= f.p95_ms for f in figures)
     assert all(f.statements > 0 for f in figures)
+    assert all(f.cpu_ms > 0 for f in figures)
     printed = capsys.readouterr().out
     assert f"backend: {backend}" in printed
     assert "worklist (60 patients), counters in place" in printed

@@ -15,8 +15,9 @@ from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.billing import synthetic
 from telesurveillance.adapters.sql.core import corrections, readings, tables
-from telesurveillance.adapters.sql.dashboard import counters, worklist
+from telesurveillance.adapters.sql.dashboard import counters, worklist, worklist_page
 from telesurveillance.domain.measures import reading
+from telesurveillance.services.dashboard import ports
 
 LENGTH = 30
 FIRST = dt.date(2026, 1, 1)
@@ -66,6 +67,18 @@ def _ts(day: dt.date, hour: int) -> int:
 def _followed(engine: sa.Engine, today: dt.date) -> dict[int, int]:
     found = worklist.SqlWorklist(engine).followed(today, LENGTH)
     return {f.prise_en_charge_id: f.days_in_period for f in found}
+
+
+def _rolled_by_the_page(engine: sa.Engine, today: dt.date) -> dict[int, int]:
+    """The counters of the prises en charge followed on `today`, after the worklist page's
+    set-based roll-over: each counts the period holding `today`."""
+    criteria = ports.Criteria(today, LENGTH, {}, today, {})
+    worklist_page.roll_over(engine, criteria)
+    with engine.connect() as conn:
+        rows = counters.stored(conn)
+    followed = {pec_id for pec_id, (_patient, start) in PRISES.items() if start <= today}
+    assert all(rows[pec_id][0] <= today <= rows[pec_id][1] for pec_id in followed)
+    return {pec_id: rows[pec_id][2] for pec_id in followed}
 
 
 def _recounted(engine: sa.Engine, today: dt.date) -> dict[int, int]:
@@ -122,6 +135,7 @@ def test_the_counter_equals_the_recount_after_ingests_corrections_withdrawals_ro
             offset = step[1]
             assert isinstance(offset, int)
             today = FIRST + dt.timedelta(days=offset)  # forward or back: periods roll over
+            assert _rolled_by_the_page(engine, today) == _recounted(engine, today)
             assert _followed(engine, today) == _recounted(engine, today)
     # and once more at the end, whatever came last
     assert _followed(engine, today) == _recounted(engine, today)
@@ -171,6 +185,31 @@ def test_the_counter_rolls_over_on_the_first_day_of_the_next_period(engine: sa.E
     with engine.connect() as conn:
         start, end, days = counters.stored(conn)[3]
     assert (start, end, days) == (last + dt.timedelta(days=1), last + dt.timedelta(days=30), 0)
+
+
+def test_the_page_rolls_every_stale_counter_over_in_one_statement(engine: sa.Engine) -> None:
+    _world(engine)
+    _reset(engine)
+    last = FIRST + dt.timedelta(days=LENGTH - 1)
+    with database.writing(engine) as conn:
+        readings.store(conn, _day_batch(1, last, range(1, 2)) + _day_batch(2, last, range(1, 3)))
+    assert _rolled_by_the_page(engine, last) == {1: 1, 2: 1, 3: 1}  # no row yet: all three
+    sent: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        sent.append(statement)
+
+    next_day = last + dt.timedelta(days=1)
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        worklist_page.roll_over(engine, ports.Criteria(next_day, LENGTH, {}, next_day, {}))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    assert _rolled_by_the_page(engine, next_day) == {1: 0, 2: 1, 3: 0}
+    sent = [s for s in sent if not s.startswith("BEGIN")]
+    # the upsert (after, on PostgreSQL, the statement taking the patients' locks)
+    assert len(sent) == (2 if engine.dialect.name == "postgresql" else 1)
+    assert sent[-1].startswith("INSERT INTO worklist_periods")
 
 
 def test_the_worklist_reads_the_counter_row_not_the_readings(engine: sa.Engine) -> None:

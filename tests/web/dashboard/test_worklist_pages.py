@@ -9,6 +9,9 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.dashboard import worklist as sql_worklist
+from telesurveillance.adapters.sql.dashboard import worklist_page
+from telesurveillance.domain.regulation import store
 from telesurveillance.services.dashboard import worklist
 from tests.conftest import ClientFactory
 from tests.web.dashboard.conftest import TODAY, AddPatient, clock
@@ -95,3 +98,28 @@ def test_a_period_that_began_today_is_counted_from_zero_on_the_first_read(
     risk = _risk_section(client.get("/ui/worklist").text)
     assert "NEUF" in risk
     assert "0 / 15" in risk
+
+
+def test_a_statement_built_for_one_day_and_filter_answers_another_as_a_fresh_one_would(
+    engine: sa.Engine, add_patient: AddPatient
+) -> None:
+    """The page's statement is built once per shape and reused: the day, the thresholds, the
+    filter's value and the page are parameters, never values frozen into the statement."""
+    add_patient("insuffisance_cardiaque", START, [], family="Coeur")
+    add_patient("diabete", START, [START + i * DAY for i in range(18)], family="Sucre")
+    add_patient("insuffisance_cardiaque", START - 150 * DAY, [], months=6, family="Renouvelle")
+    regulation = store.packaged()
+    asked = [
+        (TODAY, "insuffisance_cardiaque", {"at_risk": (0, 1), "renewals": (0, 50)}),
+        (TODAY + 9 * DAY, "diabete", {"at_risk": (0, 50), "renewals": (1, 50)}),
+        (TODAY - 12 * DAY, "insuffisance_cardiaque", {"at_risk": (1, 50), "renewals": (0, 1)}),
+    ]
+    reads = sql_worklist.SqlWorklist(engine)
+    for today, indication, pages in asked:
+        c = worklist.criteria(regulation, today, indication, None)
+        reads.roll_over(c)
+        reused = worklist_page.overview(engine, c, pages)
+        worklist_page._BUILT.clear()
+        fresh = worklist_page.overview(engine, c, pages)
+        assert reused == fresh
+    assert any(worklist_page.overview(engine, c, pages).rows.values())

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -191,6 +192,53 @@ def roll(conn: sa.Connection, stale: Iterable[tuple[int, int, dt.date, dt.date]]
         )
         found.update({int(pec_id): int(n) for pec_id, n in rows})
     return found
+
+
+def roll_all(
+    conn: sa.Connection, stale: sa.Subquery, length: int, params: Mapping[str, object]
+) -> None:
+    """Set the counter of every row of `stale` (prise en charge `pec_id`, `patient_id`, the
+    `start` of its current period) to that period, recounted from `patient_days`: one
+    `INSERT … SELECT … ON CONFLICT DO UPDATE`, in the caller's write transaction (a first read
+    of the day may roll thousands over). On PostgreSQL one statement first takes the patients'
+    counter locks, in id order, from the same set."""
+    if conn.dialect.name == "postgresql":
+        patient = stale.c.patient_id
+        ids_in_order = postgresql.aggregate_order_by(sa.distinct(patient), patient)
+        ordered = sa.select(sa.func.array_agg(ids_in_order)).scalar_subquery()
+        ids = sa.func.unnest(ordered).table_valued("p").render_derived(name="t")
+        lock = sa.select(sa.func.pg_advisory_xact_lock(sa.cast(LOCK_SPACE, sa.Integer), ids.c.p))
+        conn.execute(lock, dict(params))
+    pd = patient_days.c
+    end = _plus_days(conn, stale.c.start, length - 1)
+    days = (
+        sa.select(sa.func.count())
+        .where(pd.patient_id == stale.c.patient_id, pd.day >= stale.c.start, pd.day <= end)
+        .scalar_subquery()
+    )
+    rows = sa.select(stale.c.pec_id, stale.c.patient_id, stale.c.start, end, days).where(
+        sa.true()
+    )  # SQLite parses `INSERT … SELECT … ON CONFLICT` only after a WHERE
+    upsert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
+        worklist_periods
+    ).from_select(["prise_en_charge_id", "patient_id", "period_start", "period_end", "days"], rows)
+    statement = upsert.on_conflict_do_update(
+        index_elements=["prise_en_charge_id"],
+        set_={
+            "patient_id": upsert.excluded.patient_id,
+            "period_start": upsert.excluded.period_start,
+            "period_end": upsert.excluded.period_end,
+            "days": upsert.excluded.days,
+        },
+    )
+    conn.execute(statement, dict(params))
+
+
+def _plus_days(conn: sa.Connection, day: sa.ColumnElement[Any], n: int) -> sa.ColumnElement[Any]:
+    """SQL for `day` + `n` days (a date on both backends)."""
+    if conn.dialect.name == "postgresql":
+        return sa.cast(day + n, sa.Date)
+    return sa.func.date(day, f"+{n} days")
 
 
 def stored(conn: sa.Connection) -> dict[int, tuple[dt.date, dt.date, int]]:

@@ -56,7 +56,12 @@ def _followed(conn: sa.Connection, c: ports.Criteria) -> sa.CTE:
     )
     needed: sa.ColumnElement[Any] = sa.null()
     if c.needed:
-        needed = sa.case(*((pec.indication == k, v) for k, v in sorted(c.needed.items())))
+        needed = sa.case(
+            *(
+                (pec.indication == k, sa.bindparam(f"needed_{i}", v, type_=sa.Integer))
+                for i, (k, v) in enumerate(sorted(c.needed.items()))
+            )
+        )
     base = periods.greatest(conn, rx.prescribed_on, pec.starts_on)
     query = (
         sa.select(
@@ -91,9 +96,9 @@ def _in_monitoring(c: ports.Criteria) -> list[sa.ColumnElement[bool]]:
         sa.or_(p.died_on.is_(None), p.died_on >= today),
     ]
     if c.indication is not None:
-        found.append(pec.indication == c.indication)
+        found.append(pec.indication == sa.bindparam("indication", c.indication, type_=sa.String))
     if c.member is not None:
-        found.append(pec.prescriber_id == c.member)
+        found.append(pec.prescriber_id == sa.bindparam("member", c.member, type_=sa.Integer))
     return found
 
 
@@ -122,7 +127,12 @@ def _renewal(conn: sa.Connection, f: sa.CTE, c: ports.Criteria) -> sa.ColumnElem
         return sa.and_(
             f.c.months.is_not(None), periods.ends_on(conn, f.c.base, f.c.months) <= notice
         )
-    latest = sa.case(*((f.c.months == m, sa.literal(c.renewal_bases[m], sa.Date)) for m in known))
+    latest = sa.case(
+        *(
+            (f.c.months == m, sa.bindparam(f"base_{m}", c.renewal_bases[m], type_=sa.Date))
+            for m in known
+        )
+    )
     return sa.or_(
         f.c.base <= latest,
         sa.and_(f.c.months.not_in(known), periods.ends_on(conn, f.c.base, f.c.months) <= notice),
@@ -130,29 +140,34 @@ def _renewal(conn: sa.Connection, f: sa.CTE, c: ports.Criteria) -> sa.ColumnElem
 
 
 def _params(c: ports.Criteria) -> dict[str, Any]:
-    return {"today": c.today, "notice": c.notice}
+    """The values of the page's bound parameters: the statements are built once per shape
+    (`_statement`) and take the day, the thresholds and the filters as parameters."""
+    values: dict[str, Any] = {"today": c.today, "notice": c.notice}
+    values.update({f"needed_{i}": v for i, (_k, v) in enumerate(sorted(c.needed.items()))})
+    values.update({f"base_{m}": day for m, day in c.renewal_bases.items()})
+    if c.indication is not None:
+        values["indication"] = c.indication
+    if c.member is not None:
+        values["member"] = c.member
+    return values
 
 
 def roll_over(engine: sa.Engine, c: ports.Criteria) -> None:
     """Roll over the counters of the followed prises en charge that count another period than
-    today's (or have none yet); only those rows come back from the database."""
+    today's (or have none yet): one set-based statement, whatever their number (on PostgreSQL
+    preceded by one statement taking the patients' counter locks)."""
     pec, p, w = tables.prises_en_charge.c, tables.patients.c, counters.worklist_periods.c
-    with engine.connect() as conn:
+    with database.writing(engine) as conn:
         start = periods.period_start(conn, c.length)
-        query = (
-            sa.select(pec.id, pec.patient_id, start)
+        stale = (
+            sa.select(pec.id.label("pec_id"), pec.patient_id, start.label("start"))
             .join_from(tables.prises_en_charge, tables.patients, p.id == pec.patient_id)
             .outerjoin(counters.worklist_periods, w.prise_en_charge_id == pec.id)
             .where(*_in_monitoring(c))
             .where(periods.stale(conn, c.length) == 1)
+            .subquery("stale")
         )
-        rows = list(conn.execute(query, {"today": c.today}))
-    if not rows:
-        return
-    span = dt.timedelta(days=c.length - 1)
-    stale = [(r[0], r[1], _as_date(r[2]), _as_date(r[2]) + span) for r in rows]
-    with database.writing(engine) as conn:
-        counters.roll(conn, stale)
+        counters.roll_all(conn, stale, c.length, {"today": c.today})
 
 
 def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
@@ -182,8 +197,8 @@ def _page(
         sa.select(f, sa.func.row_number().over(order_by=order).label("ord"))
         .where(kept)
         .order_by(*order)
-        .offset(offset)
-        .limit(limit)
+        .offset(sa.bindparam(f"offset_{part}", offset, type_=sa.Integer))
+        .limit(sa.bindparam(f"limit_{part}", limit, type_=sa.Integer))
         .subquery()
     )
     p = tables.patients.c
@@ -199,18 +214,49 @@ def _nulls() -> list[sa.ColumnElement[Any]]:
     return [sa.cast(sa.null(), sa.Integer).label(n) for n in names]
 
 
-def overview(
-    engine: sa.Engine, c: ports.Criteria, pages: Mapping[str, tuple[int, int]]
-) -> ports.Overview:
-    """The totals and, for each section of `pages` ("at_risk", "renewals" → offset, limit),
-    that page of rows: one statement, the followed set evaluated once."""
-    with engine.connect() as conn:
+#: The page's statements by shape (`_shape`): building one costs more Python than most
+#: executions of it, and the shapes are few (backend, period length, the indications and
+#: prescription lengths compared, the filters used, the sections shown).
+_BUILT: dict[tuple[object, ...], sa.Select[Any]] = {}
+_KEPT = 64
+
+
+def _shape(conn: sa.Connection, c: ports.Criteria, sections: list[str]) -> tuple[object, ...]:
+    return (
+        conn.dialect.name, c.length, tuple(sorted(c.needed)), tuple(sorted(c.renewal_bases)),
+        c.indication is None, c.member is None, tuple(sections),
+    )  # fmt: skip
+
+
+def _statement(
+    conn: sa.Connection, c: ports.Criteria, pages: Mapping[str, tuple[int, int]]
+) -> sa.Select[Any]:
+    """The totals and the pages of `pages`, in one statement (built once per shape)."""
+    shape = _shape(conn, c, sorted(pages))
+    found = _BUILT.get(shape)
+    if found is None:
         f = _followed(conn, c)
         parts: list[sa.Select[Any]] = [_totals(conn, f, c)]
         for part, (section, (offset, limit)) in enumerate(sorted(pages.items()), start=1):
             parts.append(_page(conn, f, c, part, section, offset, limit))
         query = sa.union_all(*parts).subquery()
-        rows = list(conn.execute(sa.select(query).order_by(query.c.part, query.c.ord), _params(c)))
+        found = sa.select(query).order_by(query.c.part, query.c.ord)
+        if len(_BUILT) >= _KEPT:
+            _BUILT.clear()
+        _BUILT[shape] = found
+    return found
+
+
+def overview(
+    engine: sa.Engine, c: ports.Criteria, pages: Mapping[str, tuple[int, int]]
+) -> ports.Overview:
+    """The totals and, for each section of `pages` ("at_risk", "renewals" → offset, limit),
+    that page of rows: one statement, the followed set evaluated once."""
+    values = _params(c)
+    for part, (_section, (offset, limit)) in enumerate(sorted(pages.items()), start=1):
+        values.update({f"offset_{part}": offset, f"limit_{part}": limit})
+    with engine.connect() as conn:
+        rows = list(conn.execute(_statement(conn, c, pages), values))
     found: dict[str, list[ports.Followed]] = {section: [] for section in pages}
     names = dict(enumerate(sorted(pages), start=1))
     first = rows[0]
