@@ -11,7 +11,8 @@ carries was already stored (same patient, kind and instant).
 A line may also correct a stored reading (issue 17: an NDJSON Observation whose status is
 `amended`/`corrected` replaces the value at its key, `entered-in-error` withdraws it; its
 `Parsed.action`): judged as any line, checked as any line, then applied through the caller's
-`correct` after the chunk's new readings, in line order (a line withdrawing nothing is refused,
+`correct` in line order, between the new readings of the lines before and after it, so that a
+file gives what its lines would give one by one (a line withdrawing nothing is refused,
 `not-found`). Without `correct`, such lines are refused (the source takes no corrections).
 
 Every stored reading records who sent it (issue 17, `Source`: the route, the API token, the
@@ -30,6 +31,7 @@ store only takes authorised readings.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -429,10 +431,23 @@ def _flush(
     if disordered:
         report.rejected += disordered.values()
         good = [(p, g) for p, g in good if p.line not in disordered]
-    fixes: list[tuple[Parsed, Grant]] = []
-    if any(p.action is not Action.STORE for p, _g in good):
-        fixes = [(p, g) for p, g in good if p.action is not Action.STORE]
-        good = [(p, g) for p, g in good if p.action is Action.STORE]
+    written: list[reading.Reading] = []
+    # the lines in their order: a run of new readings is one write, a run of corrections one
+    # `correct`, so a file gives what its lines would give one by one, wherever a chunk ends
+    for stores, run in itertools.groupby(good, lambda line: line[0].action is Action.STORE):
+        lines = list(run)
+        if stores:
+            written += _write(lines, store, report, source)
+        elif correct is not None:
+            written += _correct(lines, correct, report, source)
+    if after_write is not None and written:
+        after_write(written)
+
+
+def _write(
+    good: list[tuple[Parsed, Grant]], store: Store, report: Report, source: Source | None
+) -> list[reading.Reading]:
+    """Store the new readings of `good` (lines that store) in one write; count them."""
     base = Sent(source)
     sent = [
         base
@@ -455,23 +470,29 @@ def _flush(
             new.difference_update(keys)
         else:
             report.duplicates += 1
-    if fixes and correct is not None:
-        done = correct(
-            [
-                (grant, parsed.action, Sent(source, parsed.identifiers).with_device(parsed.device))
-                for parsed, grant in fixes
-            ]
-        )
-        for (parsed, grant), changed in zip(fixes, done, strict=True):
-            if parsed.action is Action.WITHDRAW and not changed:
-                report.rejected.append(_nothing_to_withdraw(parsed, grant))
-                continue
-            report.corrected += 1
-            report.patients |= grant.patients
-            if parsed.action is Action.REPLACE:
-                written += changed
-    if after_write is not None and written:
-        after_write(written)
+    return written
+
+
+def _correct(
+    fixes: list[tuple[Parsed, Grant]], correct: Correct, report: Report, source: Source | None
+) -> list[reading.Reading]:
+    """Apply the corrections of `fixes` in order (one `correct`); the values written."""
+    done = correct(
+        [
+            (grant, parsed.action, Sent(source, parsed.identifiers).with_device(parsed.device))
+            for parsed, grant in fixes
+        ]
+    )
+    written: list[reading.Reading] = []
+    for (parsed, grant), changed in zip(fixes, done, strict=True):
+        if parsed.action is Action.WITHDRAW and not changed:
+            report.rejected.append(_nothing_to_withdraw(parsed, grant))
+            continue
+        report.corrected += 1
+        report.patients |= grant.patients
+        if parsed.action is Action.REPLACE:
+            written += changed
+    return written
 
 
 def _nothing_to_withdraw(parsed: Parsed, grant: Grant) -> Rejected:
