@@ -92,9 +92,9 @@ def store_sent(
     conn: sa.Connection, groups: Sequence[tuple[Sequence[Reading], ingest.Sent]]
 ) -> Stored:
     """`store` of inputs with their provenance: one insert per distinct source (usually one),
-    each reading with its input's identifiers; the first input of a key wins."""
+    each reading with its input's identifiers. The first input of a key decides its value, its
+    sender and its identifiers (none when it gave none), as the inputs written one by one."""
     by_source: dict[ingest.Source | None, list[Reading]] = {}
-    named: dict[Key, Sequence[ingest.Identifier]] = {}
     last: ingest.Source | None = None
     same: list[Reading] | None = None
     for batch, sent in groups:
@@ -102,9 +102,21 @@ def store_sent(
             last = sent.source
             same = by_source.setdefault(last, [])
         same += batch
-        if sent.identifiers:
+    named: dict[Key, Sequence[ingest.Identifier]] = {}
+    if len(by_source) > 1 or any(sent.identifiers for _batch, sent in groups):
+        # the first input of each key, in order: later ones are duplicates whatever they carry
+        by_source = {}
+        seen: set[Key] = set()
+        for batch, sent in groups:
+            kept = by_source.setdefault(sent.source, [])
             for r in batch:
-                named.setdefault((r.patient_id, r.kind, r.ts), sent.identifiers)
+                key = (r.patient_id, r.kind, r.ts)
+                if key in seen:
+                    continue  # as `store` within a batch: not counted among the duplicates
+                seen.add(key)
+                kept.append(r)
+                if sent.identifiers:
+                    named[key] = sent.identifiers
     new: list[Reading] = []
     duplicates = 0
     for source, batch in by_source.items():
