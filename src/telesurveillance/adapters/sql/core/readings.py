@@ -310,7 +310,7 @@ def _store_returning(
         made = copy.insert_new(
             conn, tables.readings, [unique[k] for k in keys], KEY, {"source_id": source_id}
         )
-        return [unique[(int(p), int(k), int(t))] for p, k, t in sorted(made)]
+        return [unique[key] for key in sorted(made)]  # the driver gives back Python ints
     new: list[Reading] = []
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
