@@ -11,7 +11,8 @@ carries was already stored (same patient, kind and instant).
 A line may also correct a stored reading (issue 17: an NDJSON Observation whose status is
 `amended`/`corrected` replaces the value at its key, `entered-in-error` withdraws it; its
 `Parsed.action`): judged as any line, checked as any line, then applied through the caller's
-`correct` after the chunk's new readings, in line order (a line withdrawing nothing is refused,
+`correct` in line order, between the new readings of the lines before and after it, so that a
+file gives what its lines would give one by one (a line withdrawing nothing is refused,
 `not-found`). Without `correct`, such lines are refused (the source takes no corrections).
 
 Every stored reading records who sent it (issue 17, `Source`: the route, the API token, the
@@ -30,6 +31,7 @@ store only takes authorised readings.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -40,6 +42,7 @@ from typing import Protocol
 from telesurveillance.domain.access import roles, writes
 from telesurveillance.domain.measures import instants, reading
 from telesurveillance.domain.measures import table as measures
+from telesurveillance.services.imports import collector
 
 #: Lines per committed chunk.
 CHUNK = 20_000
@@ -259,23 +262,25 @@ def bulk(
     started = time.perf_counter()
     births: dict[int, dt.date] = {}
     pending: list[tuple[Parsed, Grant]] = []
-    for parsed in lines:
-        if parsed.rejected is not None:
-            report.rejected.append(parsed.rejected)
-        elif parsed.action is not Action.STORE and correct is None:
-            report.rejected.append(_uncorrectable(parsed))
-        else:
-            granted = authorise(parsed)
-            if isinstance(granted, writes.Refusal):
-                report.rejected.append(_forbidden(parsed, granted))
+    store_action, refused = Action.STORE, report.rejected
+    with collector.paused():  # a chunk's objects hold no cycle (services/imports/collector.py)
+        for parsed in lines:
+            if parsed.rejected is not None:
+                refused.append(parsed.rejected)
+            elif parsed.action is not store_action and correct is None:
+                refused.append(_uncorrectable(parsed))
             else:
-                pending.append((parsed, granted))
-        if len(pending) >= chunk:
-            _flush(pending, store, table, births, report, after_write, correct, source)
-            pending = []
-        if progress is not None:
-            progress(parsed.line)
-    _flush(pending, store, table, births, report, after_write, correct, source)
+                granted = authorise(parsed)
+                if isinstance(granted, writes.Refusal):
+                    refused.append(_forbidden(parsed, granted))
+                else:
+                    pending.append((parsed, granted))
+            if len(pending) >= chunk:
+                _flush(pending, store, table, births, report, after_write, correct, source)
+                pending = []
+            if progress is not None:
+                progress(parsed.line)
+        _flush(pending, store, table, births, report, after_write, correct, source)
     report.rejected.sort(key=lambda r: r.line)
     report.seconds = time.perf_counter() - started
     return report
@@ -390,17 +395,33 @@ def _flush(
     correct: Correct | None = None,
     source: Source | None = None,
 ) -> None:
+    """Judge and write one chunk at once (issue 18): the patients and devices looked up once,
+    a line of one reading without a device checked with two dict look-ups, one write of the
+    chunk's readings, the report counted on plain tuples; any other line is checked as
+    `refusal` and `device_refusal` say, with the same results."""
     if not pending:
         return
-    wanted = {p for _parsed, grant in pending for p in grant.patients} - births.keys()
-    if wanted:
-        births.update(store.patients(wanted))
+    wanted: set[int] = set()
+    for _parsed, grant in pending:
+        wanted |= grant.patients
+    missing = wanted - births.keys()
+    if missing:
+        births.update(store.patients(missing))
+    # the first instant each patient may have: the Paris midnight starting the birth day
+    floors = {p: instants.paris_midnight_ms(births[p]) for p in wanted if p in births}
     named = {parsed.device for parsed, _grant in pending if parsed.device is not None}
     owners = store.devices(named) if named else {}
     good: list[tuple[Parsed, Grant]] = []
     for parsed, grant in pending:
-        why = refusal(grant.value, births, parsed.where) or device_refusal(
-            parsed.device, grant.value, owners, source, parsed.resource_type
+        found = grant.value
+        if parsed.device is None and len(found) == 1:
+            one = found[0]
+            floor = floors.get(one.patient_id)
+            if floor is not None and one.ts >= floor:  # as `refusal`: known, born before
+                good.append((parsed, grant))
+                continue
+        why = refusal(found, births, parsed.where) or device_refusal(
+            parsed.device, found, owners, source, parsed.resource_type
         )
         if why is not None:
             report.rejected.append(Rejected(parsed.line, why.diagnostics, why.expression, why.code))
@@ -410,40 +431,68 @@ def _flush(
     if disordered:
         report.rejected += disordered.values()
         good = [(p, g) for p, g in good if p.line not in disordered]
-    fixes = [(p, g) for p, g in good if p.action is not Action.STORE]
-    if fixes:
-        good = [(p, g) for p, g in good if p.action is Action.STORE]
-    base = Sent(source)
-    sent = [Sent(source, p.identifiers).with_device(p.device) for p, _g in good]
-    if all(s == base for s in sent):
-        sent = [] if source is None else sent
-    written = list(store.write([grant for _parsed, grant in good], sent))
-    new = set(written)
-    report.readings += len(new)
-    for _parsed, grant in good:
-        report.patients |= grant.patients
-        if any(r in new for r in grant.value):
-            report.accepted += 1
-            new.difference_update(grant.value)
-        else:
-            report.duplicates += 1
-    if fixes and correct is not None:
-        done = correct(
-            [
-                (grant, parsed.action, Sent(source, parsed.identifiers).with_device(parsed.device))
-                for parsed, grant in fixes
-            ]
-        )
-        for (parsed, grant), changed in zip(fixes, done, strict=True):
-            if parsed.action is Action.WITHDRAW and not changed:
-                report.rejected.append(_nothing_to_withdraw(parsed, grant))
-                continue
-            report.corrected += 1
-            report.patients |= grant.patients
-            if parsed.action is Action.REPLACE:
-                written += changed
+    written: list[reading.Reading] = []
+    # the lines in their order: a run of new readings is one write, a run of corrections one
+    # `correct`, so a file gives what its lines would give one by one, wherever a chunk ends
+    for stores, run in itertools.groupby(good, lambda line: line[0].action is Action.STORE):
+        lines = list(run)
+        if stores:
+            written += _write(lines, store, report, source)
+        elif correct is not None:
+            written += _correct(lines, correct, report, source)
     if after_write is not None and written:
         after_write(written)
+
+
+def _write(
+    good: list[tuple[Parsed, Grant]], store: Store, report: Report, source: Source | None
+) -> list[reading.Reading]:
+    """Store the new readings of `good` (lines that store) in one write; count them."""
+    base = Sent(source)
+    sent = [
+        base
+        if not p.identifiers and p.device is None
+        else Sent(source, p.identifiers).with_device(p.device)
+        for p, _g in good
+    ]
+    if source is None and not any(p.identifiers for p, _g in good):
+        sent = []  # nothing to record: the store writes the readings alone
+    written = list(store.write([grant for _parsed, grant in good], sent))
+    # a reading is new when the store returned it (equal fields: a tuple, hashed in C)
+    new = {(r.patient_id, r.kind, r.ts, r.value) for r in written}
+    report.readings += len(new)
+    patients = report.patients
+    for _parsed, grant in good:
+        patients |= grant.patients
+        keys = [(r.patient_id, r.kind, r.ts, r.value) for r in grant.value]
+        if any(k in new for k in keys):
+            report.accepted += 1
+            new.difference_update(keys)
+        else:
+            report.duplicates += 1
+    return written
+
+
+def _correct(
+    fixes: list[tuple[Parsed, Grant]], correct: Correct, report: Report, source: Source | None
+) -> list[reading.Reading]:
+    """Apply the corrections of `fixes` in order (one `correct`); the values written."""
+    done = correct(
+        [
+            (grant, parsed.action, Sent(source, parsed.identifiers).with_device(parsed.device))
+            for parsed, grant in fixes
+        ]
+    )
+    written: list[reading.Reading] = []
+    for (parsed, grant), changed in zip(fixes, done, strict=True):
+        if parsed.action is Action.WITHDRAW and not changed:
+            report.rejected.append(_nothing_to_withdraw(parsed, grant))
+            continue
+        report.corrected += 1
+        report.patients |= grant.patients
+        if parsed.action is Action.REPLACE:
+            written += changed
+    return written
 
 
 def _nothing_to_withdraw(parsed: Parsed, grant: Grant) -> Rejected:

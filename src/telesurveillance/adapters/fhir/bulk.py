@@ -151,14 +151,17 @@ _KEYS = 100_000
 
 
 class CsvRows:
-    """Converts CSV rows to readings for one import: the patient keys already read and the
-    days of the instants (`typed.Reader.ts`) are remembered, the rest is checked per row."""
+    """Converts CSV rows to readings for one import: the patient keys already read, the days of
+    the instants (`typed.Reader.ts`) and the values converted are remembered, the rest is
+    checked per row."""
 
     def __init__(self, table: measures.Table, window: instants.Window) -> None:
         self.table = table
         self.window = window
         self._instants = typed.Reader(table, window)
         self._patients: dict[str, int] = {}
+        #: (kind, unit, value as written) → the canonical value, for the values accepted
+        self._values: dict[tuple[int, str, str], float] = {}
 
     def __call__(self, row: list[str]) -> reading.Reading:
         if len(row) != len(CSV_COLUMNS):
@@ -180,11 +183,15 @@ class CsvRows:
             why = self.window.refusal(ts, effective)
             assert why is not None
             raise outcome.Invalid(why, "effective", code="value")
-        try:
-            canonical = kind.normalise(float(value), unit, "value")
-        except ValueError as error:
-            field = error.field if isinstance(error, measures.MeasurementError) else "value"
-            raise outcome.Invalid(str(error), field) from None
+        canonical = self._values.get((kind.id, unit, value))
+        if canonical is None:
+            try:
+                canonical = kind.normalise(float(value), unit, "value")
+            except ValueError as error:
+                field = error.field if isinstance(error, measures.MeasurementError) else "value"
+                raise outcome.Invalid(str(error), field) from None
+            if len(self._values) < _KEYS:  # a value converted is the same on the next row
+                self._values[(kind.id, unit, value)] = canonical
         return reading.Reading(patient_id, kind.id, ts, canonical)
 
 

@@ -113,6 +113,8 @@ _ACTIONS = {
 }
 #: Distinct values remembered per reader (a bulk file repeats a few categories and codes).
 _MEMO = 256
+#: Distinct (kind, unit, number) conversions remembered per reader.
+_VALUES = 65_536
 
 
 class Reader:
@@ -125,6 +127,9 @@ class Reader:
         self._categories: set[tuple[Concept, ...]] = set()
         self._kinds: dict[Concept, measures.Kind | None] = {}
         self._days: dict[str, int | None] = {}
+        #: (kind, UCUM code, value as sent) → the canonical value (`Kind.normalise` is pure;
+        #: a device sends the same few values: glucose in whole mg/dL, a weight to 100 g)
+        self._values: dict[tuple[int, str, int | float], float | None] = {}
 
     def parsed(self, raw: bytes | str, line: int) -> ingest.Parsed | None:
         """The parsed line `line` when it is a common Observation whose readings are good, else
@@ -166,10 +171,25 @@ class Reader:
             return None
         if not self.window.earliest <= ts <= self.window.latest:
             return None
-        value = _value(found.value_quantity, kind)
+        value = self._value(found.value_quantity, kind)
         if value is None:
             return None
         return [reading.Reading(int(patient.group(1)), kind.id, ts, value)]
+
+    def _value(self, quantity: Quantity, kind: measures.Kind) -> float | None:
+        """`_value`, remembered per kind, code and number once the quantity's elements are
+        checked (the same elements give the same value: the cache skips the conversion only)."""
+        if not _quantity(quantity):
+            return None
+        key = (kind.id, quantity.code, quantity.value)
+        try:
+            return self._values[key]
+        except KeyError:
+            pass
+        value = _converted(quantity, kind)
+        if len(self._values) < _VALUES:
+            self._values[key] = value
+        return value
 
     def _category(self, category: tuple[Concept, ...]) -> bool:
         if category in self._categories:
@@ -300,17 +320,21 @@ def _kind_of(code: Concept, table: measures.Table) -> measures.Kind | None:
     return None
 
 
-def _value(quantity: Quantity, kind: measures.Kind) -> float | None:
+def _quantity(quantity: Quantity) -> bool:
+    """Whether the elements of `quantity` are good (a finite number, UCUM, FHIR strings)."""
     number = quantity.value
     if type(number) is float and not math.isfinite(number):
-        return None
+        return False
     if quantity.system is not _UNSET and quantity.system != measures.UCUM:
-        return None
+        return False
     if quantity.unit is not _UNSET and not fast.text(quantity.unit):
-        return None
-    if not fast.text(quantity.code, fast.CODE):
-        return None
+        return False
+    return fast.text(quantity.code, fast.CODE)
+
+
+def _converted(quantity: Quantity, kind: measures.Kind) -> float | None:
+    """The canonical value of a checked `quantity`, None when the unit or value is refused."""
     try:
-        return kind.normalise(float(number), quantity.code)
+        return kind.normalise(float(quantity.value), quantity.code)
     except (measures.MeasurementError, OverflowError):
         return None

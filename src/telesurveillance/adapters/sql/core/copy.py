@@ -15,6 +15,7 @@ columns the records lack take the table's defaults, or the value given for the w
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -61,9 +62,13 @@ def insert_new(
     )
     raw = conn.connection.driver_connection
     assert raw is not None
+    # the record's columns read in C, one tuple per row (a single column comes back alone)
+    values = operator.attrgetter(*names)
+    single = len(names) == 1
     with raw.cursor() as cursor, cursor.copy(f"COPY {staging} ({listed}) FROM STDIN") as stream:
+        write = stream.write_row
         for record in records:
-            stream.write_row((*(getattr(record, name) for name in names), *tail))
+            write((values(record), *tail) if single else (*values(record), *tail))
     return [
         tuple(row)
         for row in conn.exec_driver_sql(

@@ -78,9 +78,10 @@ def store(
         new = _store_sqlite(conn, keys, unique, source_id)
     else:
         new = _store_returning(conn, keys, unique, source_id)
-    _count(conn, new)
+    per_day = _per_day(new)
+    _count(conn, new, per_day)
     if dmn_id is not None:
-        _count_dmn(conn, new, dmn_id, 1)
+        _count_dmn(conn, new, dmn_id, 1, per_day)
     pending.mark(conn, new)
     if identifiers:
         _identify(conn, new, identifiers)
@@ -91,14 +92,31 @@ def store_sent(
     conn: sa.Connection, groups: Sequence[tuple[Sequence[Reading], ingest.Sent]]
 ) -> Stored:
     """`store` of inputs with their provenance: one insert per distinct source (usually one),
-    each reading with its input's identifiers; the first input of a key wins."""
+    each reading with its input's identifiers. The first input of a key decides its value, its
+    sender and its identifiers (none when it gave none), as the inputs written one by one."""
     by_source: dict[ingest.Source | None, list[Reading]] = {}
-    named: dict[Key, Sequence[ingest.Identifier]] = {}
+    last: ingest.Source | None = None
+    same: list[Reading] | None = None
     for batch, sent in groups:
-        by_source.setdefault(sent.source, []).extend(batch)
-        if sent.identifiers:
+        if same is None or sent.source is not last:  # a file's lines share one Source object
+            last = sent.source
+            same = by_source.setdefault(last, [])
+        same += batch
+    named: dict[Key, Sequence[ingest.Identifier]] = {}
+    if len(by_source) > 1 or any(sent.identifiers for _batch, sent in groups):
+        # the first input of each key, in order: later ones are duplicates whatever they carry
+        by_source = {}
+        seen: set[Key] = set()
+        for batch, sent in groups:
+            kept = by_source.setdefault(sent.source, [])
             for r in batch:
-                named.setdefault((r.patient_id, r.kind, r.ts), sent.identifiers)
+                key = (r.patient_id, r.kind, r.ts)
+                if key in seen:
+                    continue  # as `store` within a batch: not counted among the duplicates
+                seen.add(key)
+                kept.append(r)
+                if sent.identifiers:
+                    named[key] = sent.identifiers
     new: list[Reading] = []
     duplicates = 0
     for source, batch in by_source.items():
@@ -109,30 +127,56 @@ def store_sent(
     return Stored(tuple(new), duplicates)
 
 
-def _count_dmn(conn: sa.Connection, batch: Sequence[Reading], dmn_id: int, sign: int) -> None:
+#: (patient, Paris day, kind) → readings: what a write adds to `reading_days`.
+PerDay = Counter[tuple[int, dt.date, int]]
+
+
+def _per_day(batch: Sequence[Reading]) -> PerDay:
+    """The readings of `batch` per patient, Paris day and kind (one day computed per UTC hour)."""
+    per_day: PerDay = Counter()
+    day_of = _DayCache()
+    for r in batch:
+        per_day[(r.patient_id, day_of(r.ts), r.kind)] += 1
+    return per_day
+
+
+def _per_patient_day(per_day: PerDay) -> Counter[tuple[int, dt.date]]:
+    found: Counter[tuple[int, dt.date]] = Counter()
+    for (p, d, _k), n in per_day.items():
+        found[(p, d)] += n
+    return found
+
+
+def _count_dmn(
+    conn: sa.Connection,
+    batch: Sequence[Reading],
+    dmn_id: int,
+    sign: int,
+    per_day: PerDay | None = None,
+) -> None:
     """Move the per-day counters of readings sent by a device of `dmn_id` by `sign` per reading
-    (a counter at zero is removed: the day has no more data of that DMN)."""
+    (a counter at zero is removed: the day has no more data of that DMN); `per_day`, when
+    given, is `_per_day(batch)`."""
     if not batch:
         return
-    per_day: Counter[tuple[int, dt.date]] = Counter()
-    day_of = _DayCache()
-    for one in batch:
-        per_day[(one.patient_id, day_of(one.ts))] += 1
+    days_of = _per_patient_day(_per_day(batch) if per_day is None else per_day)
     m = tables.reading_dmn_days.c
     if sign > 0:
+        rows = sorted((p, d, dmn_id, n) for (p, d), n in days_of.items())
+        if conn.dialect.name == "postgresql":
+            _upsert_unnest(conn, "reading_dmn_days", ("patient_id", "day", "dmn_id"), rows)
+            return
         days = _insert(conn, tables.reading_dmn_days)
         conn.execute(
             days.on_conflict_do_update(
                 index_elements=["patient_id", "day", "dmn_id"],
                 set_={"n": m.n + days.excluded.n},
             ),
-            [
-                {"patient_id": p, "day": d, "dmn_id": dmn_id, "n": n}
-                for (p, d), n in per_day.items()
-            ],
+            [{"patient_id": p, "day": d, "dmn_id": dmn, "n": n} for p, d, dmn, n in rows],
         )
         return
-    for (p, d), n in per_day.items():
+    per_day_dmn = days_of
+    for (p, d), n in per_day_dmn.items():
         where = (m.patient_id == p, m.day == d, m.dmn_id == dmn_id)
         conn.execute(sa.update(tables.reading_dmn_days).where(*where).values(n=m.n - n))
         conn.execute(sa.delete(tables.reading_dmn_days).where(*where, m.n <= 0))
@@ -230,22 +274,24 @@ def _store_sqlite(
     insert of the same key makes the plain INSERT fail loudly — never a double count.
     """
     existing: set[tuple[int, int, int]] = set()
+    # the driver's own connection (in the transaction `conn` holds): one range query per
+    # patient and kind, without SQLAlchemy's per-statement work
+    cursor = conn.connection.driver_connection
+    assert cursor is not None
     start = 0
     while start < len(keys):
         patient, kind, first = keys[start]
         end = start
         while end < len(keys) and keys[end][0] == patient and keys[end][1] == kind:
             end += 1
-        rows = conn.exec_driver_sql(
+        rows = cursor.execute(
             "SELECT ts FROM readings WHERE patient_id = ? AND kind = ? AND ts BETWEEN ? AND ?",
             (patient, kind, first, keys[end - 1][2]),
         )
         existing.update((patient, kind, ts) for (ts,) in rows)
         start = end
-    fresh = [k for k in keys if k not in existing]
+    fresh = [k for k in keys if k not in existing] if existing else keys
     if fresh:
-        cursor = conn.connection.driver_connection
-        assert cursor is not None
         cursor.executemany(
             "INSERT INTO readings (patient_id, kind, ts, value, source_id) VALUES (?, ?, ?, ?, ?)",
             [(p, k, t, unique[(p, k, t)].value, source_id) for p, k, t in fresh],
@@ -264,7 +310,7 @@ def _store_returning(
         made = copy.insert_new(
             conn, tables.readings, [unique[k] for k in keys], KEY, {"source_id": source_id}
         )
-        return [unique[(int(p), int(k), int(t))] for p, k, t in sorted(made)]
+        return [unique[key] for key in sorted(made)]  # the driver gives back Python ints
     new: list[Reading] = []
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
@@ -281,30 +327,45 @@ def _insert(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.
     return sqlite.insert(table)
 
 
-def _count(conn: sa.Connection, new: Sequence[Reading]) -> None:
+def _count(conn: sa.Connection, new: Sequence[Reading], per_day: PerDay | None = None) -> None:
+    """Add the new readings to the day counters, the worklist's counters and the latest
+    instants; `per_day`, when given, is `_per_day(new)`. On PostgreSQL each counter table takes
+    one statement whatever the number of rows (`_upsert_unnest`)."""
     if not new:
         return
-    per_day: Counter[tuple[int, dt.date, int]] = Counter()
+    if per_day is None:
+        per_day = _per_day(new)
     last: dict[tuple[int, int], int] = {}
-    day_of = _DayCache()
     for r in new:
-        per_day[(r.patient_id, day_of(r.ts), r.kind)] += 1
         key = (r.patient_id, r.kind)
         if r.ts > last.get(key, r.ts - 1):
             last[key] = r.ts
-    days = _insert(conn, tables.reading_days)
-    conn.execute(
-        days.on_conflict_do_update(
-            index_elements=["patient_id", "day", "kind"],
-            set_={"n": tables.reading_days.c.n + days.excluded.n},
-        ),
-        [{"patient_id": p, "day": d, "kind": k, "n": n} for (p, d, k), n in per_day.items()],
-    )
+    rows = sorted((p, d, k, n) for (p, d, k), n in per_day.items())
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        _upsert_unnest(conn, "reading_days", ("patient_id", "day", "kind"), rows)
+    else:
+        days = _insert(conn, tables.reading_days)
+        conn.execute(
+            days.on_conflict_do_update(
+                index_elements=["patient_id", "day", "kind"],
+                set_={"n": tables.reading_days.c.n + days.excluded.n},
+            ),
+            [{"patient_id": p, "day": d, "kind": k, "n": n} for p, d, k, n in rows],
+        )
     # issue 18: the worklist's current-period counters (adapters/sql/dashboard/counters.py)
-    per_patient_day: Counter[tuple[int, dt.date]] = Counter()
-    for (p, d, _k), n in per_day.items():
-        per_patient_day[(p, d)] += n
-    worklist_counters.added(conn, per_patient_day)
+    worklist_counters.added(conn, _per_patient_day(per_day))
+    latest = sorted(last.items())
+    if postgres:
+        conn.exec_driver_sql(
+            "INSERT INTO last_readings (patient_id, kind, ts) "
+            "SELECT * FROM unnest(%s::int4[], %s::int2[], %s::int8[]) AS t(patient_id, kind, ts) "
+            "ORDER BY patient_id, kind "
+            "ON CONFLICT (patient_id, kind) DO UPDATE SET ts = GREATEST(last_readings.ts, "
+            "excluded.ts)",
+            _columns([(p, k, t) for (p, k), t in latest]),
+        )
+        return
     lasts = _insert(conn, tables.last_readings)
     conn.execute(
         lasts.on_conflict_do_update(
@@ -316,8 +377,36 @@ def _count(conn: sa.Connection, new: Sequence[Reading]) -> None:
                 )
             },
         ),
-        [{"patient_id": p, "kind": k, "ts": t} for (p, k), t in last.items()],
+        [{"patient_id": p, "kind": k, "ts": t} for (p, k), t in latest],
     )
+
+
+#: The PostgreSQL array type of each counter column (`_upsert_unnest`).
+_ARRAYS = {"patient_id": "int4", "day": "date", "kind": "int2", "dmn_id": "int4", "n": "int4"}
+
+
+def _upsert_unnest(
+    conn: sa.Connection, table: str, key: Sequence[str], rows: Sequence[tuple[object, ...]]
+) -> None:
+    """PostgreSQL: add `rows` (the `key` columns, then `n`; sorted by key, so that concurrent
+    writers lock the rows in one order) to the counters of `table` in ONE statement, the rows
+    travelling as one array per column (a row absent takes `n`, a row present `n + n`)."""
+    if not rows:
+        return
+    columns = (*key, "n")
+    listed = ", ".join(columns)
+    arrays = ", ".join(f"%s::{_ARRAYS[c]}[]" for c in columns)
+    keys = ", ".join(key)
+    conn.exec_driver_sql(
+        f"INSERT INTO {table} ({listed}) SELECT * FROM unnest({arrays}) AS t({listed}) "
+        f"ORDER BY {keys} ON CONFLICT ({keys}) DO UPDATE SET n = {table}.n + excluded.n",
+        _columns(rows),
+    )
+
+
+def _columns(rows: Sequence[tuple[object, ...]]) -> tuple[list[object], ...]:
+    """`rows` as one list per column (the arrays of an `unnest`)."""
+    return tuple(list(column) for column in zip(*rows, strict=True))
 
 
 class _DayCache:
