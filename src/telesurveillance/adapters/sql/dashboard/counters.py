@@ -92,6 +92,22 @@ def _shift(conn: sa.Connection, changes: Mapping[tuple[int, dt.date], int]) -> N
     """Add ±1 to each counter of the patient whose period holds the day."""
     if not changes:
         return
+    ordered = sorted(changes.items())
+    if conn.dialect.name == "postgresql":  # one statement, the days travelling as arrays
+        conn.exec_driver_sql(
+            "UPDATE worklist_periods AS w SET days = w.days + s.k FROM ("
+            "SELECT w2.prise_en_charge_id AS id, sum(t.k)::int4 AS k "
+            "FROM unnest(%s::int4[], %s::date[], %s::int4[]) AS t(p, d, k) "
+            "JOIN worklist_periods AS w2 ON w2.patient_id = t.p "
+            "AND t.d BETWEEN w2.period_start AND w2.period_end "
+            "GROUP BY w2.prise_en_charge_id) AS s WHERE w.prise_en_charge_id = s.id",
+            (
+                [p for (p, _d), _k in ordered],
+                [d for (_p, d), _k in ordered],
+                [k for _, k in ordered],
+            ),
+        )
+        return
     w = worklist_periods.c
     day = sa.bindparam("d", type_=sa.Date)
     inside = sa.and_(w.period_start <= day, w.period_end >= day)
@@ -100,27 +116,36 @@ def _shift(conn: sa.Connection, changes: Mapping[tuple[int, dt.date], int]) -> N
         .where(w.patient_id == sa.bindparam("p"))
         .values(days=w.days + sa.case((inside, sa.bindparam("k")), else_=0))
     )
-    rows = [{"p": p, "d": d, "k": k} for (p, d), k in sorted(changes.items())]
-    conn.execute(statement, rows)
+    conn.execute(statement, [{"p": p, "d": d, "k": k} for (p, d), k in ordered])
 
 
 def added(conn: sa.Connection, per_day: Mapping[tuple[int, dt.date], int]) -> None:
-    """New readings were stored: `per_day` is (patient, Paris day) → how many (no commit)."""
+    """New readings were stored: `per_day` is (patient, Paris day) → how many (no commit).
+    On PostgreSQL the upsert and the shift are one statement each whatever the number of days
+    (the rows travel as one array per column)."""
     if not per_day:
         return
     _lock(conn, (p for p, _d in per_day))
-    upsert = _insert(conn)
-    d = patient_days.c
-    statement = upsert.on_conflict_do_update(
-        index_elements=["patient_id", "day"], set_={"n": d.n + upsert.excluded.n}
-    ).returning(d.patient_id, d.day, d.n, sort_by_parameter_order=True)
     keys = sorted(per_day)
-    rows = [{"patient_id": p, "day": day, "n": per_day[(p, day)]} for p, day in keys]
-    new: dict[tuple[int, dt.date], int] = {}
-    for key, found in zip(keys, conn.execute(statement, rows), strict=True):
-        if found.n == per_day[key]:  # nothing was there before this write
-            new[key] = 1
-    _shift(conn, new)
+    if conn.dialect.name == "postgresql":
+        found = conn.exec_driver_sql(
+            "INSERT INTO patient_days (patient_id, day, n) "
+            "SELECT * FROM unnest(%s::int4[], %s::date[], %s::int4[]) AS t(patient_id, day, n) "
+            "ORDER BY patient_id, day ON CONFLICT (patient_id, day) "
+            "DO UPDATE SET n = patient_days.n + excluded.n RETURNING patient_id, day, n",
+            ([p for p, _d in keys], [d for _p, d in keys], [per_day[k] for k in keys]),
+        )
+        rows: Iterable[tuple[int, dt.date, int]] = [(p, d, n) for p, d, n in found]
+    else:
+        upsert = _insert(conn)
+        d = patient_days.c
+        statement = upsert.on_conflict_do_update(
+            index_elements=["patient_id", "day"], set_={"n": d.n + upsert.excluded.n}
+        ).returning(d.patient_id, d.day, d.n, sort_by_parameter_order=True)
+        values = [{"patient_id": p, "day": day, "n": per_day[(p, day)]} for p, day in keys]
+        rows = [(p, day, n) for p, day, n in conn.execute(statement, values)]
+    # a day whose count is what this write added had nothing before it
+    _shift(conn, {(p, day): 1 for p, day, n in rows if n == per_day[(p, day)]})
 
 
 def removed(conn: sa.Connection, patient_id: int, day: dt.date) -> None:
