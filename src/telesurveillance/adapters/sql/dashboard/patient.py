@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.dashboard import columns
 from telesurveillance.adapters.sql.pathway import eligibility as attestations
 from telesurveillance.domain.billing import model
 from telesurveillance.domain.pathway import eligibility
@@ -159,30 +160,21 @@ def _care(
 def indications(conn: sa.Connection, patient_id: int) -> set[str] | None:
     """The indications the patient is followed for; None if there is no such patient."""
     pec, p = tables.prises_en_charge.c, tables.patients.c
-    if conn.execute(sa.select(p.id).where(p.id == patient_id)).first() is None:
+    rows = conn.execute(
+        sa.select(p.id, pec.indication)
+        .select_from(tables.patients.outerjoin(tables.prises_en_charge, pec.patient_id == p.id))
+        .where(p.id == patient_id)
+    ).all()
+    if not rows:
         return None
-    rows = conn.execute(sa.select(pec.indication).where(pec.patient_id == patient_id))
-    return {r[0] for r in rows}
+    return {str(r[1]) for r in rows if r[1] is not None}
 
 
 def series(
     conn: sa.Connection, patient_id: int, since_ms: int
 ) -> dict[int, tuple[list[int], list[float]]]:
     """Readings since `since_ms` per kind: (instants in UTC milliseconds, values), in time order."""
-    r = tables.readings.c
-    out: dict[int, tuple[list[int], list[float]]] = {}
-    rows = conn.execute(
-        sa.select(r.kind, r.ts, r.value)
-        .where(r.patient_id == patient_id, r.ts >= since_ms)
-        .order_by(r.kind, r.ts)
-    )
-    for kind, ts, value in rows:
-        found = out.get(kind)
-        if found is None:
-            found = out[kind] = ([], [])
-        found[0].append(ts)
-        found[1].append(value)
-    return out
+    return columns.readings(conn, patient_id, since_ms)
 
 
 def alert_history(conn: sa.Connection, patient_id: int, limit: int = 50) -> list[sa.RowMapping]:
