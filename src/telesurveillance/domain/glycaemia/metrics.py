@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import operator
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,11 +76,16 @@ def coefficient_of_variation(values: Sequence[float]) -> float | None:
 
 def interval_ms(instants: Sequence[int]) -> int:
     """The sensor's sampling interval: the median gap between consecutive readings, bounded."""
-    gaps = [b - a for a, b in itertools.pairwise(instants) if b > a]
-    if not gaps:
+    return _interval(list(map(operator.sub, instants[1:], instants[:-1])))
+
+
+def _interval(gaps: list[int]) -> int:
+    """`interval_ms` from the gaps between consecutive readings (those not after: ignored)."""
+    found = [g for g in gaps if g > 0]
+    if not found:
         return _LONE_MS
     low, high = _INTERVAL_MS
-    return min(high, max(low, round(statistics.median(gaps))))
+    return min(high, max(low, round(statistics.median(found))))
 
 
 def active_percent(instants: Sequence[int], start_ms: int, end_ms: int) -> float:
@@ -90,7 +96,10 @@ def active_percent(instants: Sequence[int], start_ms: int, end_ms: int) -> float
     inside = [t for t in instants if start_ms <= t < end_ms]
     if not inside:
         return 0.0
-    step = interval_ms(inside)
-    nexts = [*inside[1:], end_ms]
-    covered = sum(min(step, max(0, after - t)) for t, after in zip(inside, nexts, strict=True))
+    gaps = list(map(operator.sub, inside[1:], inside[:-1]))
+    step = _interval(gaps)
+    gaps.append(end_ms - inside[-1])
+    # each reading covers min(step, the gap after it), a gap never below 0 (C loops: 4,032
+    # readings a fortnight)
+    covered: int = sum(map(min, itertools.repeat(step), map(max, itertools.repeat(0), gaps)))
     return min(100.0, 100 * covered / (end_ms - start_ms))
