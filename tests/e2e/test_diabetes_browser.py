@@ -167,3 +167,31 @@ def test_blood_pressure_charts_write_mmhg_and_fit_a_phone(demo: tuple[str, Path]
 def _artifact(name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS / f"{name}.png"
+
+
+def test_a_month_of_cgm_is_drawn_thinned_and_says_so_with_every_reading_counted(
+    demo: tuple[str, Path],
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url, database = demo
+    patient = _cgm_patient(database)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=browser_kit.CHROMIUM, args=browser_kit.ARGS, headless=True
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        _login(page, url)
+        page.goto(f"{url}/ui/patients/{patient}")
+        page.wait_for_selector("#charts[data-ready=true]", timeout=15000)
+        data = page.evaluate(
+            "fetch(document.getElementById('charts').dataset.series).then(r => r.json())"
+        )
+        glucose = next(s for s in data["series"] if s["kind"] == "glucose_capteur")
+        assert glucose["readings"] > len([y for y in glucose["y"] if y is not None])
+        figure = page.locator("#charts figure.chart", has_text="Glucose interstitiel")
+        expect(figure.locator(".chart-note")).to_have_text(glucose["drawn"])
+        assert "Courbe tracée avec le minimum et le maximum" in glucose["drawn"]
+        summary = figure.locator("p.sr").inner_text()
+        assert f" : {glucose['readings']} — " in summary
+        browser.close()

@@ -79,3 +79,54 @@ def add_months(day: dt.date, months: int) -> dt.date:
     following = dt.date(year + month // 12, month % 12 + 1, 1)
     last = (following - dt.timedelta(days=1)).day
     return dt.date(year, month, min(day.day, last))
+
+
+_HOUR_MS = 3_600_000
+#: milliseconds in a day of the Paris wall clock (`paris_wall_ms`)
+DAY_MS = 86_400_000
+_UTC_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _offset_ms(ts: int) -> int:
+    moment = (_UTC_EPOCH + dt.timedelta(milliseconds=ts)).astimezone(PARIS)
+    offset = moment.utcoffset()
+    assert offset is not None  # an aware datetime in a ZoneInfo zone
+    return offset // dt.timedelta(milliseconds=1)
+
+
+def paris_wall_ms(instants: Iterable[int]) -> list[int]:
+    """Each UTC instant (milliseconds since 1970-01-01 UTC) as the Paris wall clock reads it,
+    in milliseconds since 1970-01-01 00:00 *Paris*: `// DAY_MS` numbers the Paris day
+    (`wall_day`), `% DAY_MS` is the time of day. The same answers as `paris_day` and
+    `astimezone(PARIS)`, for a series of thousands of readings (a chart, a glucose report)
+    without two datetimes per reading.
+
+    The offset is looked up once per UTC day when both ends of the day read the same one: Paris
+    changes its offset at most once a day (twice a year at 01:00 UTC since 1996, directive
+    2000/84/EC; months apart in every older rule). A day whose ends differ is read hour by
+    hour, and an hour whose ends differ (a change inside the hour, as in 1911) instant by
+    instant."""
+    out: list[int] = []
+    span_start, span_end, offset = 0, 0, 0  # [start, end) of the last constant offset
+    for ts in instants:
+        if not span_start <= ts < span_end:
+            span_start, span_end, offset = _constant_around(ts)
+        out.append(ts + offset)
+    return out
+
+
+def _constant_around(ts: int) -> tuple[int, int, int]:
+    """A span `[start, end)` holding `ts` over which Paris keeps one offset, and that offset
+    (a one-millisecond span when the offset changes inside the hour of `ts`)."""
+    for size in (DAY_MS, _HOUR_MS):
+        start = ts - ts % size
+        offset = _offset_ms(start)
+        if offset == _offset_ms(start + size - 1):
+            return start, start + size, offset
+    return ts, ts + 1, _offset_ms(ts)
+
+
+def wall_day(wall_ms: int) -> dt.date:
+    """The Paris day of a `paris_wall_ms` value."""
+    return dt.date.fromordinal(_EPOCH_ORDINAL + wall_ms // DAY_MS)

@@ -3,6 +3,8 @@ on both sides of its boundary."""
 
 from __future__ import annotations
 
+import statistics
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -150,3 +152,31 @@ def test_no_reading_means_no_wear_and_an_empty_window_is_refused() -> None:
 def test_wear_is_between_0_and_100_percent(instants: list[int]) -> None:
     found = metrics.active_percent(sorted(instants), 0, 14 * 86_400_000)
     assert 0 <= found <= 100
+
+
+@pytest.mark.parametrize(
+    ("value", "band"),
+    [(53.9, "tbr2"), (54, "tbr1"), (69.9, "tbr1"), (70, "tir"), (180, "tir"), (180.1, "tar1")],
+)
+def test_shares_count_a_boundary_value_in_the_band_the_consensus_names(
+    value: float, band: str
+) -> None:
+    found = metrics.shares([value], _profile(STANDARD))
+    assert [s.band.name for s in found if s.percent == 100] == [band]
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.floats(min_value=0, max_value=800), min_size=1, max_size=200))
+def test_shares_count_each_reading_in_its_band(values: list[float]) -> None:
+    for found in (STANDARD, PREGNANCY):
+        profile = _profile(found)
+        expected = [sum(1 for v in values if profile.band_of(v) == b) for b in profile.bands]
+        shares = metrics.shares(values, profile)
+        assert [s.percent for s in shares] == [100 * n / len(values) for n in expected]
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.floats(min_value=20, max_value=600), min_size=2, max_size=300))
+def test_the_coefficient_of_variation_agrees_with_the_exact_sample_sd(values: list[float]) -> None:
+    exact = 100 * statistics.stdev(values) / statistics.fmean(values)
+    assert metrics.coefficient_of_variation(values) == pytest.approx(exact, rel=1e-9, abs=1e-9)

@@ -53,9 +53,17 @@ def slot_of(ts: int) -> int:
 
 def modal_day(instants: Sequence[int], values: Sequence[float]) -> tuple[Slot, ...]:
     """The percentile curves of `values` (at `instants`, UTC ms) over the modal day."""
+    return modal_day_of_walls(calendar.paris_wall_ms(instants), values)
+
+
+def modal_day_of_walls(walls: Sequence[int], values: Sequence[float]) -> tuple[Slot, ...]:
+    """`modal_day` of readings whose instants are already read on the Paris wall clock
+    (`calendar.paris_wall_ms`), as the report does once for all its figures."""
+    slot_ms = SLOT_MINUTES * 60_000
+    day_ms = calendar.DAY_MS
     bins: list[list[float]] = [[] for _ in range(SLOTS)]
-    for ts, value in zip(instants, values, strict=True):
-        bins[slot_of(ts)].append(value)
+    for wall, value in zip(walls, values, strict=True):
+        bins[wall % day_ms // slot_ms].append(value)
     raw: list[tuple[float, ...] | None] = []
     for found in bins:
         ordered = sorted(found)

@@ -5,6 +5,7 @@ against the targets of the patient's population — and the ambulatory glucose p
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -72,9 +73,12 @@ def assess(
 ) -> Report:
     """The report of the readings (`instants` in UTC ms, sorted; `values` in mg/dL) that fall in
     `[start_ms, end_ms)`."""
-    kept = [(t, v) for t, v in zip(instants, values, strict=True) if start_ms <= t < end_ms]
-    ts = [t for t, _ in kept]
-    vs = [v for _, v in kept]
+    if len(instants) != len(values):
+        raise ValueError("as many values as instants are expected")
+    first = bisect.bisect_left(instants, start_ms)
+    last = bisect.bisect_left(instants, end_ms, lo=first)
+    ts, vs = instants[first:last], values[first:last]
+    walls = calendar.paris_wall_ms(ts)  # once, for the days and the modal day
     average = metrics.mean(vs)
     bands = metrics.shares(vs, found)
     return Report(
@@ -83,12 +87,12 @@ def assess(
         start_ms=start_ms,
         end_ms=end_ms,
         count=len(vs),
-        days_with_data=len({calendar.paris_day(reading.instant(t)) for t in ts}),
+        days_with_data=len({wall // calendar.DAY_MS for wall in walls}),
         active_percent=metrics.active_percent(ts, start_ms, end_ms),
         mean=average,
         gmi_percent=None if average is None else rules.gmi_percent(average),
         cv=metrics.coefficient_of_variation(vs),
         shares=bands,
         targets=tuple(Checked(t, metrics.share_of(bands, t.bands)) for t in found.targets if vs),
-        modal_day=agp.modal_day(ts, vs),
+        modal_day=agp.modal_day_of_walls(walls, vs),
     )

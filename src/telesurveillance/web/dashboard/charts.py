@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from telesurveillance.domain.measures import gaps
+from telesurveillance.domain.measures import drawn, gaps
 from telesurveillance.domain.measures import table as measures
 from telesurveillance.web.i18n import formats, messages
 
@@ -45,8 +45,13 @@ def series(
     thresholds: Sequence[dict[str, Any]],
     lang: str,
 ) -> dict[str, Any]:
-    """One chart: x in seconds (uPlot's time unit), y with None where the line breaks."""
+    """One chart: x in seconds (uPlot's time unit), y with None where the line breaks; a long
+    series thinned to each stretch's extremes (`domain.measures.drawn`), said in `drawn` (None
+    when every reading is drawn), and `readings`, the count of readings in the window."""
     xs, ys = gaps.with_gaps(instants, values)
+    stretch = drawn.stretch_ms(xs, ys)
+    if stretch is not None:
+        xs, ys = drawn.thinned(xs, ys)
     shown_unit = unit(kind, lang)
     return {
         "kind": kind.name,
@@ -55,4 +60,13 @@ def series(
         "x": [t / 1000 for t in xs],
         "y": ys,
         "thresholds": [_threshold(t, shown_unit, lang) for t in thresholds],
+        "readings": len(instants),
+        "drawn": None if stretch is None else _drawn(len(instants), stretch, lang),
     }
+
+
+def _drawn(readings: int, stretch_ms: int, lang: str) -> str:
+    minutes = max(1, round(stretch_ms / 60_000))
+    return messages.translate(
+        "charts.thinned", lang, n=formats.number(readings, lang, 0), minutes=minutes
+    )

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql.alerts import tables as tables_alerts
 from telesurveillance.adapters.sql.core import tables
+from telesurveillance.adapters.sql.dashboard import columns
 from telesurveillance.adapters.sql.pathway import eligibility as attestations
 from telesurveillance.domain.billing import model
 from telesurveillance.domain.pathway import eligibility
@@ -41,12 +43,7 @@ def load(conn: sa.Connection, patient_id: int) -> ports.Patient | None:
     row = _one(conn, tables.patients, patient_id)
     if row is None:
         return None
-    pec = tables.prises_en_charge.c
-    pecs = list(
-        conn.execute(
-            sa.select(tables.prises_en_charge).where(pec.patient_id == patient_id).order_by(pec.id)
-        ).mappings()
-    )
+    pecs = list(conn.execute(_cares_query(patient_id)).mappings())
     ids = [p["id"] for p in pecs]
     rx, mj = tables.prescriptions.c, tables.majorations.c
     rxs: dict[int, list[sa.RowMapping]] = defaultdict(list)
@@ -60,62 +57,96 @@ def load(conn: sa.Connection, patient_id: int) -> ports.Patient | None:
     for m in conn.execute(sa.select(tables.majorations).where(mj.prise_en_charge_id.in_(ids))):
         mjs[m.prise_en_charge_id].append(m._mapping)
     days = days_with_data(conn, patient_id)
-    cares = tuple(_care(conn, row, p, rxs[p["id"]], mjs[p["id"]], days) for p in pecs)
+    attested = attestations.attested(conn, ids) if ids else {}
+    cares = tuple(
+        _care(row, p, rxs[p["id"]], mjs[p["id"]], days, attested.get(p["id"])) for p in pecs
+    )
     return ports.Patient(row, cares)
 
 
+def _cares_query(patient_id: int) -> sa.Select[Any]:
+    """The patient's prises en charge, each with its opérateur, DMN, exploitant, the latest
+    convention between them and the opérateur's first active physician's speciality: one
+    statement for all (it was six a prise en charge)."""
+    pec, op, dmn, ex = tables.prises_en_charge, tables.operateurs, tables.dmns, tables.exploitants
+    conventions, pr = tables.conventions, tables.practitioners.c
+    latest = conventions.alias("latest")
+    chosen = (
+        sa.select(latest.c.id)
+        .where(
+            latest.c.operateur_id == pec.c.operateur_id,
+            latest.c.exploitant_id == dmn.c.exploitant_id,
+        )
+        .order_by(latest.c.signed_on.desc(), latest.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    speciality = (
+        sa.select(pr.speciality)
+        .where(pr.operateur_id == pec.c.operateur_id, pr.profession == "medecin", pr.active)
+        .order_by(pr.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(
+            pec,
+            op.c.id.label("op_found"),
+            op.c.kind.label("op_kind"),
+            op.c.ars_declared_on.label("op_ars_declared_on"),
+            dmn.c.id.label("dmn_found"),
+            dmn.c.name.label("dmn_name"),
+            dmn.c.benefit.label("dmn_benefit"),
+            dmn.c.certified_from.label("dmn_certified_from"),
+            dmn.c.certified_until.label("dmn_certified_until"),
+            dmn.c.latm_code.label("dmn_latm_code"),
+            ex.c.name.label("exploitant_name"),
+            conventions.c.id.label("convention_found"),
+            conventions.c.signed_on.label("convention_signed_on"),
+            conventions.c.ends_on.label("convention_ends_on"),
+            speciality.label("speciality"),
+        )
+        .select_from(
+            pec.outerjoin(op, op.c.id == pec.c.operateur_id)
+            .outerjoin(dmn, dmn.c.id == pec.c.dmn_id)
+            .outerjoin(ex, ex.c.id == dmn.c.exploitant_id)
+            .outerjoin(conventions, conventions.c.id == chosen)
+        )
+        .where(pec.c.patient_id == patient_id)
+        .order_by(pec.c.id)
+    )
+
+
 def _care(
-    conn: sa.Connection,
     patient: sa.RowMapping,
     pec: sa.RowMapping,
     rxs: list[sa.RowMapping],
     mjs: list[sa.RowMapping],
     days: frozenset[dt.date],
+    attested: model.Attested | None,
 ) -> ports.Care:
-    op = _one(conn, tables.operateurs, pec["operateur_id"])
-    dmn = _one(conn, tables.dmns, pec["dmn_id"])
-    exploitant = _one(conn, tables.exploitants, dmn["exploitant_id"]) if dmn else None
+    has_op, has_dmn = pec["op_found"] is not None, pec["dmn_found"] is not None
     convention = model.Convention(None)
-    if dmn is not None:
-        c = tables.conventions.c
-        found = (
-            conn.execute(
-                sa.select(tables.conventions)
-                .where(
-                    c.operateur_id == pec["operateur_id"], c.exploitant_id == dmn["exploitant_id"]
-                )
-                .order_by(c.signed_on.desc(), c.id.desc())
-            )
-            .mappings()
-            .first()
-        )
-        if found is not None:
-            convention = model.Convention(found["signed_on"], found["ends_on"])
-    pr = tables.practitioners.c
-    speciality = conn.execute(
-        sa.select(pr.speciality)
-        .where(pr.operateur_id == pec["operateur_id"], pr.profession == "medecin", pr.active)
-        .order_by(pr.id)
-        .limit(1)
-    ).scalar_one_or_none()
+    if pec["convention_found"] is not None:
+        convention = model.Convention(pec["convention_signed_on"], pec["convention_ends_on"])
     firsts = [r for r in rxs if not r["renewal"]] or rxs
     first = firsts[0] if firsts else None
     starts_on: dt.date = pec["starts_on"]
     situation = model.Situation(
         operateur=model.Operateur(
-            model.OperateurKind(op["kind"]) if op else model.OperateurKind.LIBERAL,
-            op["ars_declared_on"] if op else None,
-            speciality,
+            model.OperateurKind(pec["op_kind"]) if has_op else model.OperateurKind.LIBERAL,
+            pec["op_ars_declared_on"] if has_op else None,
+            pec["speciality"],
         ),
         convention=convention,
         dmn=model.Dmn(
-            dmn["name"],
-            records.Benefit(dmn["benefit"]),
-            dmn["certified_from"],
-            dmn["certified_until"],
-            dmn["latm_code"],
+            pec["dmn_name"],
+            records.Benefit(pec["dmn_benefit"]),
+            pec["dmn_certified_from"],
+            pec["dmn_certified_until"],
+            pec["dmn_latm_code"],
         )
-        if dmn
+        if has_dmn
         else model.Dmn("(no DMN on file)", records.Benefit.ORGANISATIONNEL, None, None),
         patient=model.Patient(
             patient["birth_date"],
@@ -138,7 +169,7 @@ def _care(
                 for m in mjs
             ),
             stopped_on=pec["stopped_on"],
-            attested=attestations.attested(conn, (pec["id"],)).get(pec["id"]),
+            attested=attested,
         ),
         days_with_data=frozenset(d for d in days if d >= starts_on),
     )
@@ -147,9 +178,9 @@ def _care(
         indication=catalogue.Indication(pec["indication"]),
         starts_on=starts_on,
         stopped_on=pec["stopped_on"],
-        dmn_name=dmn["name"] if dmn else None,
-        dmn_certified_until=dmn["certified_until"] if dmn else None,
-        exploitant_name=exploitant["name"] if exploitant else None,
+        dmn_name=pec["dmn_name"] if has_dmn else None,
+        dmn_certified_until=pec["dmn_certified_until"] if has_dmn else None,
+        exploitant_name=pec["exploitant_name"] if has_dmn else None,
         prescriptions=tuple(rxs),
         majorations=tuple(mjs),
         situation=situation,
@@ -159,30 +190,21 @@ def _care(
 def indications(conn: sa.Connection, patient_id: int) -> set[str] | None:
     """The indications the patient is followed for; None if there is no such patient."""
     pec, p = tables.prises_en_charge.c, tables.patients.c
-    if conn.execute(sa.select(p.id).where(p.id == patient_id)).first() is None:
+    rows = conn.execute(
+        sa.select(p.id, pec.indication)
+        .select_from(tables.patients.outerjoin(tables.prises_en_charge, pec.patient_id == p.id))
+        .where(p.id == patient_id)
+    ).all()
+    if not rows:
         return None
-    rows = conn.execute(sa.select(pec.indication).where(pec.patient_id == patient_id))
-    return {r[0] for r in rows}
+    return {str(r[1]) for r in rows if r[1] is not None}
 
 
 def series(
     conn: sa.Connection, patient_id: int, since_ms: int
 ) -> dict[int, tuple[list[int], list[float]]]:
     """Readings since `since_ms` per kind: (instants in UTC milliseconds, values), in time order."""
-    r = tables.readings.c
-    out: dict[int, tuple[list[int], list[float]]] = {}
-    rows = conn.execute(
-        sa.select(r.kind, r.ts, r.value)
-        .where(r.patient_id == patient_id, r.ts >= since_ms)
-        .order_by(r.kind, r.ts)
-    )
-    for kind, ts, value in rows:
-        found = out.get(kind)
-        if found is None:
-            found = out[kind] = ([], [])
-        found[0].append(ts)
-        found[1].append(value)
-    return out
+    return columns.readings(conn, patient_id, since_ms)
 
 
 def alert_history(conn: sa.Connection, patient_id: int, limit: int = 50) -> list[sa.RowMapping]:

@@ -85,14 +85,23 @@
       cap.textContent = limits.join(" · ");
       box.appendChild(cap);
     }
-    // A text alternative for screen readers: how many readings and the latest value.
+    // A text alternative for screen readers: how many readings and the latest value (a long
+    // series is drawn thinned: the count is the readings', said by the server in `readings`).
     var values = present(series.y);
     var last = values.length ? values[values.length - 1] : null;
+    var count = typeof series.readings === "number" ? series.readings : values.length;
     var summary = document.createElement("p");
     summary.className = "sr";
-    summary.textContent = series.label + " : " + values.length + " — " +
+    summary.textContent = series.label + " : " + count + " — " +
       (last === null ? "—" : withUnit(fmt.number(last), series.unit));
     box.appendChild(summary);
+    // How a thinned line was drawn, for every reader (each stretch's lowest and highest kept).
+    if (series.drawn) {
+      var note = document.createElement("p");
+      note.className = "chart-note";
+      note.textContent = series.drawn;
+      box.appendChild(note);
+    }
     root.appendChild(box);
     var many = series.x.length > 500;
     var yr = range(series);
