@@ -102,7 +102,11 @@ async def _run(
     app = web_app.create_app(settings)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"}
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+    # the app's lifespan, as a server runs it: the group-commit writer, the alerts thread
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
+    ):
         warm = await client.get("/fhir/metadata", headers=headers)
         assert warm.status_code == 200, warm.text
         queue = iter(bodies)
