@@ -25,6 +25,7 @@ import pstats
 import secrets
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -121,6 +122,7 @@ async def _run(
                     if statuses != {"201 Created"}:
                         raise RuntimeError(f"entries answered {statuses}")
 
+        threads_before = _thread_cpu()
         profiler = cProfile.Profile(time.thread_time) if prof else None
         cpu = time.process_time()
         started = time.perf_counter()
@@ -131,6 +133,11 @@ async def _run(
             profiler.disable()
         wall = time.perf_counter() - started
         cpu = time.process_time() - cpu
+        spent: dict[str, float] = {}
+        for tid, (name, seconds) in _thread_cpu().items():
+            spent[name] = spent.get(name, 0.0) + seconds - threads_before.get(tid, (name, 0.0))[1]
+        shown = ", ".join(f"{n} {t:.2f} s" for n, t in sorted(spent.items(), key=lambda x: -x[1]))
+        print(f"CPU per thread: {shown}")
     if profiler is not None:
         profiler.dump_stats(os.environ.get("PROFILE_OUT", "/tmp/api_profile.prof"))
         if _THREADS:
@@ -139,6 +146,22 @@ async def _run(
                 merged.add(other)
             merged.dump_stats(os.environ.get("PROFILE_OUT", "/tmp/api_profile.prof") + ".threads")
     return wall, cpu
+
+
+def _thread_cpu() -> dict[int, tuple[str, float]]:
+    """The CPU seconds of each thread of this process so far, by its name (Linux `/proc`)."""
+    found: dict[int, tuple[str, float]] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            name = names.get(int(task.name)) or (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = "pool" if name.startswith(("AnyIO", "asyncio")) else name
+        found[int(task.name)] = (name, (int(fields[11]) + int(fields[12])) / tick)
+    return found
 
 
 #: The profiles of the work done in other threads (the thread pool, the group commit).
