@@ -204,10 +204,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--patients", type=int, default=10)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--plain", action="store_true", help="Observations naming no Device")
+    parser.add_argument("--dir", type=Path, default=None, help="work directory (default: temp)")
     parser.add_argument("--top", type=int, default=45)
     args = parser.parse_args(argv)
     _DEVICE[0] = not args.plain
-    work = Path(tempfile.mkdtemp(prefix="api-profile-"))
+    work = args.dir or Path(tempfile.mkdtemp(prefix="api-profile-"))
     backend = bench.Backend(work, args.pg if args.backend == "postgresql" else None)
     url = backend.fresh(f"profile_{args.kind}")
     token = _prepare(url, args.patients)
