@@ -155,6 +155,58 @@ def test_in_a_batch_an_unknown_device_fails_its_entry_alone(
     assert source["device_id"] == device_id
 
 
+def test_a_batch_naming_several_devices_records_each_readings_own_sender_in_one_write(
+    fhir: TestClient, patient_ref: str, engine: sa.Engine
+) -> None:
+    """Issue 18: the senders of a Bundle are found or made together (a fixed number of
+    statements, not three a device) and every reading records its own device and DMN."""
+    devices = [_device(engine, _pid(patient_ref)) for _ in range(3)]
+    named = [
+        (device_id, f"2026-01-1{4 + n}T07:00:00Z") for n, (device_id, _d) in enumerate(devices)
+    ]
+    named.append((999999, "2026-01-18T07:00:00Z"))  # unknown: this entry alone is refused
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "batch",
+        "entry": [
+            {
+                "resource": {
+                    **resources.weight(patient_ref, at=at),
+                    "device": {"reference": f"Device/{device_id}"},
+                },
+                "request": {"method": "POST", "url": "Observation"},
+            }
+            for device_id, at in named
+        ],
+    }
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if "reading_sources" in statement:
+            statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        answer = fhir.post("/fhir", json=bundle)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    assert answer.status_code == 200, answer.text
+    statuses = [e["response"]["status"] for e in answer.json()["entry"]]
+    assert statuses[:3] == ["201 Created"] * 3
+    assert statuses[3].startswith("422")
+    assert len(statements) <= 3  # the rows there, the missing ones made, read once more
+    r, s, m = tables.readings.c, tables.reading_sources.c, tables.reading_dmn_days.c
+    with engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(s.device_id, s.dmn_id).join_from(
+                tables.readings, tables.reading_sources, r.source_id == s.id
+            )
+        ).all()
+        per_dmn = dict(conn.execute(sa.select(m.dmn_id, m.n)).all())
+    assert sorted(stored) == sorted(devices)
+    assert per_dmn == {dmn_id: 1 for _device_id, dmn_id in devices}
+
+
 def test_another_patients_device_refuses_the_observation(
     fhir: TestClient, patient_ref: str, engine: sa.Engine
 ) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 
+import fastapi
 import pytest
 import sqlalchemy as sa
 
 from telesurveillance.adapters.sql.security import accounts, audit
-from telesurveillance.web.security import hardening
+from telesurveillance.web.security import gate, hardening
 from tests.web.security.conftest import NOW, SecureClient, bearer
 
 Token = Callable[..., str]
@@ -219,3 +220,37 @@ def test_a_declared_body_over_the_limit_on_patient_data_is_audited_too(
     assert answer.status_code == 413
     (event,) = audit.SqlAuditLog(engine).events()
     assert (event.route, event.status) == ("fhir.observation.create", 413)
+
+
+def test_the_gate_remembers_only_the_routes_of_paths_without_parameters_up_to_its_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = fastapi.FastAPI()
+
+    @app.get("/one", name="one")
+    @app.get("/two", name="two")
+    @app.get("/three", name="three")
+    def fixed() -> None: ...
+
+    @app.get("/items/{n}", name="item")
+    def item(n: int) -> None: ...
+
+    guard = gate.Guard(app, fastapi=app, options=hardening.Options())
+
+    def scope(path: str) -> dict[str, object]:
+        return {"type": "http", "method": "GET", "path": path, "root_path": "", "headers": []}
+
+    monkeypatch.setattr(gate, "MATCHED", 2)
+    item_target = guard._match(scope("/items/3"))
+    assert item_target is not None
+    assert item_target.params == {"n": "3"}
+    assert guard._match(scope("/nowhere")) is None
+    assert guard._matched == {}  # a path with parameters, or no route: matched each time
+    for path in ("/one", "/two", "/three"):
+        found = guard._match(scope(path))
+        assert found is not None
+        assert found.name == path.strip("/")
+    assert set(guard._matched) == {("GET", "", "/one"), ("GET", "", "/two")}  # the bound: 2
+    again = guard._match(scope("/three"))  # beyond the bound: still matched, not remembered
+    assert again is not None
+    assert again.name == "three"

@@ -50,14 +50,43 @@ def device_of(text: str) -> int | None:
 def sent(resource: dict[str, Any], source: ingest.Source | None) -> ingest.Sent:
     """The provenance of the resource's readings sent by `source`; 403 when a device token's
     body names another Device than the token's (a body never overrides the token)."""
-    named = device(resource)
-    token = source.device_id if source is not None and source.token_device else None
-    if token is not None and resource.get("device") is not None and named != token:
-        raise outcome.Invalid(
-            f"{DEVICE} names another device than Device/{token}, the device "
-            "this token was issued for: a device token sends its own device's data only",
-            DEVICE,
-            status=403,
-            code="forbidden",
+    return Senders(source).sent(resource)
+
+
+class Senders:
+    """The provenance of the inputs of one request, all sent by `source`: the source with each
+    device named is built once (issue 18: a Bundle of 1,000 entries naming a few devices builds
+    a few senders, not 1,000)."""
+
+    def __init__(self, source: ingest.Source | None) -> None:
+        self.source = source
+        self._token = source.device_id if source is not None and source.token_device else None
+        self._named: dict[int | None, ingest.Sent] = {}
+
+    def sent(self, resource: dict[str, Any]) -> ingest.Sent:
+        """`sent` of one resource (a JSON object)."""
+        reference = resource.get("device")
+        text = reference.get("reference") if isinstance(reference, dict) else None
+        return self.of(
+            reference is not None, text if isinstance(text, str) else None, identifiers(resource)
         )
-    return ingest.Sent(source, identifiers(resource)).with_device(named)
+
+    def of(
+        self, names: bool, reference: str | None, found: tuple[ingest.Identifier, ...]
+    ) -> ingest.Sent:
+        """The provenance of an input that `names` a device (`reference`: its text, None when
+        it has none) and gave the identifiers `found`."""
+        named = None if reference is None else device_of(reference)
+        token = self._token
+        if token is not None and names and named != token:
+            raise outcome.Invalid(
+                f"{DEVICE} names another device than Device/{token}, the device "
+                "this token was issued for: a device token sends its own device's data only",
+                DEVICE,
+                status=403,
+                code="forbidden",
+            )
+        base = self._named.get(named)
+        if base is None:
+            base = self._named[named] = ingest.Sent(self.source).with_device(named)
+        return base if not found else ingest.Sent(base.source, found)

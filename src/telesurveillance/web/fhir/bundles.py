@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -42,6 +43,7 @@ from telesurveillance.adapters.fhir import (
     outcome,
     provenance,
     questionnaires,
+    typed_bundle,
 )
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import instants, reading
@@ -186,6 +188,7 @@ def _transaction(
             answers[entry.index] = {"status": _status(201 if new else 200), "location": location}
         grants: list[http.Grant] = []
         sents: list[ingest.Sent] = []  # issue 17: provenance, parallel to grants
+        senders = provenance.Senders(_source(judge))
         fixes: list[tuple[Entry, http.Grant, ingest.Sent]] = []
         for entry in entries:
             if not entry.is_reading:
@@ -199,7 +202,7 @@ def _transaction(
             except outcome.Invalid as error:
                 raise _located(error, entry.index) from None
             try:
-                one = _sent(judge, resource)
+                one = senders.sent(resource)
             except outcome.Invalid as error:
                 raise _located(error, entry.index) from None
             if entry.action is not observations.Action.STORE:
@@ -216,7 +219,7 @@ def _transaction(
             except outcome.Invalid as error:
                 raise _located(error, entry.index) from None
             try:
-                answers[entry.index] = _corrected(entry, fix, done)
+                answers[entry.index] = _corrected(entry.method, entry.action, fix, done)
             except outcome.Invalid as error:
                 raise _located(error, entry.index) from None
             if entry.action is observations.Action.REPLACE:
@@ -232,17 +235,14 @@ def _named(sent: ingest.Sent) -> int | None:
     return None if source is None or source.token_device else source.device_id
 
 
-def _sent(judge: writes.Judge, resource: dict[str, Any]) -> ingest.Sent:
-    """Who sent an entry's Observation (issue 17): the request's principal, the identifiers."""
-    return provenance.sent(resource, ingest.source(ingest.SourceKind.FHIR, judge.who))
-
-
-def _corrected(entry: Entry, grant: http.Grant, done: ingest.Stored) -> dict[str, Any]:
+def _corrected(
+    method: str, action: observations.Action, grant: http.Grant, done: ingest.Stored
+) -> dict[str, Any]:
     """The response of a correction entry; 404 for a PUT withdrawing nothing (as
     `PUT /fhir/Observation/{id}`), 204 for a DELETE of nothing (FHIR: a delete succeeds)."""
     location = _location(grant.value)
-    if entry.action is observations.Action.WITHDRAW and not done.new:
-        if entry.method == "DELETE":
+    if action is observations.Action.WITHDRAW and not done.new:
+        if method == "DELETE":
             return {"status": "204 No Content", "location": location}
         raise outcome.Invalid(
             f"nothing is stored at {location}: nothing to withdraw", status=404, code="not-found"
@@ -257,19 +257,37 @@ def _resolved(resource: dict[str, Any], created: dict[str, str]) -> dict[str, An
     return resource
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Judged:
+    """A batch entry's readings, judged, waiting for the write: where it names its patient and
+    instant, and who sent it (its provenance, built only when the patients are good)."""
+
+    grant: http.Grant
+    method: str
+    action: observations.Action
+    where: ingest.Where
+    sent: Callable[[], ingest.Sent]
+
+
 def _batch(
     store: ports.Store, judge: writes.Judge, entries: list[Entry], table: measures.Table, now: _Now
 ) -> Outcome:
     answers: list[dict[str, Any]] = [{} for _ in entries]
-    parsed: dict[int, http.Grant] = {}
+    parsed: dict[int, _Judged] = {}
     written: set[int] = set()
+    senders = provenance.Senders(_source(judge))
     for entry in entries:
         i = entry.index
         try:
             _allowed(judge, entry)
             if entry.is_reading:
                 found = _readings(entry, entry.resource, table, now, observations.patient_reference)
-                parsed[i] = _judged(judge, entry, {r.patient_id for r in found}, found)
+                grant = _judged(judge, entry, {r.patient_id for r in found}, found)
+                where = ingest.OBSERVATION
+                if entry.method != "DELETE":
+                    where = observations.where(entry.resource)
+                sent = functools.partial(senders.sent, entry.resource)
+                parsed[i] = _Judged(grant, entry.method, entry.action, where, sent)
                 continue
             creation = _registry(judge, entry, now)
             with store.writing() as unit:
@@ -281,24 +299,67 @@ def _batch(
             }
         except outcome.Invalid as error:
             answers[i] = _refused(error, i)
+    return _batch_write(store, parsed, answers, written)
+
+
+def _typed_batch(
+    store: ports.Store, judge: writes.Judge, read: list[typed_bundle.Read], now: _Now
+) -> Outcome:
+    """`_batch` of a common batch Bundle decoded typed (`typed_bundle`): every entry POSTs an
+    Observation, so the route is judged once, then each entry's patients as `_judged` does."""
+    refused = judge.route(OBSERVATION_CREATE)
+    if refused is not None:  # every entry is refused alike
+        return [_refused(http.forbidden(refused), i) for i in range(len(read))], [], set()
+    answers: list[dict[str, Any]] = [{} for _ in read]
+    parsed: dict[int, _Judged] = {}
+    senders = provenance.Senders(_source(judge))
+    store_action = observations.Action.STORE
+    for i, one in enumerate(read):
+        found = one.readings
+        grant = judge.grant(OBSERVATION_CREATE, {r.patient_id for r in found}, found)
+        if isinstance(grant, writes.Refusal):
+            where = "Observation.subject" if grant.why is writes.Why.SCOPE else None
+            answers[i] = _refused(http.forbidden(grant, where), i)
+            continue
+        sent = functools.partial(senders.of, one.names_device, one.device, one.identifiers)
+        parsed[i] = _Judged(grant, "POST", store_action, one.where, sent)
+    return _batch_write(store, parsed, answers, set())
+
+
+#: The route of an entry POSTing an Observation.
+OBSERVATION_CREATE = writes.create_route("Observation")
+
+
+def _source(judge: writes.Judge) -> ingest.Source:
+    """The sender of what the request's principal sends (issue 17)."""
+    return ingest.source(ingest.SourceKind.FHIR, judge.who)
+
+
+def _batch_write(
+    store: ports.Store,
+    parsed: dict[int, _Judged],
+    answers: list[dict[str, Any]],
+    written: set[int],
+) -> Outcome:
+    """Write the judged readings of a batch: each entry alone refused when its patients, its
+    instant or the device it names cannot be written, the others in one write."""
     refused: dict[int, outcome.Invalid] = {}
     with store.writing() as unit:
-        births = unit.births({p for grant in parsed.values() for p in grant.patients})
-        for i, grant in parsed.items():
-            if entries[i].method == "DELETE":  # nothing created: no patient to check
+        births = unit.births({p for judged in parsed.values() for p in judged.grant.patients})
+        for i, judged in parsed.items():
+            if judged.method == "DELETE":  # nothing created: no patient to check
                 continue
-            where = observations.where(entries[i].resource)
-            why = _refusal(grant.value, births, where)
+            why = _refusal(judged.grant.value, births, judged.where)
             if why is not None:
                 refused[i] = why
         stores = observations.Action.STORE
         good: dict[int, http.Grant] = {}
         sent: dict[int, ingest.Sent] = {}  # issue 17: provenance of each entry's readings
-        for i in parsed:
-            if i in refused or entries[i].method == "DELETE":
+        for i, judged in parsed.items():
+            if i in refused or judged.method == "DELETE":
                 continue
             try:
-                sent[i] = _sent(judge, entries[i].resource)
+                sent[i] = judged.sent()
             except outcome.Invalid as error:
                 refused[i] = error
         # a device an entry names must exist and be its patient's: else that entry alone fails
@@ -306,32 +367,33 @@ def _batch(
         for i, one in sent.items():
             if i in refused:
                 continue
-            device = ingest.device_refusal(_named(one), parsed[i].value, owners, None)
+            device = ingest.device_refusal(_named(one), parsed[i].grant.value, owners, None)
             if device is not None:
                 refused[i] = outcome.Invalid(
                     device.diagnostics, device.expression, code=device.code
                 )
-        for i, grant in parsed.items():
-            if i not in refused and entries[i].action is stores:
-                good[i] = grant
+        for i, judged in parsed.items():
+            if i not in refused and judged.action is stores:
+                good[i] = judged.grant
         stored = unit.write(list(good.values()), [sent[i] for i in good])
         fixed: dict[int, ingest.Stored] = {}
-        for i, grant in parsed.items():  # corrections after the creates, in entry order
-            if i not in refused and entries[i].action is not stores:
-                fixed[i] = unit.correct(grant, entries[i].action, sent.get(i, ingest.UNKNOWN))
+        for i, judged in parsed.items():  # corrections after the creates, in entry order
+            if i not in refused and judged.action is not stores:
+                fixed[i] = unit.correct(judged.grant, judged.action, sent.get(i, ingest.UNKNOWN))
     new = set(stored.new)
     replaced: list[reading.Reading] = []
-    for i, grant in parsed.items():
+    for i, judged in parsed.items():
+        grant = judged.grant
         if i in refused:
             answers[i] = _refused(refused[i], i)
             continue
         if i in fixed:
             try:
-                answers[i] = {"response": _corrected(entries[i], grant, fixed[i])}
+                answers[i] = {"response": _corrected(judged.method, judged.action, grant, fixed[i])}
             except outcome.Invalid as error:
                 answers[i] = _refused(error, i)
                 continue
-            if entries[i].action is observations.Action.REPLACE:
+            if judged.action is observations.Action.REPLACE:
                 replaced.extend(fixed[i].new)
             written |= grant.patients
             continue
@@ -354,14 +416,23 @@ def _refused(error: outcome.Invalid, i: int) -> dict[str, Any]:
 
 
 async def bundle(request: Request) -> Response:
-    document = await http.resource(request, http.BUNDLE_LIMIT)
-    kind, entries = fhir_entries.parse(document)
+    http.require_media_type(request, http.JSON_TYPES)
+    raw = await http.body(request, http.BUNDLE_LIMIT)
     services = http.services(request)
     now = _Now(http.window(request), http.today(request))
-    run: Callable[..., Outcome] = _transaction if kind == "transaction" else _batch
-    answers, new, written = await run_in_threadpool(
-        run, services.store.fhir, gate.judge(request), entries, services.measures, now
-    )
+    limit = http.max_depth(request)
+    read = typed_bundle.decode(raw, services.measures, now.window, limit)
+    if read is not None:  # issue 18: the common batch of device Observations, decoded typed
+        kind = "batch"
+        answers, new, written = await run_in_threadpool(
+            _typed_batch, services.store.fhir, gate.judge(request), read, now
+        )
+    else:
+        kind, entries = fhir_entries.parse(http.parse_json(raw, limit))
+        run: Callable[..., Outcome] = _transaction if kind == "transaction" else _batch
+        answers, new, written = await run_in_threadpool(
+            run, services.store.fhir, gate.judge(request), entries, services.measures, now
+        )
     gate.written(request, written)
     http.notify(request, new)
     return http.respond({"resourceType": "Bundle", "type": f"{kind}-response", "entry": answers})

@@ -4,6 +4,7 @@ authorisation of what a handler writes, FHIR JSON responses, refusals, listeners
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from telesurveillance.adapters.fhir import ids, jsontext, outcome, provenance
 from telesurveillance.domain import calendar
 from telesurveillance.domain.access import writes
 from telesurveillance.domain.measures import instants, reading
+from telesurveillance.domain.regulation import store as regulation_store
 from telesurveillance.services import ingest
 from telesurveillance.services.fhir import ports
 from telesurveillance.web import context
@@ -49,8 +51,15 @@ def window(request: Request) -> instants.Window:
     settings, the floor from the regulation (the start of the LATM common law)."""
     found = services(request)
     return instants.window(
-        found.clock(), found.settings.clock_tolerance, found.regulation.common_law_start()
+        found.clock(), found.settings.clock_tolerance, _common_law_start(found.regulation)
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _common_law_start(regulation: regulation_store.Regulation) -> dt.date:
+    """The regulation's first day in force, read once per regulation (issue 18: the walk over
+    its ~100 timelines cost more than the rest of a single reading's checks)."""
+    return regulation.common_law_start()
 
 
 def today(request: Request) -> dt.date:

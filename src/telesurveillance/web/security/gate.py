@@ -119,6 +119,10 @@ def csrf_token(request: Request) -> str:
     return str(getattr(request.state, "csrf_token", "") or "")
 
 
+#: The (method, path) pairs whose route the gate remembers (`Guard._match`).
+MATCHED = 1024
+
+
 @dataclass(frozen=True, slots=True)
 class _Target:
     name: str | None
@@ -195,6 +199,22 @@ class Guard:
         self.fastapi = fastapi
         self.options = options
         self.matrix = matrix.packaged()
+        self._matched: dict[tuple[str, str, str], _Target] = {}
+
+    def _match(self, scope: Scope) -> _Target | None:
+        """`match`, remembered per method and path (issue 18: walking the route table was the
+        gate's largest cost per request). The routes are fixed once the app serves; a path
+        with parameters is matched each time (its parameters are the request's), and at most
+        `MATCHED` paths are remembered (only paths a route answers), so requests for made-up
+        paths cannot grow it."""
+        key = (scope["method"], scope.get("root_path", ""), scope["path"])
+        found = self._matched.get(key)
+        if found is not None:
+            return found
+        found = match(self.fastapi.router.routes, scope)
+        if found is not None and not found.params and len(self._matched) < MATCHED:
+            self._matched[key] = found
+        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -234,7 +254,7 @@ class Guard:
         self, scope: Scope, receive: Receive, send: Send, state: MutableMapping[str, Any]
     ) -> None:
         services = self.fastapi.state.services
-        target = match(self.fastapi.router.routes, scope)
+        target = self._match(scope)
         who = await run_in_threadpool(auth.authenticate, services, scope)
         state["principal"] = who.principal
         state["user"] = who.principal  # the name web/billing.py reads for the acting user

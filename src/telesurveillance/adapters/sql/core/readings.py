@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -58,17 +59,23 @@ Key = tuple[int, int, int]
 Identifiers = Mapping[Key, Sequence[ingest.Identifier]]
 
 
+#: The sender of a write's readings: one for all (`reading_sources.id`, None: unknown), or one
+#: per reading key (a Bundle's entries naming several devices, `store_each`).
+SourceIds = int | None | Mapping[Key, int | None]
+
+
 def store(
     conn: sa.Connection,
     batch: Iterable[Reading],
-    source_id: int | None = None,
+    source_id: SourceIds = None,
     identifiers: Identifiers | None = None,
     dmn_id: int | None = None,
 ) -> Stored:
     """Insert `batch` (any order, duplicates allowed) and update the counters; no commit here.
 
     Within a batch the first reading of a key wins, as a stored reading wins over a retry. The
-    new readings record `source_id` and, where given, their `identifiers`.
+    new readings record `source_id` (or their key's, when a mapping) and, where given, their
+    `identifiers`.
     """
     unique: dict[tuple[int, int, int], Reading] = {}
     for r in batch:
@@ -145,6 +152,40 @@ def _per_patient_day(per_day: PerDay) -> Counter[tuple[int, dt.date]]:
     for (p, d, _k), n in per_day.items():
         found[(p, d)] += n
     return found
+
+
+def store_each(
+    conn: sa.Connection, groups: Sequence[tuple[Sequence[Reading], ingest.Sent]]
+) -> Stored:
+    """`store_sent` in ONE write whatever the number of senders (issue 18, the API's Bundles):
+    the senders' rows found or made together (`sources.resolved_all`), each reading recording
+    its own, the DMN day counters moved per DMN; the first input of a key wins."""
+    resolved = sources.resolved_all(conn, {s.source for _b, s in groups if s.source is not None})
+    source_of: dict[Key, int | None] = {}
+    dmn_of: dict[Key, int] = {}
+    named: dict[Key, Sequence[ingest.Identifier]] = {}
+    batch: list[Reading] = []
+    for readings, sent in groups:
+        source_id, dmn_id = (None, None) if sent.source is None else resolved[sent.source]
+        for r in readings:
+            key = (r.patient_id, r.kind, r.ts)
+            if key in source_of:
+                continue
+            source_of[key] = source_id
+            batch.append(r)
+            if dmn_id is not None:
+                dmn_of[key] = dmn_id
+            if sent.identifiers:
+                named[key] = sent.identifiers
+    done = store(conn, batch, source_of, named)
+    per_dmn: dict[int, list[Reading]] = {}
+    for r in done.new:
+        dmn = dmn_of.get((r.patient_id, r.kind, r.ts))
+        if dmn is not None:
+            per_dmn.setdefault(dmn, []).append(r)
+    for dmn, new in per_dmn.items():
+        _count_dmn(conn, new, dmn, 1)
+    return done
 
 
 def _count_dmn(
@@ -265,7 +306,7 @@ def _store_sqlite(
     conn: sa.Connection,
     keys: list[tuple[int, int, int]],
     unique: dict[tuple[int, int, int], Reading],
-    source_id: int | None,
+    source_id: SourceIds,
 ) -> list[Reading]:
     """SQLite: look up the keys already stored, then a plain sorted `executemany`.
 
@@ -294,7 +335,7 @@ def _store_sqlite(
     if fresh:
         cursor.executemany(
             "INSERT INTO readings (patient_id, kind, ts, value, source_id) VALUES (?, ?, ?, ?, ?)",
-            [(p, k, t, unique[(p, k, t)].value, source_id) for p, k, t in fresh],
+            _values(fresh, unique, source_id),
         )
     return [unique[k] for k in fresh]
 
@@ -303,22 +344,45 @@ def _store_returning(
     conn: sa.Connection,
     keys: list[tuple[int, int, int]],
     unique: dict[tuple[int, int, int], Reading],
-    source_id: int | None,
+    source_id: SourceIds,
 ) -> list[Reading]:
     """PostgreSQL: concurrent writers, so the database says which rows are new (RETURNING)."""
     if len(keys) >= copy.ABOVE:  # issue 18: big batches travel by COPY (core/copy.py)
-        made = copy.insert_new(
-            conn, tables.readings, [unique[k] for k in keys], KEY, {"source_id": source_id}
-        )
+        if isinstance(source_id, Mapping):
+            rows = [_Sourced(*key, unique[key].value, source_id[key]) for key in keys]
+            made = copy.insert_new(conn, tables.readings, rows, KEY)
+        else:
+            made = copy.insert_new(
+                conn, tables.readings, [unique[k] for k in keys], KEY, {"source_id": source_id}
+            )
         return [unique[key] for key in sorted(made)]  # the driver gives back Python ints
     new: list[Reading] = []
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
-        params = tuple(v for key in chunk for v in (*key, unique[key].value, source_id))
+        params = tuple(v for row in _values(chunk, unique, source_id) for v in row)
         result = conn.exec_driver_sql(_insert_sql(conn, len(chunk)), params)
         new.extend(unique[(int(p), int(k), int(t))] for p, k, t in result)
     new.sort(key=lambda r: (r.patient_id, r.kind, r.ts))
     return new
+
+
+class _Sourced(NamedTuple):
+    """A reading with its own sender, as COPY writes it."""
+
+    patient_id: int
+    kind: int
+    ts: int
+    value: float
+    source_id: int | None
+
+
+def _values(
+    keys: Sequence[Key], unique: Mapping[Key, Reading], source_id: SourceIds
+) -> list[tuple[int, int, int, float, int | None]]:
+    """The rows (patient, kind, ts, value, sender) of `keys`."""
+    if isinstance(source_id, Mapping):
+        return [(*key, unique[key].value, source_id[key]) for key in keys]
+    return [(*key, unique[key].value, source_id) for key in keys]
 
 
 def _insert(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
