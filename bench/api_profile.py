@@ -18,11 +18,9 @@ import argparse
 import asyncio
 import cProfile
 import dataclasses
-import datetime as dt
 import json
 import os
 import pstats
-import secrets
 import sys
 import tempfile
 import threading
@@ -40,9 +38,6 @@ from bench import ingest as bench
 from telesurveillance import config
 from telesurveillance.adapters.sql import database
 from telesurveillance.adapters.sql.core import tables
-from telesurveillance.adapters.sql.security import accounts as security_accounts
-from telesurveillance.domain.access import roles
-from telesurveillance.services.security import accounts
 from telesurveillance.web import app as web_app
 
 
@@ -54,17 +49,7 @@ def _prepare(url: str, patients: int) -> str:
             sa.insert(tables.devices),
             [{"id": p, "serial": f"bench-{p}", "patient_id": p} for p in range(1, patients + 1)],
         )
-    token = accounts.TOKEN_PREFIX + secrets.token_urlsafe(32)
-    security_accounts.SqlAccounts(engine).add_token(
-        accounts.digest(token),
-        "bench",
-        roles.Role("medecin"),
-        None,
-        None,
-        False,
-        dt.datetime.now(dt.UTC),
-        None,
-    )
+    token = bench._token(engine)
     engine.dispose()
     return token
 

@@ -264,12 +264,8 @@ def pinning(processes: int) -> tuple[list[str], str]:
     return [taskset, "-c", listed], f"server on core(s) {listed}, client on {client}"
 
 
-def _server(
-    url: str, patients: int, workers: int = 1
-) -> tuple[subprocess.Popen[bytes], int, str, str]:
-    """A server (its own process(es), as in production: `telesurveillance serve --workers N`)
-    over a fresh store, a token, and how it was pinned."""
-    engine = _store(url, patients)
+def _token(engine: sa.Engine) -> str:
+    """A new care-team API token (a médecin's) stored in `engine`, in clear."""
     token = accounts.TOKEN_PREFIX + secrets.token_urlsafe(32)
     security_accounts.SqlAccounts(engine).add_token(
         accounts.digest(token),
@@ -281,6 +277,16 @@ def _server(
         dt.datetime.now(dt.UTC),
         None,
     )
+    return token
+
+
+def _server(
+    url: str, patients: int, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], int, str, str]:
+    """A server (its own process(es), as in production: `telesurveillance serve --workers N`)
+    over a fresh store, a token, and how it was pinned."""
+    engine = _store(url, patients)
+    token = _token(engine)
     engine.dispose()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
