@@ -60,7 +60,7 @@ Identifiers = Mapping[Key, Sequence[ingest.Identifier]]
 
 
 #: The sender of a write's readings: one for all (`reading_sources.id`, None: unknown), or one
-#: per reading key (a Bundle's entries naming several devices, `store_each`).
+#: per reading key (a Bundle's entries naming several devices, `store_sent`).
 SourceIds = int | None | Mapping[Key, int | None]
 
 
@@ -98,40 +98,17 @@ def store(
 def store_sent(
     conn: sa.Connection, groups: Sequence[tuple[Sequence[Reading], ingest.Sent]]
 ) -> Stored:
-    """`store` of inputs with their provenance: one insert per distinct source (usually one),
-    each reading with its input's identifiers. The first input of a key decides its value, its
-    sender and its identifiers (none when it gave none), as the inputs written one by one."""
-    by_source: dict[ingest.Source | None, list[Reading]] = {}
-    last: ingest.Source | None = None
-    same: list[Reading] | None = None
-    for batch, sent in groups:
-        if same is None or sent.source is not last:  # a file's lines share one Source object
-            last = sent.source
-            same = by_source.setdefault(last, [])
-        same += batch
-    named: dict[Key, Sequence[ingest.Identifier]] = {}
-    if len(by_source) > 1 or any(sent.identifiers for _batch, sent in groups):
-        # the first input of each key, in order: later ones are duplicates whatever they carry
-        by_source = {}
-        seen: set[Key] = set()
-        for batch, sent in groups:
-            kept = by_source.setdefault(sent.source, [])
-            for r in batch:
-                key = (r.patient_id, r.kind, r.ts)
-                if key in seen:
-                    continue  # as `store` within a batch: not counted among the duplicates
-                seen.add(key)
-                kept.append(r)
-                if sent.identifiers:
-                    named[key] = sent.identifiers
-    new: list[Reading] = []
-    duplicates = 0
-    for source, batch in by_source.items():
-        source_id, dmn_id = (None, None) if source is None else sources.resolved(conn, source)
-        done = store(conn, batch, source_id, named, dmn_id)
-        new += done.new
-        duplicates += done.duplicates
-    return Stored(tuple(new), duplicates)
+    """`store` of inputs with their provenance, in ONE write whatever the number of senders:
+    each reading records its input's sender and identifiers. The first input of a key decides
+    its value, its sender and its identifiers (none when it gave none), as the inputs written one
+    by one. The usual case, one sender and no identifiers (a file's lines share one Source
+    object), writes the sender once for the whole batch."""
+    first = groups[0][1].source if groups else None
+    if all(sent.source is first and not sent.identifiers for _batch, sent in groups):
+        batch = [r for readings, _sent in groups for r in readings]
+        source_id, dmn_id = (None, None) if first is None else sources.resolved(conn, first)
+        return store(conn, batch, source_id, None, dmn_id)
+    return _store_each(conn, groups)
 
 
 #: (patient, Paris day, kind) → readings: what a write adds to `reading_days`.
@@ -154,12 +131,12 @@ def _per_patient_day(per_day: PerDay) -> Counter[tuple[int, dt.date]]:
     return found
 
 
-def store_each(
+def _store_each(
     conn: sa.Connection, groups: Sequence[tuple[Sequence[Reading], ingest.Sent]]
 ) -> Stored:
-    """`store_sent` in ONE write whatever the number of senders (issue 18, the API's Bundles):
-    the senders' rows found or made together (`sources.resolved_all`), each reading recording
-    its own, the DMN day counters moved per DMN; the first input of a key wins."""
+    """`store_sent` of several senders or of identifiers (issue 18, the API's Bundles): the
+    senders' rows found or made together (`sources.resolved_all`), each reading recording its
+    own, the DMN day counters moved per DMN; the first input of a key wins."""
     resolved = sources.resolved_all(conn, {s.source for _b, s in groups if s.source is not None})
     source_of: dict[Key, int | None] = {}
     dmn_of: dict[Key, int] = {}

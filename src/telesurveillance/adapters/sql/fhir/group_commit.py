@@ -136,7 +136,7 @@ class GroupCommit:
                 if all(s.source is None and not s.identifiers for _b, s in good):
                     stored = readings.store(conn, [r for b, _s in good for r in b])
                 else:
-                    stored = readings.store_each(conn, good)  # issue 18: one write
+                    stored = readings.store_sent(conn, good)  # issue 18: one write
                 new = set(stored.new)
                 trail: list[audit.Event] = []
                 for i, (batch, _w, act, audit_of, sent, _f) in enumerate(group):

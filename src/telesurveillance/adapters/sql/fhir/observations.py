@@ -81,7 +81,7 @@ def write(
         why = ingest.device_refusal(device, grant.value, owners, None)
         if why is not None:
             raise outcome.Invalid(why.diagnostics, why.expression, code=why.code)
-    return readings.store_each(conn, list(zip((g.value for g in grants), sent, strict=True)))
+    return readings.store_sent(conn, list(zip((g.value for g in grants), sent, strict=True)))
 
 
 @dataclass(frozen=True)
