@@ -172,26 +172,46 @@ def _artifact(name: str) -> Path:
 def test_a_month_of_cgm_is_drawn_thinned_and_says_so_with_every_reading_counted(
     demo: tuple[str, Path],
 ) -> None:
+    """As each care role that reads the patient page, in French and English, on a phone and a
+    tablet: the thinned drawing is said under the chart, whole on screen, and the screen-reader
+    summary counts every reading."""
     from playwright.sync_api import expect, sync_playwright
 
     url, database = demo
     patient = _cgm_patient(database)
+    said = {"fr": "Courbe tracée avec le minimum et le maximum", "en": "Line drawn with the lowest"}
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=browser_kit.CHROMIUM, args=browser_kit.ARGS, headless=True
         )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        _login(page, url)
-        page.goto(f"{url}/ui/patients/{patient}")
-        page.wait_for_selector("#charts[data-ready=true]", timeout=15000)
-        data = page.evaluate(
-            "fetch(document.getElementById('charts').dataset.series).then(r => r.json())"
-        )
-        glucose = next(s for s in data["series"] if s["kind"] == "glucose_capteur")
-        assert glucose["readings"] > len([y for y in glucose["y"] if y is not None])
-        figure = page.locator("#charts figure.chart", has_text="Glucose interstitiel")
-        expect(figure.locator(".chart-note")).to_have_text(glucose["drawn"])
-        assert "Courbe tracée avec le minimum et le maximum" in glucose["drawn"]
-        summary = figure.locator("p.sr").inner_text()
-        assert f" : {glucose['readings']} — " in summary
+        for user in ("medecin", "soignant"):
+            for lang in ("fr", "en"):
+                for width in (390, 768):
+                    context = browser.new_context(viewport={"width": width, "height": 900})
+                    page = context.new_page()
+                    page.goto(f"{url}/login?next=/ui/patients/{patient}")
+                    page.fill("#username", user)
+                    page.fill("#password", browser_kit.PASSWORD)
+                    page.click("button[type=submit]")
+                    page.wait_for_url(f"**/ui/patients/{patient}")
+                    if lang == "en":
+                        page.click("a.lang")
+                    page.wait_for_selector("#charts[data-ready=true]", timeout=15000)
+                    data = page.evaluate(
+                        "fetch(document.getElementById('charts').dataset.series)"
+                        ".then(r => r.json())"
+                    )
+                    glucose = next(s for s in data["series"] if s["kind"] == "glucose_capteur")
+                    assert glucose["readings"] > len([y for y in glucose["y"] if y is not None])
+                    assert glucose["drawn"].startswith(said[lang]), (user, lang, glucose["drawn"])
+                    note = page.locator("#charts figure.chart .chart-note", has_text=said[lang])
+                    expect(note).to_have_text(glucose["drawn"])
+                    box = note.bounding_box()
+                    assert box is not None, (user, lang, width)
+                    assert box["x"] >= 0, (user, lang, width)
+                    assert box["x"] + box["width"] <= width, f"the note is cut at {width} px"
+                    summary = note.locator("xpath=..").locator("p.sr").inner_text()
+                    assert f"{glucose['readings']}" in summary, (user, lang, summary)
+                    assert _overflow(page) <= 0, f"the patient page overflows at {width} px"
+                    context.close()
         browser.close()
